@@ -1,0 +1,131 @@
+"""Command line: parses arguments, calls the library, turns user errors into exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from pipeline import config as configuration
+from pipeline.errors import UserError
+
+PROG = "python -m pipeline"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with its errors in Japanese and raised as UserError (exit 2, no usage dump)."""
+
+    def error(self, message: str):  # noqa: D401 - argparse's hook
+        raise UserError(_translate(message), f"使い方は `{self.prog} --help` で確認できます。")
+
+
+def _translate(message: str) -> str:
+    patterns = [
+        (r"argument COMMAND: invalid choice: (.*?) \(choose from (.*)\)", "不明なコマンドです: {0}（使えるコマンド: {1}）"),
+        (r"unrecognized arguments: (.*)", "不明なオプションです: {0}"),
+        (r"the following arguments are required: (.*)", "必要な引数がありません: {0}"),
+        (r"argument (\S+): expected one argument", "オプション {0} には値が必要です。"),
+        (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", "オプション {0} の値 {1} は使えません（選べる値: {2}）。"),
+        (r"argument (\S+): invalid (\w+) value: (.*)", "オプション {0} の値 {2} が正しくありません。"),
+        (r"argument (\S+): (.*)", "オプション {0}: {1}"),
+        (r"invalid choice: (.*?) \(choose from (.*)\)", "不明なコマンドです: {0}（使えるコマンド: {1}）"),
+        (r"ambiguous option: (\S+) could match (.*)", "オプション {0} があいまいです（候補: {1}）。"),
+    ]
+    for pattern, template in patterns:
+        m = re.fullmatch(pattern, message)
+        if m:
+            return template.format(*m.groups())
+    return f"コマンドラインの指定が正しくありません: {message}"
+
+
+def _k_value(text: str):
+    if text == "auto":
+        return "auto"
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise argparse.ArgumentTypeError(f"テーマ数 --k は 1 以上の整数か auto で指定してください（指定値: {text}）")
+    return k
+
+
+def _int_value(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"整数で指定してください（指定値: {text}）") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"0 以上の整数で指定してください（指定値: {text}）")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="自由記述の回答をテーマに分類し、集計・抜粋・報告書を作ります。")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    themes = sub.add_parser("themes", help="回答をテーマに分類して出力フォルダに結果を書き出す",
+                            description="自由記述の回答をテーマに分類し、assignments.csv・themes.json・"
+                                        "quotes.xlsx・ワードクラウド・report.html を書き出します。")
+    themes.add_argument("input", metavar="INPUT", help="アンケートの書き出し（.csv / .tsv / .xlsx）")
+    themes.add_argument("--out", required=True, metavar="DIR", help="出力フォルダ（完成してから置き換えます）")
+    themes.add_argument("--id-col", metavar="NAME", help="ID の列（既定: id。列がなければ行番号）")
+    themes.add_argument("--text-col", action="append", metavar="NAME",
+                        help="回答の列（既定: text）。横持ちの表では設問ごとに繰り返し指定")
+    themes.add_argument("--question-col", metavar="NAME", help="縦持ちの表で設問名が入った列")
+    themes.add_argument("--attr-col", action="append", metavar="NAME", help="回答者の属性の列（団体種別・年代など）。繰り返し指定可")
+    themes.add_argument("--k", type=_k_value, metavar="N|auto", help="設問ごとのテーマ数（既定: auto）")
+    themes.add_argument("--seed", type=_int_value, metavar="N", help="乱数シード（既定: 0）。同じ入力・同じシードなら同じ結果")
+    themes.add_argument("--encoding", choices=configuration.ENCODINGS, help="文字コード（既定: auto）")
+    themes.add_argument("--config", metavar="FILE.toml", help="設定ファイル（ストップワード・ユーザー辞書など）")
+    themes.add_argument("--sheet", metavar="NAME", help="Excel の読み込むシート（既定: 最初のシート）")
+    themes.add_argument("--no-mask", action="store_true", help="個人情報のマスキングをしない（取り扱いに注意）")
+    return parser
+
+
+_OPTION_FIELDS = {"id_col": "id_col", "text_col": "text_cols", "question_col": "question_col",
+                  "attr_col": "attr_cols", "k": "k", "seed": "seed", "encoding": "encoding", "sheet": "sheet"}
+
+
+def _config_from(args: argparse.Namespace) -> configuration.Config:
+    values = configuration.read_toml(args.config) if args.config else {}
+    for option, field in _OPTION_FIELDS.items():
+        value = getattr(args, option)
+        if value is not None:
+            values[field] = value
+    if args.no_mask:
+        values["mask"] = False
+    return configuration.build(values)
+
+
+def run_themes(args: argparse.Namespace) -> int:
+    from pipeline.load import load
+    from pipeline.outputs import write_all
+    from pipeline.run import analyse
+
+    config = _config_from(args)
+    answers = load(Path(args.input), config)
+    results = analyse(answers, config)
+    write_all(results, config, Path(args.out), Path(args.input).name)
+    kept = sum(r.n_answers - r.n_excluded for r in results)
+    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(results)} 設問で分析し、{args.out} に書き出しました。",
+          file=sys.stdout)
+    return 0
+
+
+COMMANDS = {"themes": run_themes}
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        return COMMANDS[args.command](args)
+    except UserError as e:
+        print(f"エラー: {e.message}", file=sys.stderr)
+        if e.hint:
+            print(e.hint, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("中断しました。", file=sys.stderr)
+        return 130

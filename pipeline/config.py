@@ -1,0 +1,121 @@
+"""One frozen configuration, read from TOML and the command line, written next to the outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UserError
+
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16")
+
+
+@dataclass(frozen=True)
+class Config:
+    # input
+    id_col: str = "id"
+    text_cols: tuple[str, ...] = ("text",)
+    question_col: str | None = None
+    attr_cols: tuple[str, ...] = ()
+    encoding: str = "auto"
+    sheet: str | None = None  # .xlsx: the sheet to read; the first one when None
+    # analysis
+    k: int | None = None  # None: choose the number of themes per question
+    k_max: int = 10
+    min_theme_size: int = 3
+    seed: int = 0
+    stop_words: tuple[str, ...] = ()  # added to the built-in list
+    user_phrases: tuple[str, ...] = ()  # kept as one term each (e.g. 協働事業提案制度)
+    non_answers: tuple[str, ...] = ()  # whole answers that say nothing, added to the built-in list
+    # output
+    mask: bool = True
+    max_quotes: int = 5  # per theme in themes.json and the report (3..8)
+    n_candidates: int = 20  # per theme in quotes.xlsx
+    font_path: str | None = None  # a Japanese TrueType/OpenType font; IPAexGothic when None
+    title: str = "自由記述の分析"
+    question_titles: tuple[tuple[str, str], ...] = ()  # question → display title
+
+    def question_title(self, question: str) -> str:
+        return dict(self.question_titles).get(question, question)
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["question_titles"] = dict(self.question_titles)
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+_TUPLE_FIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
+_FIELDS = {f.name for f in dataclasses.fields(Config)}
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a config file into a dict of Config field values (not yet validated)."""
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"設定ファイルが見つかりません: {path}", "--config に正しいパスを指定してください。")
+    try:
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise UserError(f"設定ファイル {path} を読めません（TOML の書式の誤り）: {e}",
+                        "記述を確認してください。") from None
+    except UnicodeDecodeError:
+        raise UserError(f"設定ファイル {path} は UTF-8 で保存してください。") from None
+    values: dict[str, Any] = {}
+    questions = raw.pop("questions", {})
+    if not isinstance(questions, dict):
+        raise UserError(f"設定ファイル {path}: [questions] は表（テーブル）で書いてください。")
+    titles = []
+    for name, spec in questions.items():
+        title = spec.get("title") if isinstance(spec, dict) else spec
+        if not isinstance(title, str):
+            raise UserError(f"設定ファイル {path}: questions.\"{name}\" の title は文字列で書いてください。")
+        titles.append((str(name), title))
+    if titles:
+        values["question_titles"] = tuple(titles)
+    for key, value in raw.items():
+        if key not in _FIELDS or key == "question_titles":
+            raise UserError(f"設定ファイル {path} に不明な項目があります: {key}",
+                            "README の「設定ファイル」の節で使える項目を確認してください。")
+        values[key] = value
+    if values.get("font_path"):
+        font = Path(values["font_path"])
+        values["font_path"] = str(font if font.is_absolute() else (path.parent / font))
+    return values
+
+
+def build(values: dict[str, Any]) -> Config:
+    """Validate values (from TOML and the command line) into a Config."""
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in _TUPLE_FIELDS:
+            if isinstance(value, str):
+                value = (value,)
+            if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+                raise UserError(f"設定 {key} は文字列のリストで指定してください。")
+            value = tuple(value)
+        clean[key] = value
+    k = clean.get("k")
+    if k == "auto":
+        clean["k"] = None
+    elif k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
+        raise UserError(f"テーマ数 k は 1 以上の整数か auto で指定してください（指定値: {k}）。")
+    for key in ("seed", "k_max", "min_theme_size", "max_quotes", "n_candidates"):
+        if key in clean and (not isinstance(clean[key], int) or isinstance(clean[key], bool) or clean[key] < 0):
+            raise UserError(f"設定 {key} は 0 以上の整数で指定してください（指定値: {clean[key]}）。")
+    if "max_quotes" in clean and not 3 <= clean["max_quotes"] <= 8:
+        raise UserError("設定 max_quotes は 3 から 8 の整数で指定してください。")
+    if clean.get("encoding", "auto") not in ENCODINGS:
+        raise UserError(f"文字コード {clean['encoding']} には対応していません。",
+                        f"--encoding には {' / '.join(ENCODINGS)} のいずれかを指定してください。")
+    for key in ("mask",):
+        if key in clean and not isinstance(clean[key], bool):
+            raise UserError(f"設定 {key} は true か false で指定してください。")
+    for key in ("id_col", "question_col", "sheet", "font_path", "title"):
+        if clean.get(key) is not None and not isinstance(clean[key], str):
+            raise UserError(f"設定 {key} は文字列で指定してください。")
+    return Config(**clean)

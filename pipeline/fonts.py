@@ -1,0 +1,41 @@
+"""The Japanese font for word clouds and charts.
+
+IPAexGothic ships inside the japanize-matplotlib package (IPA Font License, redistributable).
+That package's __init__ imports distutils, which Python 3.12 removed, so the font file is
+located with importlib.util.find_spec, which does not import (run) the package.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+from pipeline.errors import UserError
+
+BUNDLED = ("japanize_matplotlib", "fonts/ipaexg.ttf")
+
+
+def bundled_font() -> Path | None:
+    spec = importlib.util.find_spec(BUNDLED[0])
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        path = Path(location) / BUNDLED[1]
+        if path.is_file():
+            return path
+    return None
+
+
+def font_path(configured: str | None = None) -> Path:
+    """The configured font, else the bundled IPAexGothic."""
+    if configured:
+        path = Path(configured)
+        if not path.is_file():
+            raise UserError(f"設定のフォントファイルが見つかりません: {path}",
+                            "font_path に日本語フォント（.ttf / .otf）のパスを指定するか、項目を消してください。")
+        return path
+    path = bundled_font()
+    if path is None:
+        raise UserError("日本語フォントが見つかりません（japanize-matplotlib が入っていません）。",
+                        "`make themes` で環境を作り直すか、設定の font_path にフォントを指定してください。")
+    return path

@@ -1,0 +1,73 @@
+"""Normalisation for analysis: NFKC, folded white space, no control characters.
+
+Answers are quoted as written; only the analysis sees the normalised text. `normalize_with_map`
+keeps, for every normalised character, the index of the original character it came from, so
+that spans found on normalised text (a phone number in 全角 digits) can be masked in the original.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_HALFWIDTH_VOICING = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding 半角カナ under NFKC
+# Wave dashes and look-alike hyphens vary with the exporting program; fold them to one form.
+_FOLD = str.maketrans({"〜": "～", "−": "-", "‐": "-", "‑": "-", "–": "-", "—": "-", "―": "-"})
+
+
+def _clusters(text: str):
+    """Yield (start index, cluster) where a cluster is a character and its combining marks."""
+    i, n = 0, len(text)
+    while i < n:
+        j = i + 1
+        while j < n and (unicodedata.combining(text[j]) or text[j] in _HALFWIDTH_VOICING):
+            j += 1
+        yield i, text[i:j]
+        i = j
+
+
+def _clean_char(ch: str) -> str:
+    if ch in "\r\n\u2028\u2029\x0b\x0c\x85":
+        return "\n"
+    if ch in "\t\u3000\u00a0":
+        return " "
+    cat = unicodedata.category(ch)
+    if cat in ("Cc", "Cf", "Cs", "Co", "Cn"):
+        return ""
+    return ch
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index in `text` it came from.
+
+    NFKC per character cluster, controls removed, runs of spaces folded into one, line breaks
+    (with the spaces around them) into one \n, and both ends stripped.
+    """
+    chars: list[str] = []
+    index: list[int] = []
+    for start, cluster in _clusters(text):
+        for ch in unicodedata.normalize("NFKC", cluster).translate(_FOLD):
+            ch = _clean_char(ch)
+            if not ch:
+                continue
+            if ch == "\n" or ch == " ":
+                if chars and chars[-1] in " \n":
+                    if ch == "\n":
+                        chars[-1], index[-1] = "\n", start
+                    continue
+            chars.append(ch)
+            index.append(start)
+    # Drop a space that directly follows a line break, and the white space at both ends.
+    keep = [i for i, ch in enumerate(chars) if not (ch == " " and i > 0 and chars[i - 1] == "\n")]
+    chars = [chars[i] for i in keep]
+    index = [index[i] for i in keep]
+    lo, hi = 0, len(chars)
+    while lo < hi and chars[lo] in " \n":
+        lo += 1
+    while hi > lo and chars[hi - 1] in " \n":
+        hi -= 1
+    return "".join(chars[lo:hi]), index[lo:hi]
+
+
+def normalize(text: str) -> str:
+    """The text used for analysis (see `normalize_with_map`)."""
+    return normalize_with_map(text)[0]

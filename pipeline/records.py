@@ -1,0 +1,73 @@
+"""Typed records that flow between the stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One input answer: one cell of a wide table or one row of a long table."""
+
+    id: str
+    question: str
+    row: int  # 1-based data row in the input file, for messages
+    raw: str  # the answer as written (never shown unmasked)
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """An answer after normalisation, non-answer detection, masking and tokenization."""
+
+    answer: Answer
+    norm: str  # NFKC and whitespace-folded text of the masked answer, for analysis
+    masked: str  # the answer as written with personal information masked, for display
+    excluded_reason: str  # "" when kept, else "empty" or "non_answer"
+    terms: tuple[str, ...] = ()  # content terms (compounds whole), for labels and word clouds
+    parts: tuple[str, ...] = ()  # nouns inside the compounds, added to the terms for the vectors
+
+    @property
+    def kept(self) -> bool:
+        return not self.excluded_reason
+
+
+@dataclass(frozen=True)
+class Quote:
+    id: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Theme:
+    theme_id: int
+    label: str
+    keywords: tuple[str, ...]
+    size: int
+    share: float
+    quotes: tuple[Quote, ...]
+    candidates: tuple[Quote, ...]  # the longer shortlist for quotes.xlsx
+    term_weights: tuple[tuple[str, float], ...] = ()  # for the theme's word cloud
+
+
+@dataclass(frozen=True)
+class Assignment:
+    answer: Answer
+    masked: str
+    theme_id: int  # -1 when excluded
+    excluded_reason: str
+    score: float
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question: str
+    title: str
+    n_answers: int
+    n_excluded: int
+    k_chosen: int
+    themes: tuple[Theme, ...]
+    assignments: tuple[Assignment, ...]
+    term_weights: tuple[tuple[str, float], ...] = ()  # for the question's word cloud
+    k_scores: tuple[tuple[int, float], ...] = field(default=())  # k → selection score

@@ -1,0 +1,72 @@
+"""Images: word clouds (per question and per theme) and the bar chart of theme sizes.
+
+Rendering takes results, never a fitted model. Every image uses the Japanese font from
+`fonts`; word clouds are seeded, so the same input and seed give the same picture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.records import QuestionResult
+
+# Theme colours (colour-blind safe, Okabe–Ito order, then muted extras); the same everywhere.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+           "#7F7F7F", "#8C564B", "#17BECF", "#BCBD22")
+
+
+def theme_colour(theme_id: int) -> str:
+    return PALETTE[theme_id % len(PALETTE)]
+
+
+def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
+              colour: str | None = None, width: int = 800, height: int = 400, max_words: int = 120) -> bool:
+    """Write a PNG word cloud of `weights`; False (and no file) when there is no word."""
+    if not weights:
+        return False
+    from wordcloud import WordCloud
+
+    cloud = WordCloud(
+        font_path=str(font), width=width, height=height, background_color="white",
+        prefer_horizontal=0.9, collocations=False, random_state=seed, max_words=min(len(weights), max_words),
+        color_func=(lambda *a, **k: colour) if colour else None, colormap=None if colour else "tab10",
+        regexp=None, normalize_plurals=False, include_numbers=True,
+    )
+    cloud.generate_from_frequencies(dict(weights))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    cloud.to_image().save(path, format="PNG")
+    return True
+
+
+def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
+    """Horizontal bars of theme sizes, largest on top, with counts and shares labelled."""
+    if not result.themes:
+        return False
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(fname=str(font))
+    themes = list(result.themes)[::-1]
+    height = 0.9 + 0.42 * len(themes)
+    fig, ax = plt.subplots(figsize=(7.5, height), dpi=120)
+    try:
+        bars = ax.barh(range(len(themes)), [t.size for t in themes],
+                       color=[theme_colour(t.theme_id) for t in themes], height=0.65)
+        ax.set_yticks(range(len(themes)), [t.label for t in themes], fontproperties=prop, fontsize=10)
+        top = max(t.size for t in themes)
+        for bar, t in zip(bars, themes):
+            ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
+                    f"{t.size}件（{t.share * 100:.1f}%）", va="center", fontproperties=prop, fontsize=9)
+        ax.set_xlim(0, top * 1.28)
+        ax.set_xlabel("回答数", fontproperties=prop)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
+    return True

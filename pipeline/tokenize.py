@@ -1,0 +1,167 @@
+"""Tokenization with MeCab (fugashi + unidic-lite) and extraction of content terms.
+
+Terms are what the analysis counts: nouns (consecutive nouns joined into one compound, so that
+事務 + 作業 → 事務作業 and 報告 + 書 → 報告書), verbs, adjectives and adjectival nouns, in their
+written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus stop words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import NamedTuple, Sequence
+
+# Function-like words that carry no theme. Kept general (not tuned to any data set).
+STOP_WORDS = frozenset(
+    """
+    する できる いる ある なる れる られる せる させる おる くる いく 行く 来る みる 見る おく しまう
+    いただく 頂く くださる 下さる もらう 貰う くれる あげる やる 思う 考える 感じる 言う いう 分かる わかる
+    思える 存じる 致す いたす 伺う 申す 申し上げる 参る ござる 御座る 頂ける いただける 願う
+    ない 無い ほしい 欲しい よい 良い いい 多い 少ない ほしく 等しい
+    こと 事 もの 物 ため 為 よう 様 とき 時 ところ 所 方 かた ほう 等 など 中 うち 上 下 前 後 他 ほか
+    点 際 場合 今 今回 今後 現在 以上 以下 以外 自分 自分達 自分たち 私 私達 私たち 我々 皆 皆さん 皆様
+    何 なに 何か 誰 どこ それ これ あれ ここ そこ そう こう ああ どう 的 感じ 部分 訳 わけ はず 筈 つもり
+    的確 色々 いろいろ 様々 さまざま 全て すべて 全部 多く 一部 特 特に 本当 大変 非常 とても 少し ちょっと
+    年 月 日 度 回 件 人 名 つ 個 方々 者 さん 様 氏 先生 ちゃん くん 君 御 お ご 当会 本会 弊会 当団体 会
+    """.split()
+)
+
+HONORIFICS = frozenset("さん 様 さま 氏 君 くん ちゃん 殿 先生 どの".split())
+
+
+
+class Token(NamedTuple):
+    surface: str
+    pos1: str
+    pos2: str
+    pos3: str
+    pos4: str
+    base: str  # written base form (orthBase), or the surface for unknown words
+    start: int  # character offsets in the tokenized text
+    end: int
+
+
+class Tokenizer:
+    """A lazily created MeCab tagger. Picklable (the tagger itself is not: fugashi#54),
+    so one Tokenizer can be sent to worker processes, each of which makes its own tagger."""
+
+    def __init__(self) -> None:
+        self._tagger = None
+
+    def __getstate__(self) -> dict:
+        return {"_tagger": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self._tagger = None
+
+    @property
+    def tagger(self):
+        if self._tagger is None:
+            import fugashi
+
+            self._tagger = fugashi.Tagger()
+        return self._tagger
+
+    def tokens(self, text: str) -> list[Token]:
+        out: list[Token] = []
+        cursor = 0
+        for word in self.tagger(text):
+            surface = word.surface
+            start = text.find(surface, cursor)
+            if start < 0:  # MeCab dropped or altered a character; keep offsets monotone
+                start = cursor
+            end = start + len(surface)
+            cursor = end
+            f = word.feature
+            base = getattr(f, "orthBase", None) or surface
+            out.append(Token(surface, f.pos1 or "", f.pos2 or "", f.pos3 or "", f.pos4 or "", base, start, end))
+        return out
+
+
+@dataclass(frozen=True)
+class TermExtractor:
+    """Content terms of a normalised text. `stop_words` and `user_phrases` come from the config."""
+
+    stop_words: frozenset[str] = STOP_WORDS
+    user_phrases: tuple[str, ...] = ()
+
+    def __call__(self, norm: str, tokens: list[Token], skip: Sequence[tuple[int, int, str]] = ()) -> tuple[str, ...]:
+        return self.extract(norm, tokens, skip)[0]
+
+    def extract(self, norm: str, tokens: list[Token],
+                skip: Sequence[tuple[int, int, str]] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Terms of `norm` (already tokenized), leaving out tokens inside the `skip` spans
+        (masked personal information), and the nouns inside its compounds (活動資金 → 活動, 資金),
+        which let 活動資金 and 資金不足 meet in the vectors. User phrases are whole terms."""
+        spans = list(skip)
+        terms: list[str] = []
+        for phrase in self.user_phrases:
+            for m in re.finditer(re.escape(phrase), norm):
+                if not any(s < m.end() and m.start() < e for s, e, _ in spans):
+                    spans.append((m.start(), m.end(), phrase))
+                    terms.append(phrase)
+        if spans:
+            tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in spans)]
+        parts: list[str] = []
+        terms.extend(self._content_terms(tokens, parts))
+        return tuple(terms), tuple(parts)
+
+    def _content_terms(self, tokens: list[Token], parts: list[str]) -> list[str]:
+        terms: list[str] = []
+        compound: list[Token] = []
+
+        def flush() -> None:
+            nouns = [t for t in compound if t.pos1 == "名詞"]
+            # A lone adverbial or counter noun (まま, 以前, 毎回; ページ, 回) names no theme.
+            lone = len(compound) == 1 and compound[0].pos3 in ("副詞可能", "助数詞可能")
+            if nouns and not lone:
+                term = "".join(t.surface for t in compound)
+                if self._keep(term):
+                    terms.append(term)
+                if len(nouns) > 1:
+                    parts.extend(t.surface for t in nouns if len(t.surface) > 1 and self._keep(t.surface))
+            compound.clear()
+
+        for i, tok in enumerate(tokens):
+            if _is_compound_part(tok, bool(compound)):
+                # A prefix (お, 御, 各) joins only when a noun follows it.
+                if tok.pos1 == "接頭辞" and not (i + 1 < len(tokens) and tokens[i + 1].pos1 == "名詞"):
+                    flush()
+                    continue
+                compound.append(tok)
+                continue
+            flush()
+            if tok.pos1 in ("動詞", "形容詞") and tok.pos2 != "非自立可能":
+                if self._keep(tok.base):
+                    terms.append(tok.base)
+            elif tok.pos1 == "形状詞" and tok.pos2 != "助動詞語幹":
+                if self._keep(tok.base):
+                    terms.append(tok.base)
+        flush()
+        return terms
+
+    def _keep(self, term: str) -> bool:
+        if term in self.stop_words or term.lower() in self.stop_words:
+            return False
+        if len(term) == 1 and not ("\u4e00" <= term <= "\u9fff"):
+            return False  # lone kana, letters and digits
+        return not term.isdigit()
+
+
+def _is_compound_part(tok: Token, inside: bool) -> bool:
+    if tok.pos1 == "名詞":
+        return tok.pos2 != "数詞"
+    if tok.pos1 == "接頭辞":
+        return True
+    # 報告 + 書, 参加 + 者 join; honorifics (職員さん, 山本様) do not.
+    return inside and tok.pos1 == "接尾辞" and tok.pos2 == "名詞的" and tok.base not in HONORIFICS
+
+
+def extractor(stop_words: tuple[str, ...] = (), user_phrases: tuple[str, ...] = ()) -> TermExtractor:
+    from pipeline.normalize import normalize
+
+    return TermExtractor(
+        stop_words=STOP_WORDS | frozenset(normalize(w) for w in stop_words),
+        # Longest first, so that a phrase inside a longer one does not split it.
+        user_phrases=tuple(sorted({normalize(p) for p in user_phrases if p.strip()}, key=lambda p: (-len(p), p))),
+    )

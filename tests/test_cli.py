@@ -1,0 +1,190 @@
+"""End to end: the CLI on the bundled corpus against the contract (../shared/CONTRACT.md)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, run_cli
+
+CONTRACT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text"]
+# Personal information written into the bundled corpus (fictional); none may reach an output.
+PERSONAL = ["田中", "山本", "佐藤一郎", "渡辺由美", "渡辺", "鈴木", "高橋", "加藤", "松本", "中村", "伊藤", "木村",
+            "森田", "小松", "小林", "井上", "hanako.suzuki", "ito.kazuo", "kodomo-club", "midori-no-kai",
+            "example.jp", "example.com", "387-1234", "３８７－１２３４", "1234-5678", "3345-8812", "3812-4456",
+            "8765-4321", "４５６７－８９０１", "4-15-14"]
+
+
+def read_assignments(out: Path) -> list[dict]:
+    raw = (out / "assignments.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, for Excel"
+    with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def coding() -> dict[tuple[str, str], dict]:
+    with (CORPUS / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
+        return {(r["id"], r["question"]): r for r in csv.DictReader(f)}
+
+
+def test_every_contract_file_is_written(corpus_run):
+    for name in ("assignments.csv", "themes.json", "quotes.xlsx", "report.html", "run_config.json"):
+        assert (corpus_run / name).is_file(), name
+    doc = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
+    for q in doc["questions"]:
+        assert (corpus_run / q["wordcloud"]).is_file()
+        for t in q["themes"]:
+            assert (corpus_run / t["wordcloud"]).is_file()
+            assert t["wordcloud"].startswith("wordclouds/")
+    assert not list(corpus_run.parent.glob(".out.tmp-*")), "no temporary folder left behind"
+
+
+def test_assignments_hold_every_input_answer_once(corpus_run):
+    rows = read_assignments(corpus_run)
+    with (corpus_run / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
+        assert next(csv.reader(f))[:7] == CONTRACT_COLUMNS
+    keys = [(r["id"], r["question"]) for r in rows]
+    assert len(keys) == len(set(keys)) == 750
+    assert set(keys) == set(coding())
+    for r in rows:
+        excluded = r["excluded_reason"]
+        assert excluded in ("", "empty", "non_answer")
+        assert (int(r["theme_id"]) == -1) == bool(excluded)
+        assert bool(r["theme_label"]) != bool(excluded)
+        if not excluded:
+            assert 0.0 <= float(r["score"]) <= 1.0
+            assert r["theme_ids"] == r["theme_id"]
+
+
+def test_non_answers_match_the_coding(corpus_run):
+    gold = coding()
+    rows = read_assignments(corpus_run)
+    wrong = [(r["text"], r["excluded_reason"], gold[(r["id"], r["question"])]["excluded"])
+             for r in rows if r["excluded_reason"] != gold[(r["id"], r["question"])]["excluded"]]
+    assert wrong == []
+
+
+def test_themes_json_follows_the_contract(corpus_run):
+    doc = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
+    rows = read_assignments(corpus_run)
+    assert [q["question"] for q in doc["questions"]] == ["協働したくない理由", "協働を進めるために必要な環境", "協働してよかったこと"]
+    for q in doc["questions"]:
+        kept = q["n_answers"] - q["n_excluded"]
+        assert q["n_answers"] == 250
+        sizes = [t["size"] for t in q["themes"]]
+        assert sizes == sorted(sizes, reverse=True) and sum(sizes) == kept
+        assert 2 <= len(q["themes"]) <= 12
+        labels = [t["label"] for t in q["themes"]]
+        assert len(set(labels)) == len(labels), "labels unique within a question"
+        members = {(r["id"], r["theme_id"]): r["text"] for r in rows if r["question"] == q["question"]}
+        for t in q["themes"]:
+            assert set(t) >= {"theme_id", "label", "keywords", "size", "share", "quotes", "wordcloud"}
+            assert t["share"] == round(t["size"] / kept, 3)
+            assert t["keywords"] and t["label"] not in ("", "する", "思う", "こと")
+            assert 3 <= len(t["quotes"]) <= 8
+            for quote in t["quotes"]:
+                # A quote is an answer of its own theme, quoted as written (masked).
+                assert members[(quote["id"], str(t["theme_id"]))] == quote["text"]
+
+
+def _all_output_text(out: Path) -> str:
+    texts = [(out / n).read_text(encoding="utf-8-sig") for n in ("assignments.csv", "themes.json", "report.html")]
+    with zipfile.ZipFile(out / "quotes.xlsx") as z:
+        texts += [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")]
+    return "\n".join(texts)
+
+
+def test_no_personal_information_in_any_output(corpus_run):
+    text = _all_output_text(corpus_run)
+    leaks = [p for p in PERSONAL if p in text]
+    assert leaks == []
+    assert "〔氏名〕" in text and "〔電話番号〕" in text and "〔メール〕" in text and "〔住所〕" in text
+    # Decoys survive.
+    assert "職員さん" in text and "担当の方" in text
+
+
+def test_report_is_self_contained_japanese(corpus_run):
+    html = (corpus_run / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="ja">' in html
+    doc = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
+    for q in doc["questions"]:
+        for t in q["themes"]:
+            assert t["label"] in html
+    assert html.count("data:image/png;base64,") >= 3 + sum(len(q["themes"]) for q in doc["questions"])
+    assert not re.search(r'(src|href)="(https?:)?//', html), "nothing loaded from the network"
+    assert "@media print" in html
+
+
+def test_same_seed_gives_identical_files(corpus_run, tmp_path):
+    out = tmp_path / "again"
+    code, _, err = run_cli(["themes", str(CORPUS / "survey.xlsx"), "--config", str(CORPUS / "survey.toml"),
+                            "--out", str(out)])
+    assert code == 0, err
+    # The .xlsx export of the same survey gives the same analysis, byte for byte.
+    for name in ("assignments.csv",):
+        assert (out / name).read_bytes() == (corpus_run / name).read_bytes().replace(b"\r\r\n", b"\r\n")
+    first = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
+    second = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    first.pop("input"), second.pop("input")
+    assert first == second
+
+
+def test_rerun_is_byte_identical(corpus_run, tmp_path):
+    out = tmp_path / "rerun"
+    code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
+                            "--out", str(out)])
+    assert code == 0, err
+    for name in ("assignments.csv", "themes.json"):
+        assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+BAD = [
+    (lambda t: [str(t / "missing.csv")], "見つかりません"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode()), "--text-col", "回答"], "列「回答」"),
+    (lambda t: [_write(t, "a.csv", b"")], "空"),
+    (lambda t: [_write(t, "a.csv", b"id,text\r\n")], "見出し行だけ"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode("cp932") + b"2,\x82\xff\n")], "3 行目"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode()), "--colour", "red"], "不明なオプション"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode()), "--k", "zero"], "テーマ数"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode()), "--encoding", "latin1"], "--encoding"),
+    (lambda t: [_write(t, "a.pdf", b"%PDF")], "対応していない形式"),
+    (lambda t: [_write(t, "a.csv", "id,text\n1,書類\n".encode()), "--config", str(t / "none.toml")], "設定ファイル"),
+]
+
+
+@pytest.mark.parametrize("make_args,message", BAD)
+def test_bad_input_exits_2_with_a_japanese_message(tmp_path, make_args, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("an earlier result", encoding="utf-8")
+    args = make_args(tmp_path)
+    code, stdout, stderr = run_cli(["themes", *args[:1], "--out", str(out), *args[1:]])
+    assert code == 2, stderr
+    assert message in stderr
+    assert "Traceback" not in stderr
+    assert stderr.startswith("エラー: ") and len(stderr.strip().splitlines()) <= 2
+    assert [p.name for p in out.iterdir()] == ["earlier.txt"], "nothing half-written, nothing lost"
+    assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+def test_unknown_command_and_missing_out():
+    code, _, stderr = run_cli(["cluster", "x.csv"])
+    assert code == 2 and "不明なコマンド" in stderr and "Traceback" not in stderr
+    code, _, stderr = run_cli(["themes", "x.csv"])
+    assert code == 2 and "--out" in stderr
+
+
+def test_help_is_japanese():
+    code, stdout, _ = run_cli(["themes", "--help"])
+    assert code == 0 and "出力フォルダ" in stdout and "--text-col" in stdout

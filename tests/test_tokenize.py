@@ -1,0 +1,47 @@
+import pickle
+
+import pytest
+
+from pipeline.normalize import normalize
+from pipeline.tokenize import Tokenizer, extractor
+
+
+def terms(text, tokenizer, **kw):
+    norm = normalize(text)
+    return extractor(**kw)(norm, tokenizer.tokens(norm))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("事務作業が増えて大変", ("事務作業", "増える")),
+    ("報告書の精算手続きが煩雑だ", ("報告書", "精算手続き", "煩雑")),
+    ("相談窓口がほしい", ("相談窓口",)),
+    ("予算がないと断られる", ("予算", "断る")),
+    ("参加者が増えた", ("参加者", "増える")),
+    ("市の職員さんが親身になってくれた", ("市", "職員", "親身")),  # honorific not joined
+    ("ﾎｰﾑﾍﾟｰｼﾞに掲載してほしい", ("ホームページ", "掲載")),  # 半角カナ normalised first
+    ("できることがあればと思います", ()),  # only stop words
+    ("今のままで十分", ("十分",)),  # lone adverbial noun まま dropped
+    ("10ページの資料を3回作った", ("資料", "作る")),  # numbers and counters dropped
+])
+def test_terms(text, expected, tokenizer):
+    assert terms(text, tokenizer) == expected
+
+
+def test_config_stop_words_and_phrases(tokenizer):
+    text = "協働のまちづくりを市と進めた"
+    assert "協働のまちづくり" not in terms(text, tokenizer)
+    got = terms(text, tokenizer, stop_words=("市",), user_phrases=("協働のまちづくり",))
+    assert got[0] == "協働のまちづくり"
+    assert "市" not in got and "まちづくり" not in got
+
+
+def test_tokenizer_pickles_without_tagger(tokenizer):
+    tokenizer.tokens("書類")  # creates the tagger
+    clone = pickle.loads(pickle.dumps(tokenizer))
+    assert [t.surface for t in clone.tokens("書類が多い")] == ["書類", "が", "多い"]
+
+
+def test_offsets(tokenizer):
+    text = "書類 が多い"
+    for tok in tokenizer.tokens(text):
+        assert text[tok.start:tok.end] == tok.surface
