@@ -12,9 +12,13 @@ SEED   ?= 0
 
 venv: $(STAMP)
 
+# ja-ginza is installed without its dependencies (spaCy, SudachiPy: ~300 MB we do not use):
+# only its chiVe word-vector files are read, converted once by `python -m pipeline.wordvectors`.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps 'ja-ginza==5.3.0'
+	$(BIN)/python -m pipeline.wordvectors
 	touch $(STAMP)
 
 themes: $(STAMP)

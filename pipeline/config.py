@@ -28,6 +28,7 @@ class Config:
     k_max: int = 10
     min_theme_size: int = 3
     seed: int = 0
+    word_vectors: bool = True  # use chiVe word vectors when ja-ginza is installed
     stop_words: tuple[str, ...] = ()  # added to the built-in list
     user_phrases: tuple[str, ...] = ()  # kept as one term each (e.g. 協働事業提案制度)
     non_answers: tuple[str, ...] = ()  # whole answers that say nothing, added to the built-in list
@@ -112,7 +113,7 @@ def build(values: dict[str, Any]) -> Config:
     if clean.get("encoding", "auto") not in ENCODINGS:
         raise UserError(f"文字コード {clean['encoding']} には対応していません。",
                         f"--encoding には {' / '.join(ENCODINGS)} のいずれかを指定してください。")
-    for key in ("mask",):
+    for key in ("mask", "word_vectors"):
         if key in clean and not isinstance(clean[key], bool):
             raise UserError(f"設定 {key} は true か false で指定してください。")
     for key in ("id_col", "question_col", "sheet", "font_path", "title"):

@@ -7,6 +7,7 @@ from collections import OrderedDict
 import numpy as np
 
 from pipeline import mask as masking
+from pipeline import wordvectors
 from pipeline.cluster import cluster
 from pipeline.config import Config
 from pipeline.label import keywords_and_labels
@@ -52,10 +53,12 @@ def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
     for p in prepare(answers, config):
         by_question.setdefault(p.answer.question, []).append(p)
-    return [analyse_question(q, items, config) for q, items in by_question.items()]
+    vectors = wordvectors.load() if config.word_vectors else None
+    return [analyse_question(q, items, config, vectors) for q, items in by_question.items()]
 
 
-def analyse_question(question: str, items: list[Prepared], config: Config) -> QuestionResult:
+def analyse_question(question: str, items: list[Prepared], config: Config,
+                     word_vectors: wordvectors.WordVectors | None = None) -> QuestionResult:
     kept = [p for p in items if p.kept]
     themes: list[Theme] = []
     theme_of: dict[int, tuple[int, float]] = {}
@@ -63,7 +66,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config) -> Qu
     question_weights: tuple[tuple[str, float], ...] = ()
     if kept:
         vectors = vectorize([p.terms for p in kept], [p.norm for p in kept], seed=config.seed,
-                            extra_terms=[p.parts for p in kept])
+                            extra_terms=[p.parts for p in kept], word_vectors=word_vectors)
         result = cluster(vectors.dense, k=config.k, k_max=config.k_max, min_size=config.min_theme_size,
                          seed=config.seed)
         k_scores = result.k_scores

@@ -37,6 +37,7 @@ class Token(NamedTuple):
     pos3: str
     pos4: str
     base: str  # written base form (orthBase), or the surface for unknown words
+    lemma: str  # dictionary lemma without UniDic's "-English" gloss (for vector look-up), or base
     start: int  # character offsets in the tokenized text
     end: int
 
@@ -74,7 +75,8 @@ class Tokenizer:
             cursor = end
             f = word.feature
             base = getattr(f, "orthBase", None) or surface
-            out.append(Token(surface, f.pos1 or "", f.pos2 or "", f.pos3 or "", f.pos4 or "", base, start, end))
+            lemma = (getattr(f, "lemma", None) or base).split("-", 1)[0] or base
+            out.append(Token(surface, f.pos1 or "", f.pos2 or "", f.pos3 or "", f.pos4 or "", base, lemma, start, end))
         return out
 
 

@@ -1,8 +1,11 @@
-"""Answers as vectors: TF-IDF over content terms plus character n-grams, reduced by SVD.
+"""Answers as vectors that see paraphrase: word vectors plus lexical features.
 
-Character n-grams give every real answer a vector even when all its words are stop words or
-misspelt; the SVD folds co-occurring terms together so that short answers that share no word
-can still be near each other.
+Three blocks, each L2-normalised, weighted and concatenated, then L2-normalised again:
+- semantic: the IDF-weighted mean of static word vectors (chiVe, `wordvectors`) of the answer's
+  terms and compound parts, centred: 書類が多い and 報告書が大変 land near each other;
+- lexical: TF-IDF over terms and compound parts, reduced by SVD (shared words, names);
+- characters: TF-IDF over character 2–3-grams, reduced by SVD (typos, unknown words, kana).
+Without word vectors the lexical and character blocks carry the work alone.
 """
 
 from __future__ import annotations
@@ -14,6 +17,13 @@ import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
+
+from pipeline.wordvectors import WordVectors
+
+SEMANTIC_WEIGHT = 1.5
+LEXICAL_WEIGHT = 1.0
+CHAR_WEIGHT = 0.5
+MAX_DIMS = 100
 
 
 def identity_analyzer(terms):
@@ -28,46 +38,98 @@ class Vectors:
     vocabulary: tuple[str, ...]
 
 
-def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
-              extra_terms: list[tuple[str, ...]] | None = None, max_dims: int = 100,
-              char_weight: float = 0.3) -> Vectors:
-    """`term_lists` give the term counts (labels, word clouds); `extra_terms` (compound parts)
-    join them only in the features that place answers."""
-    n = len(term_lists)
-    counts_vec = TfidfVectorizer(analyzer=identity_analyzer, use_idf=False, norm=None, lowercase=False)
-    counts = counts_vec.fit_transform(term_lists) if any(term_lists) else sp.csr_matrix((n, 0))
-    vocabulary = tuple(counts_vec.get_feature_names_out()) if counts.shape[1] else ()
-    blocks = []
-    if extra_terms is not None:
-        features_vec = TfidfVectorizer(analyzer=identity_analyzer, use_idf=False, norm=None, lowercase=False)
-        merged = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms)]
-        feature_counts = features_vec.fit_transform(merged) if any(merged) else sp.csr_matrix((n, 0))
-    else:
-        feature_counts = counts
-    if feature_counts.shape[1]:
-        # Words seen once cannot link two answers; on large enough sets they only add noise.
-        min_df = 2 if n >= 50 else 1
-        df = np.asarray((feature_counts > 0).sum(axis=0)).ravel()
-        cols = np.flatnonzero(df >= min_df)
-        if cols.size:
-            tf = feature_counts[:, cols].astype(np.float64)
-            tf.data = 1.0 + np.log(tf.data)
-            idf = np.log((1 + n) / (1 + df[cols])) + 1.0
-            blocks.append(l2_normalize(tf @ sp.diags(idf)))
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
-                            min_df=2 if n >= 50 else 1, lowercase=True)
-    try:
-        blocks.append(chars.fit_transform(texts) * char_weight)
-    except ValueError:  # no n-gram at all (every text a single character)
-        pass
-    if not blocks:
-        return Vectors(np.zeros((n, 1)), counts.tocsr(), vocabulary)
-    features = sp.hstack(blocks).tocsr()
-    dims = min(max_dims, n - 1, features.shape[1] - 1)
-    if dims >= 2:
-        svd = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=7, random_state=seed)
-        dense = svd.fit_transform(features)
-    else:
+def _counts(docs: list[tuple[str, ...]]) -> tuple[sp.csr_matrix, tuple[str, ...]]:
+    if not any(docs):
+        return sp.csr_matrix((len(docs), 0)), ()
+    vec = TfidfVectorizer(analyzer=identity_analyzer, use_idf=False, norm=None, lowercase=False)
+    counts = vec.fit_transform(docs).tocsr()
+    counts.data = counts.data.astype(np.float64)
+    return counts, tuple(vec.get_feature_names_out())
+
+
+def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.ndarray:
+    """SVD to at most `max_dims` dimensions, rows L2-normalised. Exact (seed-free) for small
+    inputs, so that the seed only moves the clustering; randomized for large ones."""
+    n, m = features.shape
+    dims = min(max_dims, n - 1, m - 1)
+    if dims < 2:
+        return l2_normalize(features.toarray() if sp.issparse(features) else features)
+    if n * m <= 20_000_000:
         dense = features.toarray()
-    dense = l2_normalize(dense)
-    return Vectors(dense, counts.tocsr(), vocabulary)
+        u, s, _ = np.linalg.svd(dense, full_matrices=False)
+        # Fix each component's sign so that results do not depend on the LAPACK build.
+        signs = np.sign(u[np.argmax(np.abs(u[:, :dims]), axis=0), np.arange(dims)])
+        reduced = u[:, :dims] * s[:dims] * np.where(signs == 0, 1, signs)
+    else:
+        reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=7,
+                               random_state=seed).fit_transform(features)
+    return l2_normalize(reduced)
+
+
+def lexical(docs: list[tuple[str, ...]], seed: int) -> np.ndarray | None:
+    counts, vocab = _counts(docs)
+    if not vocab:
+        return None
+    n = len(docs)
+    df = np.asarray((counts > 0).sum(axis=0)).ravel()
+    # Words seen once cannot link two answers; on large enough sets they only add noise.
+    cols = np.flatnonzero(df >= (2 if n >= 50 else 1))
+    if not cols.size:
+        return None
+    tf = counts[:, cols].copy()
+    tf.data = 1.0 + np.log(tf.data)
+    idf = np.log((1 + n) / (1 + df[cols])) + 1.0
+    return reduce(l2_normalize(tf @ sp.diags(idf)).tocsr(), seed)
+
+
+def characters(texts: list[str], seed: int) -> np.ndarray | None:
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
+                          min_df=2 if len(texts) >= 50 else 1)
+    try:
+        return reduce(vec.fit_transform(texts).tocsr(), seed)
+    except ValueError:  # no n-gram at all
+        return None
+
+
+def semantic(docs: list[tuple[str, ...]], vectors: WordVectors) -> np.ndarray | None:
+    """IDF-weighted mean word vector per answer, centred over the answers, L2-normalised."""
+    n = len(docs)
+    df: dict[str, int] = {}
+    for doc in docs:
+        for w in set(doc):
+            df[w] = df.get(w, 0) + 1
+    rows, weights, owners = [], [], []
+    for i, doc in enumerate(docs):
+        for w in doc:
+            r = vectors.row(w)
+            if r is not None:
+                rows.append(r)
+                weights.append(np.log((1 + n) / (1 + df[w])) + 1.0)
+                owners.append(i)
+    if not rows:
+        return None
+    pick = sp.csr_matrix((weights, (owners, np.arange(len(rows)))), shape=(n, len(rows)))
+    totals = np.asarray(pick.sum(axis=1)).ravel()
+    means = (pick @ np.asarray(vectors.matrix[np.asarray(rows)], dtype=np.float64)) / np.where(totals == 0, 1, totals)[:, None]
+    found = totals > 0
+    means[found] -= means[found].mean(axis=0)
+    return l2_normalize(means)
+
+
+def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
+              extra_terms: list[tuple[str, ...]] | None = None,
+              word_vectors: WordVectors | None = None) -> Vectors:
+    """`term_lists` give the term counts (labels, word clouds); `extra_terms` (compound parts)
+    join them in the features that place answers."""
+    n = len(term_lists)
+    counts, vocabulary = _counts(term_lists)
+    features = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms or [()] * n)]
+    blocks = []
+    for weight, block in ((LEXICAL_WEIGHT, lexical(features, seed)),
+                          (CHAR_WEIGHT, characters(texts, seed)),
+                          (SEMANTIC_WEIGHT, semantic(features, word_vectors) if word_vectors else None)):
+        if block is not None:
+            blocks.append(weight * block)
+    if not blocks:
+        return Vectors(np.zeros((n, 1)), counts, vocabulary)
+    return Vectors(l2_normalize(np.hstack(blocks)), counts, vocabulary)
