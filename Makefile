@@ -27,5 +27,9 @@ themes: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Theme quality on labelled data: the bundled survey against our coding, MewsC-16-ja, livedoor.
+eval: $(STAMP)
+	$(BIN)/python -m pipeline.evaluate --data $(DATA)
+
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

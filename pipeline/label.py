@@ -1,8 +1,10 @@
-"""Theme labels and keywords from each theme's most distinctive terms (class-based TF-IDF).
+"""Theme labels and keywords from each theme's most distinctive terms and phrases.
 
 A term scores high in a theme when it is frequent there and rare in the question's other
-themes (BERTopic's c-TF-IDF). Labels prefer nouns and compounds (書類・事務作業) over verbs and
-adjectives, need support from more than one answer, and are unique within a question.
+themes (BERTopic's c-TF-IDF). A label names the concern: a predicate phrase that several of the
+theme's answers share and other themes rarely use (予算がない, 相談窓口がほしい), followed by
+the theme's leading keyword when the phrase does not contain it; otherwise the two leading
+nouns or compounds (書類・事務作業). Labels are unique within a question.
 """
 
 from __future__ import annotations
@@ -39,8 +41,33 @@ def is_nominal(term: str) -> bool:
     return not ("\u3041" <= last <= "\u3093") or len(term) >= 2 and term[-2:] in ("こと", "もの")
 
 
+PHRASE_MIN_ANSWERS = 2
+PHRASE_MIN_SHARE = 0.08  # of the theme's answers
+PHRASE_MIN_PRECISION = 0.6  # of the phrase's answers that are in the theme
+MAX_LABEL = 18
+
+
+def best_phrases(phrase_lists: list[tuple[str, ...]], labels: np.ndarray, k: int) -> list[str | None]:
+    """Per theme, the phrase most characteristic of it, or None."""
+    total: dict[str, int] = {}
+    per_theme: list[dict[str, int]] = [dict() for _ in range(k)]
+    for phrases, c in zip(phrase_lists, labels):
+        for ph in set(phrases):
+            total[ph] = total.get(ph, 0) + 1
+            per_theme[c][ph] = per_theme[c].get(ph, 0) + 1
+    sizes = np.bincount(labels, minlength=k)
+    best: list[str | None] = []
+    for c in range(k):
+        candidates = [(df * df / total[ph], ph) for ph, df in per_theme[c].items()
+                      if df >= PHRASE_MIN_ANSWERS and df >= PHRASE_MIN_SHARE * sizes[c]
+                      and df / total[ph] >= PHRASE_MIN_PRECISION]
+        best.append(min(candidates, key=lambda t: (-t[0], t[1]))[1] if candidates else None)
+    return best
+
+
 def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
-                        n_keywords: int = 8) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
+                        n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None,
+                        ) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
     """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix."""
     scores = ctfidf(counts, labels, k)
     dfs = doc_freq(counts, labels, k)
@@ -50,15 +77,23 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
         order = sorted(np.flatnonzero(scores[c] > 0), key=lambda j: (-round(scores[c, j], 12), vocabulary[j]))
         supported = [j for j in order if dfs[c, j] >= 2] or order
         keywords.append(tuple(vocabulary[j] for j in supported[:n_keywords]))
-    return keywords, _unique_labels(keywords), scores
+    phrases = best_phrases(phrase_lists, labels, k) if phrase_lists is not None else [None] * k
+    return keywords, _unique_labels(keywords, phrases), scores
 
 
-def _unique_labels(keywords: list[tuple[str, ...]]) -> list[str]:
+def _unique_labels(keywords: list[tuple[str, ...]], phrases: list[str | None]) -> list[str]:
     labels: list[str] = []
     used: set[str] = set()
-    for words in keywords:
+    for words, phrase in zip(keywords, phrases):
         nouns = [w for w in words if is_nominal(w)]
         pool = nouns + [w for w in words if w not in nouns]
+        if phrase:
+            extra = next((w for w in nouns if w not in phrase and phrase not in w), None)
+            label = f"{phrase}・{extra}" if extra and len(phrase) + len(extra) < MAX_LABEL else phrase
+            if label not in used:
+                used.add(label)
+                labels.append(label)
+                continue
         chosen: list[str] = []
         for w in pool:
             if any(w in c or c in w for c in chosen):

@@ -95,7 +95,7 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
                 kept = a.theme_id >= 0
                 writer.writerow([
                     a.answer.id, result.question, a.theme_id, labels.get(a.theme_id, ""), a.excluded_reason,
-                    f"{a.score:.4f}" if kept else "", a.masked, str(a.theme_id) if kept else "",
+                    f"{a.score:.4f}" if kept else "", a.masked, ";".join(str(t) for t in a.theme_ids),
                     *[value for _, value in a.answer.attrs],
                 ])
 

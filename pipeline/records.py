@@ -17,6 +17,17 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class Segment:
+    """One point of an answer (a list item or a sentence), as a span of the normalised text."""
+
+    start: int
+    end: int
+    text: str  # the normalised text of the span
+    terms: tuple[str, ...]
+    parts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Prepared:
     """An answer after normalisation, non-answer detection, masking and tokenization."""
 
@@ -26,6 +37,9 @@ class Prepared:
     excluded_reason: str  # "" when kept, else "empty" or "non_answer"
     terms: tuple[str, ...] = ()  # content terms (compounds whole), for labels and word clouds
     parts: tuple[str, ...] = ()  # nouns inside the compounds, added to the terms for the vectors
+    segments: tuple[Segment, ...] = ()  # the answer's points; one when it makes one point
+    aliases: tuple[tuple[str, str], ...] = ()  # written form → lemma, for word-vector look-up
+    phrases: tuple[str, ...] = ()  # predicate phrases (予算がない), for labels
 
     @property
     def kept(self) -> bool:
@@ -55,9 +69,10 @@ class Theme:
 class Assignment:
     answer: Answer
     masked: str
-    theme_id: int  # -1 when excluded
+    theme_id: int  # -1 when excluded; the theme of the dominant segment otherwise
     excluded_reason: str
     score: float
+    theme_ids: tuple[int, ...] = ()  # every theme the answer's segments touch, in text order
 
 
 @dataclass(frozen=True)

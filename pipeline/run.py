@@ -7,37 +7,37 @@ from collections import OrderedDict
 import numpy as np
 
 from pipeline import mask as masking
-from pipeline import wordvectors
-from pipeline.cluster import cluster
+from pipeline import segment, wordvectors
+from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
 from pipeline.quotes import pick
-from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Quote, Theme
-from pipeline.tokenize import Tokenizer, extractor
+from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Segment, Theme
+from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor, phrases
 from pipeline.vectorize import vectorize
+
+MIN_SEGMENT_TERMS = 1  # a point without content terms (以上です。) joins its neighbour
 
 
 def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None) -> list[Prepared]:
-    """Normalise, set aside non-answers, mask and extract terms. Each distinct text is processed
-    once: real exports repeat answers a lot."""
+    """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
+    processed once: real exports repeat answers a lot."""
     tokenizer = tokenizer or Tokenizer()
     terms_of = extractor(config.stop_words, config.user_phrases)
     extra = extra_set(config.non_answers)
-    cache: dict[str, tuple[str, str, str, tuple[str, ...], tuple[str, ...]]] = {}
+    cache: dict[str, dict] = {}
     prepared = []
     for answer in answers:
         done = cache.get(answer.raw)
         if done is None:
             done = cache[answer.raw] = _prepare_text(answer.raw, config, tokenizer, terms_of, extra)
-        norm, masked, why, terms, parts = done
-        prepared.append(Prepared(answer=answer, norm=norm, masked=masked, excluded_reason=why, terms=terms,
-                                 parts=parts))
+        prepared.append(Prepared(answer=answer, **done))
     return prepared
 
 
-def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of, extra):
+def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: TermExtractor, extra) -> dict:
     text = raw.replace("\r\n", "\n")
     norm, index = normalize_with_map(text)
     tokens = tokenizer.tokens(norm) if norm else []
@@ -45,8 +45,38 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of, extr
     masked = masking.apply_mapped(text, index, len(norm), spans) if config.mask else text
     norm_masked = masking.apply(norm, spans)
     why = reason(norm_masked, extra)
-    terms, parts = terms_of.extract(norm, tokens, spans) if not why else ((), ())
-    return norm_masked, masked, why, terms, parts
+    if why:
+        return dict(norm=norm_masked, masked=masked, excluded_reason=why)
+    terms, parts = terms_of.extract(norm, tokens, spans)
+    segments = _segments(norm, tokens, spans, terms_of)
+    return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
+                aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans))
+
+
+def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtractor) -> tuple[Segment, ...]:
+    pieces = []
+    for start, end in segment.split(norm) or [(0, len(norm))]:
+        inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens
+                  if t.start >= start and t.end <= end]
+        skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
+        terms, parts = terms_of.extract(norm[start:end], inside, skip)
+        pieces.append([start, end, terms, parts])
+    # Points without content terms (「以上です。」, 「よろしくお願いします」) join the previous point,
+    # or the next one when they come first.
+    merged: list[list] = []
+    for piece in pieces:
+        if merged and (len(piece[2]) < MIN_SEGMENT_TERMS or len(merged[-1][2]) < MIN_SEGMENT_TERMS):
+            last = merged[-1]
+            merged[-1] = [last[0], piece[1], last[2] + piece[2], last[3] + piece[3]]
+        else:
+            merged.append(piece)
+    if len(merged) > 1 and len(merged[-1][2]) < MIN_SEGMENT_TERMS:
+        last = merged.pop()
+        prev = merged[-1]
+        merged[-1] = [prev[0], last[1], prev[2] + last[2], prev[3] + last[3]]
+    return tuple(Segment(start=s, end=e, text=masking.apply(norm[s:e], [(max(a, s) - s, min(b, e) - s, t)
+                                                                      for a, b, t in masked if a < e and b > s]),
+                         terms=tuple(terms), parts=tuple(parts)) for s, e, terms, parts in merged)
 
 
 def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
@@ -59,45 +89,74 @@ def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
 
 def analyse_question(question: str, items: list[Prepared], config: Config,
                      word_vectors: wordvectors.WordVectors | None = None) -> QuestionResult:
+    """Cluster the question's kept answers into themes; then place each point (segment) of a
+    multi-point answer, so that `theme_ids` lists every theme the answer touches.
+
+    Whole answers are clustered (splitting every answer into sentences made the themes worse on
+    the bundled survey: a long answer on one topic becomes several noisy pieces); the answer's
+    own theme is the theme of its dominant point in this sense, and a point joins `theme_ids`
+    when it is closer to another theme's centre than to its answer's.
+    """
     kept = [p for p in items if p.kept]
     themes: list[Theme] = []
-    theme_of: dict[int, tuple[int, float]] = {}
+    placed: dict[int, tuple[int, float, tuple[int, ...]]] = {}
     k_scores: tuple = ()
     question_weights: tuple[tuple[str, float], ...] = ()
     if kept:
-        vectors = vectorize([p.terms for p in kept], [p.norm for p in kept], seed=config.seed,
-                            extra_terms=[p.parts for p in kept], word_vectors=word_vectors)
-        result = cluster(vectors.dense, k=config.k, k_max=config.k_max, min_size=config.min_theme_size,
-                         seed=config.seed)
+        multi = [(i, s) for i, p in enumerate(kept) if len(p.segments) > 1 for s in p.segments]
+        terms = [p.terms for p in kept] + [s.terms for _, s in multi]
+        vectors = vectorize(terms, [p.norm for p in kept] + [s.text for _, s in multi], seed=config.seed,
+                            extra_terms=[p.parts for p in kept] + [s.parts for _, s in multi],
+                            word_vectors=word_vectors, aliases=dict(a for p in kept for a in p.aliases))
+        n = len(kept)
+        x = vectors.dense[:n]
+        result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed)
         k_scores = result.k_scores
-        k = int(result.labels.max()) + 1
-        keywords, labels, scores = keywords_and_labels(vectors.terms, vectors.vocabulary, result.labels, k)
-        totals = np.asarray(vectors.terms.sum(axis=0)).ravel()
-        question_weights = _top_weights(vectors.vocabulary, totals, 150)
+        labels_ = result.labels
+        k = int(labels_.max()) + 1
+        counts = vectors.terms[:n]
+        keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
+                                                       phrase_lists=[p.phrases for p in kept])
+        question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
+        touched = _segment_themes(x, labels_, vectors.dense[n:], [i for i, _ in multi])
         for c in range(k):
-            members = np.flatnonzero(result.labels == c)
+            members = np.flatnonzero(labels_ == c)
             ids = [kept[i].answer.id for i in members]
             quotes = pick(ids, [kept[i].masked for i in members], [kept[i].norm for i in members],
                           result.scores[members], max(config.max_quotes, config.n_candidates))
-            in_theme = np.asarray(vectors.terms[members].sum(axis=0)).ravel()
+            in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
             weights = _top_weights(vectors.vocabulary, in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
             themes.append(Theme(
                 theme_id=c, label=labels[c], keywords=keywords[c], size=len(members),
-                share=round(len(members) / len(kept), 3), quotes=tuple(quotes[:config.max_quotes]),
+                share=round(len(members) / n, 3), quotes=tuple(quotes[:config.max_quotes]),
                 candidates=tuple(quotes), term_weights=weights,
             ))
-            for i in members:
-                theme_of[id(kept[i])] = (c, round(float(result.scores[i]), 4))
+        for i, p in enumerate(kept):
+            c = int(labels_[i])
+            placed[id(p)] = (c, round(float(result.scores[i]), 4), touched.get(i, (c,)))
     assignments = []
     for p in items:
-        c, score = theme_of.get(id(p), (-1, 0.0))
-        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c,
+        c, score, theme_ids = placed.get(id(p), (-1, 0.0, ()))
+        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
                                       excluded_reason=p.excluded_reason, score=score))
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, k_scores=k_scores,
     )
+
+
+def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_owner: list[int]) -> dict[int, tuple[int, ...]]:
+    """Themes touched by each multi-point answer: its own (dominant) theme first, then the
+    nearest theme of each of its points, in text order."""
+    if not seg_owner:
+        return {}
+    cents = centroids(x, labels)
+    nearest = np.argmax(seg_x @ cents.T, axis=1)
+    out: dict[int, list[int]] = {}
+    for owner, c in zip(seg_owner, nearest):
+        out.setdefault(owner, []).append(int(c))
+    return {owner: tuple(dict.fromkeys([int(labels[owner])] + themes)) for owner, themes in out.items()}
 
 
 def _top_weights(vocabulary: tuple[str, ...], weights: np.ndarray, limit: int) -> tuple[tuple[str, float], ...]:

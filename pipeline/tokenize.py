@@ -159,6 +159,62 @@ def _is_compound_part(tok: Token, inside: bool) -> bool:
     return inside and tok.pos1 == "接尾辞" and tok.pos2 == "名詞的" and tok.base not in HONORIFICS
 
 
+_PHRASE_PARTICLES = {"が": "が", "は": "が", "も": "が", "を": "を", "に": "に"}
+_LIGHT_VERBS = frozenset("する 為る なる 成る いる 居る ある 有る おる 思う 言う いう".split())
+_NEGATIONS = frozenset("ない ぬ ず ん".split())
+MAX_PHRASE = 14
+
+
+def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
+            skip: Sequence[tuple[int, int, str]] = ()) -> tuple[str, ...]:
+    """Short predicate phrases that name a concern: noun + particle + predicate, in base form
+    (予算がない, 書類が多い, 相談窓口がほしい, 話が進まない, 手続きが煩雑, 会場が確保できない).
+    は and も are read as が, so 予算はない and 予算がない count as one phrase."""
+    if skip:
+        tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in skip)]
+    out: list[str] = []
+    i, n = 0, len(tokens)
+    while i < n:
+        if not _is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and i + 1 < n and tokens[i + 1].pos1 != "名詞":
+            i += 1
+            continue
+        j = i
+        while j < n and _is_compound_part(tokens[j], j > i):
+            j += 1
+        noun = "".join(t.surface for t in tokens[i:j])
+        i = j
+        if noun in stop_words or j + 1 >= n or tokens[j].pos1 != "助詞" or tokens[j].surface not in _PHRASE_PARTICLES:
+            continue
+        particle = _PHRASE_PARTICLES[tokens[j].surface]
+        pred, after = tokens[j + 1], tokens[j + 2] if j + 2 < n else None
+        negated = after is not None and after.pos1 == "助動詞" and after.base in _NEGATIONS
+        phrase = None
+        if pred.pos1 == "形容詞":
+            phrase = noun + particle + pred.base
+        elif pred.pos1 == "動詞" and pred.base not in _LIGHT_VERBS and pred.lemma not in ("為る", "成る", "居る", "有る"):
+            phrase = noun + particle + (pred.surface + "ない" if negated else pred.base)
+        elif pred.pos1 in ("名詞", "形状詞") and (pred.pos3 == "形状詞可能" or pred.pos1 == "形状詞"):
+            phrase = noun + particle + pred.base
+        elif pred.pos1 == "名詞" and pred.pos3 == "サ変可能" and after is not None and after.lemma == "出来る":
+            tail = tokens[j + 3] if j + 3 < n else None
+            neg = tail is not None and tail.pos1 == "助動詞" and tail.base in _NEGATIONS
+            phrase = noun + particle + pred.surface + ("できない" if neg else "できる")
+        if phrase and len(phrase) <= MAX_PHRASE:
+            out.append(phrase)
+    return tuple(out)
+
+
+def aliases(tokens: Sequence[Token]) -> tuple[tuple[str, str], ...]:
+    """(written form, lemma) of content words whose lemma differs: つながり → 繋がり, 子ども → 子供.
+    Word vectors trained on normalised text often know the lemma but not the kana spelling."""
+    pairs = {}
+    for t in tokens:
+        if t.pos1 in ("名詞", "動詞", "形容詞", "形状詞") and t.lemma and t.lemma != t.base:
+            pairs.setdefault(t.base, t.lemma)
+            pairs.setdefault(t.surface, t.lemma)
+    return tuple(sorted(pairs.items()))
+
+
 def extractor(stop_words: tuple[str, ...] = (), user_phrases: tuple[str, ...] = ()) -> TermExtractor:
     from pipeline.normalize import normalize
 

@@ -91,8 +91,10 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
         return None
 
 
-def semantic(docs: list[tuple[str, ...]], vectors: WordVectors) -> np.ndarray | None:
-    """IDF-weighted mean word vector per answer, centred over the answers, L2-normalised."""
+def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None = None) -> np.ndarray | None:
+    """IDF-weighted mean word vector per answer, centred over the answers, L2-normalised.
+    A word the vectors do not know is looked up by its lemma (`aliases`: つながり → 繋がり)."""
+    aliases = aliases or {}
     n = len(docs)
     df: dict[str, int] = {}
     for doc in docs:
@@ -102,6 +104,8 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors) -> np.ndarray | 
     for i, doc in enumerate(docs):
         for w in doc:
             r = vectors.row(w)
+            if r is None and w in aliases:
+                r = vectors.row(aliases[w])
             if r is not None:
                 rows.append(r)
                 weights.append(np.log((1 + n) / (1 + df[w])) + 1.0)
@@ -118,7 +122,7 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors) -> np.ndarray | 
 
 def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
               extra_terms: list[tuple[str, ...]] | None = None,
-              word_vectors: WordVectors | None = None) -> Vectors:
+              word_vectors: WordVectors | None = None, aliases: dict[str, str] | None = None) -> Vectors:
     """`term_lists` give the term counts (labels, word clouds); `extra_terms` (compound parts)
     join them in the features that place answers."""
     n = len(term_lists)
@@ -127,7 +131,7 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
     blocks = []
     for weight, block in ((LEXICAL_WEIGHT, lexical(features, seed)),
                           (CHAR_WEIGHT, characters(texts, seed)),
-                          (SEMANTIC_WEIGHT, semantic(features, word_vectors) if word_vectors else None)):
+                          (SEMANTIC_WEIGHT, semantic(features, word_vectors, aliases) if word_vectors else None)):
         if block is not None:
             blocks.append(weight * block)
     if not blocks:

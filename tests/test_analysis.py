@@ -92,3 +92,33 @@ def test_quotes_skip_near_duplicates():
     assert [q.id for q in quotes] == ["a", "c", "d"]
     assert near_duplicate("書類が多くて大変です。", "書類が多くて大変です")
     assert not near_duplicate("書類が多い", "会場がない")
+
+
+def test_lexical_path_without_word_vectors():
+    texts = PAPER + ROOM + MONEY
+    result = analyse(answers(texts), Config(k=3, word_vectors=False))[0]
+    assert result.k_chosen == 3 and sum(t.size for t in result.themes) == 18
+
+
+def test_paraphrases_meet_through_word_vectors():
+    """書類 and 報告書, 会場 and 会議室 share no word: only the word vectors can group them."""
+    from pipeline import wordvectors
+
+    if wordvectors.load() is None:
+        pytest.skip("ja-ginza (word vectors) is not installed")
+    paper = ["書類が多い", "報告書の作成が負担", "申請手続きが煩雑", "精算の手間がかかる", "ハンコを何個も押す", "提出書類が面倒"]
+    room = ["会場が足りない", "会議室を借りたい", "集会所の予約がとれない", "活動場所がない", "公民館が狭い", "部屋の確保"]
+    result = analyse(answers(paper + room), Config(k=2))[0]
+    by_theme = {}
+    for a in result.assignments:
+        by_theme.setdefault(a.theme_id, set()).add(a.answer.raw)
+    best = max(len(set(paper) & g) + len(set(room) - g) for g in by_theme.values())
+    assert best >= 10, by_theme
+
+
+def test_multi_point_answers_list_every_theme():
+    texts = PAPER + ROOM + MONEY + ["・書類が多くて大変\n・会場が足りない"]
+    result = analyse(answers(texts), Config(k=3))[0]
+    last = result.assignments[-1]
+    assert last.theme_id == last.theme_ids[0]
+    assert len(last.theme_ids) == 2

@@ -58,7 +58,11 @@ def test_assignments_hold_every_input_answer_once(corpus_run):
         assert bool(r["theme_label"]) != bool(excluded)
         if not excluded:
             assert 0.0 <= float(r["score"]) <= 1.0
-            assert r["theme_ids"] == r["theme_id"]
+            ids = r["theme_ids"].split(";")
+            assert ids[0] == r["theme_id"] and len(set(ids)) == len(ids)
+        else:
+            assert r["theme_ids"] == ""
+    assert any(";" in r["theme_ids"] for r in rows), "multi-point answers list several themes"
 
 
 def test_non_answers_match_the_coding(corpus_run):

@@ -10,7 +10,7 @@ from pipeline.normalize import normalize, normalize_with_map
     ("  a  \n\n  b ", "a\nb"),
     ("〜ほしい", "～ほしい"),  # wave dash folded
     ("abc\x00\x07def", "abcdef"),  # control characters
-    ("①予算がない②前例がない", "1予算がない2前例がない"),
+    ("①予算がない②前例がない", "・予算がない\n・前例がない"),  # list numbers become bullets
     ("", ""),
 ])
 def test_normalize(raw, expected):
