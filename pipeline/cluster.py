@@ -39,7 +39,7 @@ MINIBATCH_ABOVE = 20_000
 class Clustering:
     labels: np.ndarray  # theme index per answer, 0 = largest theme
     scores: np.ndarray  # closeness of each answer to its theme's centre, 0..1
-    k_scores: tuple[tuple[int, float], ...]  # diagnostics of the choice of k
+    k_scores: tuple[tuple[int, float], ...]  # --k auto: (run, communities found) of each Louvain run
     smoothed: np.ndarray  # the vectors the partition was made on
 
 

@@ -100,14 +100,14 @@ COLUMNS = ["data", "n", "NMI", "ARI", "V", "k found", "k coded", "stability (min
 def table(rows: list[dict]) -> str:
     cols = [c for c in COLUMNS if any(c in r for r in rows)]
 
-    def cell(value) -> str:
+    def cell(column: str, value) -> str:
         if isinstance(value, float):
-            return "" if np.isnan(value) else f"{value:.3f}" if cols else str(value)
+            return "" if np.isnan(value) else f"{value:.1f}" if column == "seconds" else f"{value:.3f}"
         return str(value)
 
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for r in rows:
-        lines.append("| " + " | ".join(cell(r[c]) if c in r else "" for c in cols) + " |")
+        lines.append("| " + " | ".join(cell(c, r[c]) if c in r else "" for c in cols) + " |")
     return "\n".join(lines)
 
 
@@ -132,9 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         row = evaluate_labelled(name, path, k, strip)
         row["seconds"] = time.perf_counter() - t
         rows.append(row)
-    for r in rows:
-        if "seconds" in r:
-            r["seconds"] = round(r["seconds"], 1)
     print(table(rows))
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     return 0

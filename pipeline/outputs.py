@@ -117,7 +117,8 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
             "excluded_by_reason": dict(sorted(reasons.items())),
             "k": r.k_chosen,
             "k_auto": config.k is None,
-            "k_scores": [{"k": k, "silhouette": s} for k, s in r.k_scores],
+            # --k auto: the number of themes each Louvain run found (k is their median).
+            "k_auto_runs": [int(count) for _, count in r.k_scores],
             "wordcloud": images.get(f"{q}/all", ""),
             "chart": images.get(f"{q}/chart", ""),
             "themes": [{

@@ -85,4 +85,4 @@ class QuestionResult:
     themes: tuple[Theme, ...]
     assignments: tuple[Assignment, ...]
     term_weights: tuple[tuple[str, float], ...] = ()  # for the question's word cloud
-    k_scores: tuple[tuple[int, float], ...] = field(default=())  # k → selection score
+    k_scores: tuple[tuple[int, float], ...] = field(default=())  # --k auto: (run, themes found)
