@@ -24,6 +24,10 @@ $(STAMP): pyproject.toml
 themes: $(STAMP)
 	$(BIN)/python -m pipeline themes corpus/survey.csv --config corpus/survey.toml --seed $(SEED) --out $(OUT)
 
+# After staff mark 採用 / ラベル修正 in outputs/quotes.xlsx: rebuild the report, no re-clustering.
+report: $(STAMP)
+	$(BIN)/python -m pipeline report --review $(OUT)/quotes.xlsx --out $(OUT)
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
 

@@ -81,6 +81,14 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--config", metavar="FILE.toml", help="設定ファイル（ストップワード・ユーザー辞書など）")
     themes.add_argument("--sheet", metavar="NAME", help="Excel の読み込むシート（既定: 最初のシート）")
     themes.add_argument("--no-mask", action="store_true", help="個人情報のマスキングをしない（取り扱いに注意）")
+    themes.add_argument("--review", metavar="quotes.xlsx",
+                        help="前回の採用・ラベル修正を引き継ぐ確認用ファイル（既定: 出力フォルダの quotes.xlsx があれば使う）")
+    themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
+    report = sub.add_parser("report", help="quotes.xlsx の採用・ラベル修正を反映して報告書を作り直す（再分類しない）",
+                            description="分析済みの出力フォルダの report.html と themes.json を、quotes.xlsx で選んだ"
+                                        "抜粋と修正したラベルで作り直します。テーマの分類はやり直しません。")
+    report.add_argument("--review", required=True, metavar="quotes.xlsx", help="採用・ラベル修正を記入した quotes.xlsx")
+    report.add_argument("--out", required=True, metavar="DIR", help="分析済みの出力フォルダ（ここを更新します）")
     return parser
 
 
@@ -105,16 +113,53 @@ def run_themes(args: argparse.Namespace) -> int:
     from pipeline.run import analyse
 
     config = _config_from(args)
+    out = Path(args.out)
+    review_path = Path(args.review) if args.review else out / "quotes.xlsx"
+    use_review = not args.no_review and (args.review is not None or review_path.is_file())
     answers = load(Path(args.input), config)
     results = analyse(answers, config)
-    write_all(results, config, Path(args.out), Path(args.input).name)
+    if use_review:
+        results = _carry_over(results, review_path, config)
+    write_all(results, config, out, Path(args.input).name)
     kept = sum(r.n_answers - r.n_excluded for r in results)
-    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(results)} 設問で分析し、{args.out} に書き出しました。",
-          file=sys.stdout)
+    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(results)} 設問で分析し、{args.out} に書き出しました。")
+    for r in results:
+        for line in r.review_log:
+            print(f"［{r.question}］{line}")
     return 0
 
 
-COMMANDS = {"themes": run_themes}
+def _carry_over(results, review_path: Path, config):
+    """Staff's earlier picks and labels (quotes.xlsx beside an earlier result) onto new results."""
+    from pipeline import review
+    from pipeline.outputs import read_results
+
+    previous = review_path.parent
+    old = read_results(previous)[0] if (previous / "themes.json").is_file() else []
+    choices = review.read(review_path, [r.question for r in (old or results)])
+    if choices.empty():
+        return results
+    return review.carry_over(results, choices, old, config.max_quotes)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    from pipeline import review
+    from pipeline.outputs import read_results, write_all
+
+    out = Path(args.out)
+    results, doc = read_results(out)
+    config = configuration.from_json(out / "run_config.json") if (out / "run_config.json").is_file() \
+        else configuration.Config()
+    choices = review.read(Path(args.review), [r.question for r in results])
+    results = review.apply(results, choices, Path(args.review), config.max_quotes)
+    write_all(results, config, out, doc.get("input", ""), reuse_images=out)
+    picked = sum(q.picked for r in results for t in r.themes for q in t.quotes)
+    renamed = sum(bool(t.auto_label) for r in results for t in r.themes)
+    print(f"採用 {picked} 件・ラベル修正 {renamed} 件を反映して {out / 'report.html'} を作り直しました。")
+    return 0
+
+
+COMMANDS = {"themes": run_themes, "report": run_report}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,16 @@ class Config:
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def from_json(path: Path) -> Config:
+    """The configuration an earlier run wrote next to its outputs (run_config.json)."""
+    try:
+        values = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise UserError(f"{path} を読めません。", "分析をやり直してください。") from None
+    values["question_titles"] = tuple(values.get("question_titles", {}).items())
+    return build({k: v for k, v in values.items() if k in _FIELDS})
+
+
 _TUPLE_FIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
 _FIELDS = {f.name for f in dataclasses.fields(Config)}
 

@@ -28,7 +28,7 @@ def _clusters(text: str):
 # Circled and parenthesised numbers (①, ⑵, ❸) number the points of a list. NFKC would turn
 # them into plain digits that run into the text (①予算②前例 → 1予算2前例); a line break and a
 # bullet keep the list structure for segmentation.
-_LIST_NUMBERS = frozenset(
+LIST_NUMBERS = frozenset(
     [chr(c) for c in range(0x2460, 0x2474)]  # ①..⑳
     + [chr(c) for c in range(0x2474, 0x2488)]  # ⑴..⒇
     + [chr(c) for c in range(0x2776, 0x2794)]  # ❶..➓
@@ -57,7 +57,7 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
     chars: list[str] = []
     index: list[int] = []
     for start, cluster in _clusters(text):
-        norm = "\n・" if cluster in _LIST_NUMBERS else unicodedata.normalize("NFKC", cluster).translate(_FOLD)
+        norm = "\n・" if cluster in LIST_NUMBERS else unicodedata.normalize("NFKC", cluster).translate(_FOLD)
         for ch in norm:
             ch = _clean_char(ch)
             if not ch:

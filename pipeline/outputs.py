@@ -1,4 +1,5 @@
-"""Writing a run's files: assignments.csv, themes.json, quotes.xlsx, images and report.html.
+"""Writing a run's files — assignments.csv, themes.json, quotes.xlsx, images, report.html —
+and reading them back (for `report --review`, which rebuilds without clustering again).
 
 Everything is written into a temporary folder beside `--out` and moved into place only when
 complete, so a failed run never leaves a half-written result (see CONTRACT.md).
@@ -17,9 +18,10 @@ from pipeline import __version__
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
-from pipeline.records import QuestionResult
+from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
+QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
 
 
 def slug(index: int) -> str:
@@ -27,7 +29,10 @@ def slug(index: int) -> str:
     return f"q{index + 1:02d}"
 
 
-def write_all(results: list[QuestionResult], config: Config, out: Path, input_name: str) -> None:
+def write_all(results: list[QuestionResult], config: Config, out: Path, input_name: str,
+              reuse_images: Path | None = None) -> None:
+    """Write every output into `out`. With `reuse_images` (an earlier output folder) the word
+    clouds are copied from there instead of drawn again (they do not depend on labels)."""
     from pipeline import render, report
 
     out = Path(out)
@@ -46,13 +51,18 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
         images: dict[str, str] = {}
         for i, result in enumerate(results):
             q = slug(i)
-            if render.wordcloud(result.term_weights, tmp / "wordclouds" / q / "all.png", font=font, seed=config.seed):
-                images[f"{q}/all"] = f"wordclouds/{q}/all.png"
-            for theme in result.themes:
-                rel = f"wordclouds/{q}/theme_{theme.theme_id:02d}.png"
-                if render.wordcloud(theme.term_weights, tmp / rel, font=font, seed=config.seed,
-                                    colour=render.theme_colour(theme.theme_id), width=560, height=320, max_words=60):
-                    images[f"{q}/theme_{theme.theme_id:02d}"] = rel
+            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", result.term_weights, {})]
+            wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
+                        dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
+                       for t in result.themes]
+            for key, rel, weights, style in wanted:
+                if reuse_images is not None:
+                    if (reuse_images / rel).is_file():
+                        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
+                        shutil.copyfile(reuse_images / rel, tmp / rel)
+                        images[key] = rel
+                elif render.wordcloud(weights, tmp / rel, font=font, seed=config.seed, **style):
+                    images[key] = rel
             if render.bar_chart(result, tmp / "charts" / f"{q}_themes.png", font=font):
                 images[f"{q}/chart"] = f"charts/{q}_themes.png"
         write_assignments(results, config, tmp / "assignments.csv")
@@ -100,6 +110,22 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
                 ])
 
 
+def overview(result: QuestionResult) -> str:
+    """The question's themes in order of size with their shares, in one Japanese sentence."""
+    return "、".join(f"「{t.label}」{t.size}件（{t.share * 100:.1f}%）" for t in result.themes)
+
+
+def _quote(q: Quote) -> dict:
+    doc = {"id": q.id, "text": q.text, "score": q.score}
+    if q.excerpt:
+        doc["excerpt"] = True
+    if q.picked:
+        doc["picked"] = True
+    if q.note:
+        doc["note"] = q.note
+    return doc
+
+
 def themes_document(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str) -> dict:
     questions = []
     for i, r in enumerate(results):
@@ -108,7 +134,7 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
         for a in r.assignments:
             if a.excluded_reason:
                 reasons[a.excluded_reason] = reasons.get(a.excluded_reason, 0) + 1
-        questions.append({
+        doc = {
             "question": r.question,
             "title": r.title,
             "slug": q,
@@ -119,18 +145,25 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
             "k_auto": config.k is None,
             # --k auto: the number of themes each Louvain run found (k is their median).
             "k_auto_runs": [int(count) for _, count in r.k_scores],
+            "overview": overview(r),
             "wordcloud": images.get(f"{q}/all", ""),
             "chart": images.get(f"{q}/chart", ""),
             "themes": [{
                 "theme_id": t.theme_id,
                 "label": t.label,
+                **({"auto_label": t.auto_label} if t.auto_label else {}),
                 "keywords": list(t.keywords),
                 "size": t.size,
                 "share": t.share,
-                "quotes": [{"id": qu.id, "text": qu.text, "score": qu.score} for qu in t.quotes],
+                "summary": list(t.summary),
+                "quotes": [_quote(qu) for qu in t.quotes],
+                "candidates": [_quote(qu) for qu in t.candidates],
                 "wordcloud": images.get(f"{q}/theme_{t.theme_id:02d}", ""),
             } for t in r.themes],
-        })
+        }
+        if r.review_log:
+            doc["review_log"] = list(r.review_log)
+        questions.append(doc)
     return {"tool": "jiyu-themes", "version": __version__, "input": input_name, "seed": config.seed,
             "questions": questions}
 
@@ -151,23 +184,25 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 
 def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
+    """One sheet per question (A1 設問, B1 its name); per theme its ranked candidates, with the
+    staff columns 採用・ラベル修正・備考 (filled in with earlier choices that carried over)."""
     import openpyxl
     from openpyxl.styles import Alignment, Font, PatternFill
 
     book = openpyxl.Workbook()
     book.remove(book.active)
     used: set[str] = set()
-    header = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
     for r in results:
         sheet = book.create_sheet(_sheet_name(r.question, used))
         sheet.append(["設問", r.question])
-        sheet.append(header)
+        sheet.append(QUOTE_HEADER)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for t in r.themes:
             for rank, q in enumerate(t.candidates, start=1):
-                sheet.append([t.theme_id, t.label, t.size, rank, q.id, q.text, q.score, "", "", ""])
+                sheet.append([t.theme_id, t.auto_label or t.label, t.size, rank, q.id, q.text, q.score,
+                              "○" if q.picked else "", t.label if t.auto_label and rank == 1 else "", q.note])
         for col, width in zip("ABCDEFGHIJ", (8, 24, 6, 6, 10, 70, 8, 6, 20, 20)):
             sheet.column_dimensions[col].width = width
         for row in sheet.iter_rows(min_row=3, min_col=6, max_col=6):
@@ -175,3 +210,44 @@ def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.freeze_panes = "A3"
     book.save(path)
+
+
+def read_results(out: Path) -> tuple[list[QuestionResult], dict]:
+    """The results of an earlier run from its output folder (themes.json + assignments.csv)."""
+    themes_path, assign_path = out / "themes.json", out / "assignments.csv"
+    for path in (themes_path, assign_path):
+        if not path.is_file():
+            raise UserError(f"{out} に前回の分析結果（{path.name}）がありません。",
+                            "先に `python -m pipeline themes … --out` で分析してから実行してください。")
+    try:
+        doc = json.loads(themes_path.read_text(encoding="utf-8"))
+        with assign_path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (ValueError, UnicodeDecodeError, csv.Error) as e:
+        raise UserError(f"{out} の分析結果を読めません（{e}）。", "分析をやり直してください。") from None
+    by_question: dict[str, list[Assignment]] = {}
+    for n, row in enumerate(rows, start=1):
+        theme_ids = tuple(int(t) for t in row.get("theme_ids", "").split(";") if t)
+        by_question.setdefault(row["question"], []).append(Assignment(
+            answer=Answer(id=row["id"], question=row["question"], row=n, raw=""), masked=row["text"],
+            theme_id=int(row["theme_id"]), excluded_reason=row["excluded_reason"],
+            score=float(row["score"] or 0), theme_ids=theme_ids))
+
+    def quote(d: dict) -> Quote:
+        return Quote(id=str(d["id"]), text=d["text"], score=float(d.get("score", 0)), excerpt=bool(d.get("excerpt")),
+                     picked=bool(d.get("picked")), note=d.get("note", ""))
+
+    results = []
+    for q in doc["questions"]:
+        themes = tuple(Theme(
+            theme_id=t["theme_id"], label=t["label"], keywords=tuple(t["keywords"]), size=t["size"],
+            share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
+            candidates=tuple(quote(x) for x in t.get("candidates", t["quotes"])),
+            summary=tuple(t.get("summary", ())), auto_label=t.get("auto_label", "")) for t in q["themes"])
+        results.append(QuestionResult(
+            question=q["question"], title=q.get("title", q["question"]), n_answers=q["n_answers"],
+            n_excluded=q["n_excluded"], k_chosen=q.get("k", len(themes)), themes=themes,
+            assignments=tuple(by_question.get(q["question"], ())),
+            k_scores=tuple(enumerate(q.get("k_auto_runs", []), start=1)),
+            review_log=tuple(q.get("review_log", ()))))
+    return results, doc

@@ -1,10 +1,34 @@
-"""Representative quotes per theme: central answers, readable length, no near-duplicates."""
+"""Quotes staff can use as they are, and extractive theme summaries.
+
+Candidates are the theme's answers, each represented by the text a reader would see: the whole
+answer, or for a long multi-point answer its point(s) most typical of the theme, marked with …
+where text was cut. Candidates are ranked by closeness to the theme's centre times readability
+and picked by maximal marginal relevance (MMR), so the first quotes cover the theme's different
+sides; near-identical texts are never picked twice, and a candidate that is closer to another
+theme's centre than to its own is used only when nothing else is left.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from pipeline.records import Quote
+
+LONG = 120  # characters: longer answers with several points are quoted by excerpt
+SHORT_EXCERPT = 25  # an excerpt shorter than this takes its neighbouring point too
+MMR_LAMBDA = 0.5  # relevance and novelty weighed equally (Carbonell & Goldstein)
+SUMMARY_RANGE = (8, 80)  # characters of a summary sentence
+
+
+@dataclass(frozen=True)
+class Candidate:
+    id: str
+    text: str  # as written, masked
+    norm: str  # normalised, for near-duplicate checks
+    vector: np.ndarray  # unit vector in the clustering space
+    excerpt: bool = False
 
 
 def _shingles(text: str, n: int = 3) -> set[str]:
@@ -17,27 +41,77 @@ def near_duplicate(a: str, b: str, threshold: float = 0.6) -> bool:
     return len(sa & sb) / max(len(sa | sb), 1) >= threshold
 
 
-def _readability(length: int) -> float:
-    """1 for 12–120 characters; shorter fragments and very long answers are less quotable."""
+def readability(length: int) -> float:
+    """1 for 12–120 characters; fragments and very long texts are less quotable."""
     if length < 12:
         return 0.6 + 0.4 * length / 12
-    if length > 120:
-        return max(0.5, 1.0 - (length - 120) / 400)
+    if length > LONG:
+        return max(0.5, 1.0 - (length - LONG) / 400)
     return 1.0
 
 
-def pick(ids: list[str], texts: list[str], norms: list[str], closeness: np.ndarray, limit: int) -> list[Quote]:
-    """Up to `limit` quotes, most representative first.
+def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: list[tuple[str, str, np.ndarray]],
+              centre: np.ndarray) -> Candidate:
+    """The quotable form of one answer: whole, or (long, several points) its most typical point(s).
+    `points` are (text as written, normalised text, vector) of the answer's points, in order."""
+    if len(norm) <= LONG or len(points) < 2:
+        return Candidate(answer_id, text, norm, vector)
+    sims = [float(p[2] @ centre) for p in points]
+    best = int(np.argmax(sims))
+    lo = hi = best
+    if len(points[best][1]) < SHORT_EXCERPT:
+        before = sims[best - 1] if best > 0 else -np.inf
+        after = sims[best + 1] if best + 1 < len(points) else -np.inf
+        lo, hi = (best - 1, best) if before > after else (best, best + 1)
+    chosen = points[lo:hi + 1]
+    body = "".join(p[0] for p in chosen)
+    quoted = ("…" if lo > 0 else "") + body + ("…" if hi < len(points) - 1 else "")
+    vec = np.sum([p[2] for p in chosen], axis=0)
+    vec = vec / (np.linalg.norm(vec) or 1.0)
+    return Candidate(answer_id, quoted, "".join(p[1] for p in chosen), vec, excerpt=True)
 
-    `texts` are the masked answers as written (what is quoted), `norms` their normalised form
-    (what is compared), `closeness` each answer's similarity to its theme's centre.
-    """
-    order = sorted(range(len(ids)), key=lambda i: (-closeness[i] * _readability(len(norms[i])), ids[i]))
+
+def pick(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
+         lam: float = MMR_LAMBDA) -> list[Quote]:
+    """Up to `limit` quotes by MMR; candidates that belong more to another theme come last."""
+    if not candidates:
+        return []
+    vecs = np.vstack([c.vector for c in candidates])
+    sims = vecs @ centres.T
+    closeness = np.clip(sims[:, own], 0.0, 1.0)
+    elsewhere = (sims.argmax(axis=1) != own) & (sims.max(axis=1) > sims[:, own] + 1e-9)
+    relevance = closeness * np.array([readability(len(c.norm)) for c in candidates])
     chosen: list[int] = []
-    for i in order:
-        if any(near_duplicate(norms[i], norms[j]) for j in chosen):
-            continue
-        chosen.append(i)
-        if len(chosen) >= limit:
-            break
-    return [Quote(id=ids[i], text=texts[i], score=round(float(closeness[i]), 4)) for i in chosen]
+    for pool in (np.flatnonzero(~elsewhere), np.flatnonzero(elsewhere)):
+        remaining = [int(i) for i in pool]
+        while remaining and len(chosen) < limit:
+            redundancy = (vecs[remaining] @ vecs[chosen].T).max(axis=1) if chosen else np.zeros(len(remaining))
+            mmr = lam * relevance[remaining] - (1 - lam) * redundancy
+            order = sorted(range(len(remaining)), key=lambda j: (-round(float(mmr[j]), 12), candidates[remaining[j]].id))
+            best = remaining[order[0]]
+            remaining.remove(best)
+            if any(near_duplicate(candidates[best].norm, candidates[j].norm) for j in chosen):
+                continue
+            chosen.append(best)
+    return [Quote(id=candidates[i].id, text=candidates[i].text, score=round(float(closeness[i]), 4),
+                  excerpt=candidates[i].excerpt) for i in chosen]
+
+
+def summarize(sentences: list[tuple[str, str, np.ndarray]], centre: np.ndarray, n_answers: int) -> tuple[str, ...]:
+    """One or two sentences, as written, that say what the theme is about: the most central
+    sentences of moderate length; a second one only for larger themes and when it adds a side."""
+    lo, hi = SUMMARY_RANGE
+    pool = [(float(v @ centre), text, norm, v) for text, norm, v in sentences if lo <= len(norm) <= hi]
+    if not pool:
+        return ()
+    pool.sort(key=lambda t: (-round(t[0], 12), t[1]))
+    first = pool[0]
+    out = [first[1]]
+    if n_answers >= 6:
+        for score, text, norm, v in pool[1:]:
+            if score < 0.8 * first[0]:
+                break
+            if float(v @ first[3]) < 0.8 and not near_duplicate(norm, first[2]):
+                out.append(text)
+                break
+    return tuple(out)

@@ -22,9 +22,10 @@ class Segment:
 
     start: int
     end: int
-    text: str  # the normalised text of the span
+    text: str  # the normalised text of the span (masked), for analysis
     terms: tuple[str, ...]
     parts: tuple[str, ...]
+    display: str = ""  # the span as written, masked, without a leading bullet: for quotes
 
 
 @dataclass(frozen=True)
@@ -49,8 +50,11 @@ class Prepared:
 @dataclass(frozen=True)
 class Quote:
     id: str
-    text: str
-    score: float
+    text: str  # as written, masked; an excerpt of a long answer is marked with …
+    score: float  # how typical of its theme, 0..1
+    excerpt: bool = False  # True when the text is part of the answer
+    picked: bool = False  # chosen by staff (採用 in quotes.xlsx)
+    note: str = ""  # staff's 備考
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Theme:
     quotes: tuple[Quote, ...]
     candidates: tuple[Quote, ...]  # the longer shortlist for quotes.xlsx
     term_weights: tuple[tuple[str, float], ...] = ()  # for the theme's word cloud
+    summary: tuple[str, ...] = ()  # one or two sentences from the answers that say what the theme is about
+    auto_label: str = ""  # the label the analysis gave, when staff renamed the theme (ラベル修正)
 
 
 @dataclass(frozen=True)
@@ -86,3 +92,4 @@ class QuestionResult:
     assignments: tuple[Assignment, ...]
     term_weights: tuple[tuple[str, float], ...] = ()  # for the question's word cloud
     k_scores: tuple[tuple[int, float], ...] = field(default=())  # --k auto: (run, themes found)
+    review_log: tuple[str, ...] = ()  # what happened to staff's earlier picks and labels (Japanese)

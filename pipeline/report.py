@@ -32,6 +32,10 @@ nav ol { padding-left: 1.4em; }
 .kw span { display: inline-block; background: #f3f3f3; border-radius: 3px; padding: 0 .4em; margin: 0 .3em .2em 0; font-size: .9em; }
 blockquote { margin: .4em 0; padding: .2em .8em; border-left: 3px solid var(--line); background: #fafafa; white-space: pre-wrap; }
 .quote-id { color: var(--muted); font-size: .8em; margin-left: .5em; }
+.picked { display: inline-block; font-size: .75em; background: #0072B2; color: #fff; border-radius: 3px;
+          padding: 0 .4em; margin-right: .5em; }
+.summary { margin: .2em 0 .6em; padding-left: .6em; border-left: 3px solid var(--c); }
+.review { border-color: #E69F00; }
 img { max-width: 100%; height: auto; }
 .figs { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start; }
 .figs figure { margin: 0; flex: 1 1 420px; }
@@ -135,6 +139,10 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path) -> s
         parts.append(f'<li style="--c:{theme_colour(t.theme_id)}"><span class="chip"></span>'
                      f"{escape(t.label)}　{t.size} 件（{_pct(t.share)}）</li>")
     parts.append("</ol></div>")
+    if r.review_log:
+        parts.append('<div class="overview review"><strong>前回の採用・ラベル修正の引き継ぎ</strong><ul>')
+        parts.extend(f"<li>{escape(line)}</li>" for line in r.review_log)
+        parts.append("</ul></div>")
     parts.append('<div class="figs">')
     if f"{q}/chart" in images:
         parts.append(f"<figure>{_img(out, images[f'{q}/chart'], r.title + ' テーマ別の回答数')}"
@@ -147,13 +155,17 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path) -> s
         colour = theme_colour(t.theme_id)
         parts.append(f'<div class="theme" style="--c:{colour}">')
         parts.append(f'<h3><span class="chip"></span>テーマ{t.theme_id + 1}：{escape(t.label)}</h3>')
-        parts.append(f'<p class="muted">{t.size} 件（分析対象の {_pct(t.share)}）</p>')
+        parts.append(f'<p class="muted">{t.size} 件（分析対象の {_pct(t.share)}）'
+                     + (f"　／　分析時のラベル: {escape(t.auto_label)}" if t.auto_label else "") + "</p>")
+        if t.summary:
+            parts.append('<p class="summary">' + "".join(f"{escape(s)}" for s in t.summary) + "</p>")
         if t.keywords:
             parts.append('<p class="kw">キーワード: ' + "".join(f"<span>{escape(k)}</span>" for k in t.keywords) + "</p>")
         parts.append('<div class="figs"><div style="flex:1 1 480px">')
         parts.append("<p><strong>代表的な意見（抜粋）</strong></p>")
         for qu in t.quotes:
-            parts.append(f'<blockquote>{escape(qu.text)}<span class="quote-id">（ID: {escape(qu.id)}）</span></blockquote>')
+            mark = '<span class="picked">採用</span>' if qu.picked else ""
+            parts.append(f'<blockquote>{mark}{escape(qu.text)}<span class="quote-id">（ID: {escape(qu.id)}）</span></blockquote>')
         parts.append("</div>")
         rel = images.get(f"{q}/theme_{t.theme_id:02d}")
         if rel:

@@ -13,7 +13,7 @@ from pipeline.config import Config
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
-from pipeline.quotes import pick
+from pipeline import quotes
 from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Segment, Theme
 from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor, phrases
 from pipeline.vectorize import vectorize
@@ -48,12 +48,13 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
     if why:
         return dict(norm=norm_masked, masked=masked, excluded_reason=why)
     terms, parts = terms_of.extract(norm, tokens, spans)
-    segments = _segments(norm, tokens, spans, terms_of)
+    segments = _segments(norm, tokens, spans, terms_of, text, index)
     return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
                 aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans))
 
 
-def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtractor) -> tuple[Segment, ...]:
+def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtractor, text: str,
+              index: list[int]) -> tuple[Segment, ...]:
     pieces = []
     for start, end in segment.split(norm) or [(0, len(norm))]:
         inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens
@@ -74,9 +75,15 @@ def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtrac
         last = merged.pop()
         prev = merged[-1]
         merged[-1] = [prev[0], last[1], prev[2] + last[2], prev[3] + last[3]]
-    return tuple(Segment(start=s, end=e, text=masking.apply(norm[s:e], [(max(a, s) - s, min(b, e) - s, t)
-                                                                      for a, b, t in masked if a < e and b > s]),
-                         terms=tuple(terms), parts=tuple(parts)) for s, e, terms, parts in merged)
+    out = []
+    for s, e, terms, parts in merged:
+        inside = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in masked if a < e and b > s]
+        # The span as written: from the first character of the span to the next span's start.
+        raw_s, raw_e = index[s], (index[e] if e < len(norm) else len(text))
+        display = masking.apply_mapped(text[raw_s:raw_e], [i - raw_s for i in index[s:e]], e - s, inside)
+        out.append(Segment(start=s, end=e, text=masking.apply(norm[s:e], inside), terms=tuple(terms),
+                           parts=tuple(parts), display=segment.strip_marker(display)))
+    return tuple(out)
 
 
 def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
@@ -119,17 +126,20 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
                                                        phrase_lists=[p.phrases for p in kept])
         question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
         touched = _segment_themes(x, labels_, vectors.dense[n:], [i for i, _ in multi])
+        centres = centroids(x, labels_)
+        points = _points(kept, x, vectors.dense[n:], multi)
         for c in range(k):
             members = np.flatnonzero(labels_ == c)
-            ids = [kept[i].answer.id for i in members]
-            quotes = pick(ids, [kept[i].masked for i in members], [kept[i].norm for i in members],
-                          result.scores[members], max(config.max_quotes, config.n_candidates))
+            cands = [quotes.candidate(kept[i].answer.id, kept[i].masked, kept[i].norm, x[i], points[i], centres[c])
+                     for i in members]
+            picked = quotes.pick(cands, c, centres, max(config.max_quotes, config.n_candidates))
             in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
             weights = _top_weights(vectors.vocabulary, in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
+            summary = quotes.summarize([pt for i in members for pt in points[i]], centres[c], len(members))
             themes.append(Theme(
                 theme_id=c, label=labels[c], keywords=keywords[c], size=len(members),
-                share=round(len(members) / n, 3), quotes=tuple(quotes[:config.max_quotes]),
-                candidates=tuple(quotes), term_weights=weights,
+                share=round(len(members) / n, 3), quotes=tuple(picked[:config.max_quotes]),
+                candidates=tuple(picked), term_weights=weights, summary=summary,
             ))
         for i, p in enumerate(kept):
             c = int(labels_[i])
@@ -144,6 +154,19 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, k_scores=k_scores,
     )
+
+
+def _points(kept: list[Prepared], x: np.ndarray, seg_x: np.ndarray,
+            multi: list[tuple[int, Segment]]) -> list[list[tuple[str, str, np.ndarray]]]:
+    """Per answer, its points as (text as written, normalised text, vector); a one-point answer
+    is its own point."""
+    points: list[list[tuple[str, str, np.ndarray]]] = [[] for _ in kept]
+    for (i, seg), v in zip(multi, seg_x):
+        points[i].append((seg.display, seg.text, v))
+    for i, p in enumerate(kept):
+        if not points[i]:
+            points[i].append((p.masked.strip(), p.norm, x[i]))
+    return points
 
 
 def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_owner: list[int]) -> dict[int, tuple[int, ...]]:

@@ -15,6 +15,15 @@ _SENTENCE_END = re.compile(r"[。！？!?]+[」』）)]*")
 _NUMBERED = re.compile(r"(?:^|(?<=\s))(?:\(\d{1,2}\)|\d{1,2}[.)、])(?=\D)")
 
 
+def strip_marker(text: str) -> str:
+    """A point as written without its list marker (・, ①, (1), 1.) and surrounding space."""
+    from pipeline.normalize import LIST_NUMBERS
+
+    text = text.strip().lstrip(BULLETS + "".join(LIST_NUMBERS) + " 　").strip()
+    m = _NUMBERED.match(text) or re.match(r"[（(][0-9０-９]{1,2}[）)]|[0-9０-９]{1,2}[.．)）、]", text)
+    return text[m.end():].strip() if m else text
+
+
 def split(norm: str) -> list[tuple[int, int]]:
     """Spans (start, end) of the points of a normalised answer, in order, covering every
     non-blank character."""

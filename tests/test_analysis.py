@@ -7,7 +7,6 @@ import scipy.sparse as sp
 from pipeline.cluster import cluster
 from pipeline.config import Config
 from pipeline.label import keywords_and_labels
-from pipeline.quotes import near_duplicate, pick
 from pipeline.records import Answer
 from pipeline.run import analyse
 
@@ -83,15 +82,6 @@ def test_labels_are_distinctive_and_unique():
     keywords, labels, _ = keywords_and_labels(counts, vocab, np.array([0, 0, 0, 1, 1, 1]), 2)
     assert keywords[0][0] in ("書類", "事務作業") and keywords[1][0] == "会場"
     assert "多い" not in labels[0] and len(set(labels)) == 2
-
-
-def test_quotes_skip_near_duplicates():
-    ids = ["a", "b", "c", "d"]
-    texts = ["書類が多くて大変です。", "書類が多くて大変です", "報告書の作成が負担になっている", "会場"]
-    quotes = pick(ids, texts, texts, np.array([0.9, 0.89, 0.8, 0.7]), 3)
-    assert [q.id for q in quotes] == ["a", "c", "d"]
-    assert near_duplicate("書類が多くて大変です。", "書類が多くて大変です")
-    assert not near_duplicate("書類が多い", "会場がない")
 
 
 def test_lexical_path_without_word_vectors():

@@ -86,14 +86,28 @@ def test_themes_json_follows_the_contract(corpus_run):
         labels = [t["label"] for t in q["themes"]]
         assert len(set(labels)) == len(labels), "labels unique within a question"
         members = {(r["id"], r["theme_id"]): r["text"] for r in rows if r["question"] == q["question"]}
+        all_text = "".join(members.values())
         for t in q["themes"]:
             assert set(t) >= {"theme_id", "label", "keywords", "size", "share", "quotes", "wordcloud"}
             assert t["share"] == round(t["size"] / kept, 3)
             assert t["keywords"] and t["label"] not in ("", "する", "思う", "こと")
             assert 3 <= len(t["quotes"]) <= 8
             for quote in t["quotes"]:
-                # A quote is an answer of its own theme, quoted as written (masked).
-                assert members[(quote["id"], str(t["theme_id"]))] == quote["text"]
+                # A quote is an answer of its own theme, quoted as written (masked), or marked
+                # with … an excerpt of it.
+                answer = members[(quote["id"], str(t["theme_id"]))]
+                if quote.get("excerpt"):
+                    assert quote["text"].startswith("…") or quote["text"].endswith("…")
+                    assert _bare(quote["text"].strip("…")) in _bare(answer)
+                else:
+                    assert answer == quote["text"]
+            assert 1 <= len(t["summary"]) <= 2 and all(_bare(s) in _bare(all_text) for s in t["summary"])
+        assert q["overview"].startswith("「" + q["themes"][0]["label"] + "」")
+
+
+def _bare(text: str) -> str:
+    """Text without white space and list markers, to compare an excerpt with its answer."""
+    return re.sub(r"[\s・①-⑳]", "", text)
 
 
 def _all_output_text(out: Path) -> str:
