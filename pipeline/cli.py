@@ -84,6 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--review", metavar="quotes.xlsx",
                         help="前回の採用・ラベル修正を引き継ぐ確認用ファイル（既定: 出力フォルダの quotes.xlsx があれば使う）")
     themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
+    kwic = sub.add_parser("kwic", help="語を含む回答を前後の文脈つきで一覧する（KWIC）",
+                          description="WORD を含むすべての回答を、前後の文脈をそろえて表示します（マスキング済み）。"
+                                      "正規化した文字列と見出し語の両方で探すので、「予算」で「予算がない」「予算的に」も、"
+                                      "「増える」で「増えた」も見つかります。")
+    kwic.add_argument("input", metavar="INPUT", help="アンケートの書き出し（.csv / .tsv / .xlsx）")
+    kwic.add_argument("word", metavar="WORD", help="探す語")
+    kwic.add_argument("--width", type=_int_value, default=20, metavar="N", help="前後の文脈の幅（半角換算の桁数、既定: 20）")
+    kwic.add_argument("--results", metavar="DIR", help="テーマを表示するための分析結果のフォルダ（themes の --out）")
+    for flag, kw in (("--id-col", {}), ("--text-col", {"action": "append"}), ("--question-col", {}),
+                     ("--encoding", {"choices": configuration.ENCODINGS}), ("--config", {}), ("--sheet", {})):
+        kwic.add_argument(flag, metavar=None if "choices" in kw else "NAME", **kw)
     report = sub.add_parser("report", help="quotes.xlsx の採用・ラベル修正を反映して報告書を作り直す（再分類しない）",
                             description="分析済みの出力フォルダの report.html と themes.json を、quotes.xlsx で選んだ"
                                         "抜粋と修正したラベルで作り直します。テーマの分類はやり直しません。")
@@ -135,7 +146,7 @@ def _carry_over(results, review_path: Path, config):
     from pipeline.outputs import read_results
 
     previous = review_path.parent
-    old = read_results(previous)[0] if (previous / "themes.json").is_file() else []
+    old = read_results(previous, config.attr_cols)[0] if (previous / "themes.json").is_file() else []
     choices = review.read(review_path, [r.question for r in (old or results)])
     if choices.empty():
         return results
@@ -147,9 +158,9 @@ def run_report(args: argparse.Namespace) -> int:
     from pipeline.outputs import read_results, write_all
 
     out = Path(args.out)
-    results, doc = read_results(out)
     config = configuration.from_json(out / "run_config.json") if (out / "run_config.json").is_file() \
         else configuration.Config()
+    results, doc = read_results(out, config.attr_cols)
     choices = review.read(Path(args.review), [r.question for r in results])
     results = review.apply(results, choices, Path(args.review), config.max_quotes)
     write_all(results, config, out, doc.get("input", ""), reuse_images=out)
@@ -159,7 +170,43 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"themes": run_themes, "report": run_report}
+def run_kwic(args: argparse.Namespace) -> int:
+    from pipeline import kwic
+    from pipeline.load import load
+    from pipeline.run import prepare
+    from pipeline.tokenize import Tokenizer
+
+    for option in ("attr_col", "k", "seed", "no_mask"):
+        setattr(args, option, None if option != "no_mask" else False)
+    config = _config_from(args)
+    if not args.word.strip():
+        raise UserError("探す語が空です。", "例: python -m pipeline kwic 回答.csv 予算")
+    themes = _theme_labels(Path(args.results)) if args.results else {}
+    tokenizer = Tokenizer()
+    items = prepare(load(Path(args.input), config), config, tokenizer)
+    found = kwic.lines(items, args.word, tokenizer, args.width)
+    id_width = max((kwic.columns(line.id) for line in found), default=2)
+    theme_width = max((kwic.columns(themes.get((line.question, line.id), "-")) for line in found), default=1)
+    for line in found:
+        theme = themes.get((line.question, line.id), "-")
+        print(f"{line.id}{' ' * (id_width - kwic.columns(line.id))}  "
+              f"{theme}{' ' * (theme_width - kwic.columns(theme))}  {line.left}【{line.key}】{line.right}")
+    questions = len({line.question for line in found})
+    print(f"「{args.word}」: {len(found)} 件（{questions} 設問）", file=sys.stderr)
+    return 0
+
+
+def _theme_labels(out: Path) -> dict[tuple[str, str], str]:
+    import csv
+
+    path = out / "assignments.csv"
+    if not path.is_file():
+        raise UserError(f"{out} に assignments.csv がありません。", "--results には themes の出力フォルダを指定してください。")
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {(r["question"], r["id"]): r["theme_label"] or f"（除外: {r['excluded_reason']}）" for r in csv.DictReader(f)}
+
+
+COMMANDS = {"themes": run_themes, "report": run_report, "kwic": run_kwic}
 
 
 def main(argv: list[str] | None = None) -> int:

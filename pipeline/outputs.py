@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pipeline import __version__
+from pipeline import __version__, network
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
@@ -49,31 +49,96 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
     try:
         font = font_path(config.font_path)
         images: dict[str, str] = {}
+        tables: dict[str, list] = {}
         for i, result in enumerate(results):
             q = slug(i)
-            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", result.term_weights, {})]
+            colours = {w: render.theme_colour(t) for w, t in result.word_themes}
+            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", result.term_weights, dict(colour=colours))]
             wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
                         dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
                        for t in result.themes]
             for key, rel, weights, style in wanted:
                 if reuse_images is not None:
-                    if (reuse_images / rel).is_file():
-                        (tmp / rel).parent.mkdir(parents=True, exist_ok=True)
-                        shutil.copyfile(reuse_images / rel, tmp / rel)
+                    if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
                         images[key] = rel
                 elif render.wordcloud(weights, tmp / rel, font=font, seed=config.seed, **style):
                     images[key] = rel
+            rel = f"networks/{q}.png"
+            if result.network is not None:
+                network.draw(result.network, tmp / rel, font=font, seed=config.seed, palette=render.PALETTE)
+                write_network_csv(result.network, tmp / f"networks/{q}_edges.csv")
+                images[f"{q}/network"] = rel
+            elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
+                images[f"{q}/network"] = rel
             if render.bar_chart(result, tmp / "charts" / f"{q}_themes.png", font=font):
                 images[f"{q}/chart"] = f"charts/{q}_themes.png"
+            tables[result.question] = write_crosstabs(result, config, tmp, q)
         write_assignments(results, config, tmp / "assignments.csv")
-        write_themes_json(results, config, images, tmp / "themes.json", input_name)
+        write_themes_json(results, config, images, tmp / "themes.json", input_name, tables)
+        write_kwic(results, tmp / "kwic.json")
         write_quotes_xlsx(results, tmp / "quotes.xlsx")
         (tmp / "run_config.json").write_text(config.to_json(), encoding="utf-8")
-        (tmp / "report.html").write_text(report.html(results, config, images, tmp, input_name, font), encoding="utf-8")
+        (tmp / "report.html").write_text(report.html(results, config, images, tmp, input_name, font, tables),
+                                         encoding="utf-8")
         _replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _copy(source: Path, target: Path, *relatives: str) -> bool:
+    """Copy files of an earlier output folder; True when the first one existed."""
+    found = False
+    for n, rel in enumerate(relatives):
+        if (source / rel).is_file():
+            (target / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source / rel, target / rel)
+            found = found or n == 0
+    return found
+
+
+def write_network_csv(net, path: Path) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(["word_a", "word_b", "jaccard", "community_a", "community_b"])
+        for a, b, j in net.edges:
+            writer.writerow([net.words[a], net.words[b], f"{j:.4f}", net.community[a], net.community[b]])
+
+
+def _safe(name: str) -> str:
+    return "".join("_" if ch in '\\/:*?"<>|' or ch.isspace() else ch for ch in name)[:40] or "attr"
+
+
+def write_crosstabs(result: QuestionResult, config: Config, out: Path, q: str) -> list:
+    """Theme × attribute tables as CSV (long form: one row per cell); the tables, for the report."""
+    from pipeline.crosstab import SIGNIFICANT, crosstab
+
+    tables = []
+    for attr in config.attr_cols:
+        table = crosstab(result, attr, config.seed)
+        if table is None:
+            continue
+        rel = f"crosstabs/{q}_{_safe(attr)}.csv"
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        row_pct, col_pct = table.row_percent(), table.column_percent()
+        with (out / rel).open("w", encoding="utf-8-sig", newline="") as f:
+            writer = csv.writer(f, lineterminator="\r\n")
+            writer.writerow(["theme", attr, "count", "row_percent", "column_percent", "expected",
+                             "adjusted_residual", "significant"])
+            for i, theme in enumerate(table.themes):
+                for j, value in enumerate(table.values):
+                    z = table.residuals[i, j]
+                    writer.writerow([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
+                                     f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}", f"{z:.2f}",
+                                     "+" if z > SIGNIFICANT else "-" if z < -SIGNIFICANT else ""])
+        tables.append((table, rel))
+    return tables
+
+
+def write_kwic(results: list[QuestionResult], path: Path) -> None:
+    doc = {r.question: {k: [[l.id, l.left, l.key, l.right] for l in lines] for k, lines in r.kwic}
+           for r in results}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def _replace(tmp: Path, out: Path) -> None:
@@ -126,7 +191,8 @@ def _quote(q: Quote) -> dict:
     return doc
 
 
-def themes_document(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str) -> dict:
+def themes_document(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
+                    tables: dict[str, list] | None = None) -> dict:
     questions = []
     for i, r in enumerate(results):
         q = slug(i)
@@ -161,6 +227,11 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
                 "wordcloud": images.get(f"{q}/theme_{t.theme_id:02d}", ""),
             } for t in r.themes],
         }
+        doc["network"] = images.get(f"{q}/network", "")
+        doc["crosstabs"] = [{
+            "attribute": t.attribute, "test": t.test, "statistic": round(t.statistic, 6), "dof": t.dof,
+            "p_value": round(t.p_value, 6), "n": t.n, "csv": rel, "findings": t.findings(),
+        } for t, rel in (tables or {}).get(r.question, [])]
         if r.review_log:
             doc["review_log"] = list(r.review_log)
         questions.append(doc)
@@ -168,8 +239,8 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
             "questions": questions}
 
 
-def write_themes_json(results, config, images, path: Path, input_name: str) -> None:
-    doc = themes_document(results, config, images, input_name)
+def write_themes_json(results, config, images, path: Path, input_name: str, tables=None) -> None:
+    doc = themes_document(results, config, images, input_name, tables)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
@@ -212,8 +283,9 @@ def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
     book.save(path)
 
 
-def read_results(out: Path) -> tuple[list[QuestionResult], dict]:
-    """The results of an earlier run from its output folder (themes.json + assignments.csv)."""
+def read_results(out: Path, attr_cols: tuple[str, ...] = ()) -> tuple[list[QuestionResult], dict]:
+    """The results of an earlier run from its output folder (themes.json, assignments.csv with
+    the `attr_cols` columns, kwic.json)."""
     themes_path, assign_path = out / "themes.json", out / "assignments.csv"
     for path in (themes_path, assign_path):
         if not path.is_file():
@@ -228,8 +300,9 @@ def read_results(out: Path) -> tuple[list[QuestionResult], dict]:
     by_question: dict[str, list[Assignment]] = {}
     for n, row in enumerate(rows, start=1):
         theme_ids = tuple(int(t) for t in row.get("theme_ids", "").split(";") if t)
+        attrs = tuple((a, row.get(a, "")) for a in attr_cols)
         by_question.setdefault(row["question"], []).append(Assignment(
-            answer=Answer(id=row["id"], question=row["question"], row=n, raw=""), masked=row["text"],
+            answer=Answer(id=row["id"], question=row["question"], row=n, raw="", attrs=attrs), masked=row["text"],
             theme_id=int(row["theme_id"]), excluded_reason=row["excluded_reason"],
             score=float(row["score"] or 0), theme_ids=theme_ids))
 
@@ -237,8 +310,14 @@ def read_results(out: Path) -> tuple[list[QuestionResult], dict]:
         return Quote(id=str(d["id"]), text=d["text"], score=float(d.get("score", 0)), excerpt=bool(d.get("excerpt")),
                      picked=bool(d.get("picked")), note=d.get("note", ""))
 
+    from pipeline.kwic import Line
+
+    kwic_path = out / "kwic.json"
+    kwic_doc = json.loads(kwic_path.read_text(encoding="utf-8")) if kwic_path.is_file() else {}
     results = []
     for q in doc["questions"]:
+        kwic = tuple((k, tuple(Line(i, q["question"], left, key, right) for i, left, key, right in lines))
+                     for k, lines in kwic_doc.get(q["question"], {}).items())
         themes = tuple(Theme(
             theme_id=t["theme_id"], label=t["label"], keywords=tuple(t["keywords"]), size=t["size"],
             share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
@@ -249,5 +328,5 @@ def read_results(out: Path) -> tuple[list[QuestionResult], dict]:
             n_excluded=q["n_excluded"], k_chosen=q.get("k", len(themes)), themes=themes,
             assignments=tuple(by_question.get(q["question"], ())),
             k_scores=tuple(enumerate(q.get("k_auto_runs", []), start=1)),
-            review_log=tuple(q.get("review_log", ()))))
+            review_log=tuple(q.get("review_log", ())), kwic=kwic))
     return results, doc

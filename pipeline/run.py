@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections import OrderedDict
 
 import numpy as np
 
 from pipeline import mask as masking
-from pipeline import segment, wordvectors
+from pipeline import kwic, network, segment, wordvectors
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
 from pipeline.label import keywords_and_labels
@@ -87,11 +88,31 @@ def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtrac
 
 
 def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
+    tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
-    for p in prepare(answers, config):
+    for p in prepare(answers, config, tokenizer):
         by_question.setdefault(p.answer.question, []).append(p)
     vectors = wordvectors.load() if config.word_vectors else None
-    return [analyse_question(q, items, config, vectors) for q, items in by_question.items()]
+    results = []
+    for q, items in by_question.items():
+        result = analyse_question(q, items, config, vectors)
+        results.append(dataclasses.replace(result, **views(result, items, config, tokenizer)))
+    return results
+
+
+MAX_KWIC = 40  # lines per keyword in the report
+
+
+def views(result: QuestionResult, items: list[Prepared], config: Config, tokenizer: Tokenizer) -> dict:
+    """The report's extra views of a question: the co-occurrence network and KWIC lines of
+    every theme keyword."""
+    kept = [p for p in items if p.kept]
+    keywords = list(dict.fromkeys(k for t in result.themes for k in t.keywords))
+    index = kwic.Index(kept, tokenizer) if keywords else None
+    return {
+        "network": network.build([p.terms for p in kept], config.seed),
+        "kwic": tuple((k, tuple(index.lines(k)[:MAX_KWIC])) for k in keywords),
+    }
 
 
 def analyse_question(question: str, items: list[Prepared], config: Config,
@@ -109,6 +130,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     placed: dict[int, tuple[int, float, tuple[int, ...]]] = {}
     k_scores: tuple = ()
     question_weights: tuple[tuple[str, float], ...] = ()
+    word_themes: tuple[tuple[str, int], ...] = ()
     if kept:
         multi = [(i, s) for i, p in enumerate(kept) if len(p.segments) > 1 for s in p.segments]
         terms = [p.terms for p in kept] + [s.terms for _, s in multi]
@@ -125,6 +147,8 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
         keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
                                                        phrase_lists=[p.phrases for p in kept])
         question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
+        column = {w: j for j, w in enumerate(vectors.vocabulary)}
+        word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
         touched = _segment_themes(x, labels_, vectors.dense[n:], [i for i, _ in multi])
         centres = centroids(x, labels_)
         points = _points(kept, x, vectors.dense[n:], multi)
@@ -152,7 +176,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
-        assignments=tuple(assignments), term_weights=question_weights, k_scores=k_scores,
+        assignments=tuple(assignments), term_weights=question_weights, k_scores=k_scores, word_themes=word_themes,
     )
 
 

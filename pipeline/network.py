@@ -1,0 +1,96 @@
+"""Co-occurrence network of a question's words (as in KH Coder): words that appear together in
+answers, linked by the Jaccard coefficient, strongest links only, communities coloured, node
+size by frequency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+MAX_WORDS = 60
+MAX_EDGES = 60
+MIN_DF = 2
+
+
+@dataclass(frozen=True)
+class Network:
+    words: tuple[str, ...]
+    frequency: tuple[int, ...]  # answers containing each word
+    edges: tuple[tuple[int, int, float], ...]  # (word, word, Jaccard), strongest first
+    community: tuple[int, ...]  # per word, 0 = largest community
+
+
+def build(term_lists: list[tuple[str, ...]], seed: int) -> Network | None:
+    docs = [set(t) for t in term_lists]
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    words = sorted((w for w, c in df.items() if c >= MIN_DF), key=lambda w: (-df[w], w))[:MAX_WORDS]
+    if len(words) < 3:
+        return None
+    index = {w: i for i, w in enumerate(words)}
+    together: dict[tuple[int, int], int] = {}
+    for d in docs:
+        present = sorted(index[w] for w in d if w in index)
+        for a, b in combinations(present, 2):
+            together[(a, b)] = together.get((a, b), 0) + 1
+    scored = [(a, b, c / (df[words[a]] + df[words[b]] - c)) for (a, b), c in together.items() if c >= MIN_DF]
+    scored.sort(key=lambda e: (-e[2], words[e[0]], words[e[1]]))
+    edges = scored[:MAX_EDGES]
+    if not edges:
+        return None
+    used = sorted({i for a, b, _ in edges for i in (a, b)})
+    remap = {old: new for new, old in enumerate(used)}
+    words_used = tuple(words[i] for i in used)
+    edges = tuple((remap[a], remap[b], round(j, 4)) for a, b, j in edges)
+    return Network(words_used, tuple(df[w] for w in words_used), edges, _communities(len(words_used), edges, seed))
+
+
+def _communities(n: int, edges, seed: int) -> tuple[int, ...]:
+    import networkx as nx
+
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from(edges)
+    groups = nx.community.louvain_communities(g, weight="weight", seed=seed)
+    groups = sorted(groups, key=lambda c: (-len(c), min(c)))
+    label = [0] * n
+    for c, members in enumerate(groups):
+        for i in members:
+            label[i] = c
+    return tuple(label)
+
+
+def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[str, ...]) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import networkx as nx
+    from matplotlib.font_manager import FontProperties
+
+    g = nx.Graph()
+    g.add_nodes_from(range(len(network.words)))
+    g.add_weighted_edges_from(network.edges)
+    pos = nx.spring_layout(g, weight="weight", seed=seed, k=1.6 / np.sqrt(max(len(network.words), 1)))
+    freq = np.array(network.frequency, dtype=float)
+    sizes = 250 + 2200 * np.sqrt(freq / freq.max())
+    colours = [palette[c % len(palette)] for c in network.community]
+    prop = FontProperties(fname=str(font), size=9)
+    fig, ax = plt.subplots(figsize=(8, 6.4), dpi=110)
+    try:
+        widths = [0.6 + 4 * w for _, _, w in network.edges]
+        nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7)
+        nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.35, linewidths=0)
+        for i, word in enumerate(network.words):
+            ax.text(*pos[i], word, fontproperties=prop, ha="center", va="center")
+        ax.set_axis_off()
+        fig.tight_layout()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, format="png", metadata={"Software": None})
+    finally:
+        plt.close(fig)
