@@ -81,6 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--config", metavar="FILE.toml", help="設定ファイル（ストップワード・ユーザー辞書など）")
     themes.add_argument("--sheet", metavar="NAME", help="Excel の読み込むシート（既定: 最初のシート）")
     themes.add_argument("--no-mask", action="store_true", help="個人情報のマスキングをしない（取り扱いに注意）")
+    themes.add_argument("--workers", type=_int_value, metavar="N", help="形態素解析に使うプロセス数（既定: 0 = コア数）")
+    themes.add_argument("--quiet", action="store_true", help="進み具合を表示しない")
     themes.add_argument("--review", metavar="quotes.xlsx",
                         help="前回の採用・ラベル修正を引き継ぐ確認用ファイル（既定: 出力フォルダの quotes.xlsx があれば使う）")
     themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
@@ -104,13 +106,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 _OPTION_FIELDS = {"id_col": "id_col", "text_col": "text_cols", "question_col": "question_col",
-                  "attr_col": "attr_cols", "k": "k", "seed": "seed", "encoding": "encoding", "sheet": "sheet"}
+                  "attr_col": "attr_cols", "k": "k", "seed": "seed", "encoding": "encoding", "sheet": "sheet",
+                  "workers": "workers"}
 
 
 def _config_from(args: argparse.Namespace) -> configuration.Config:
     values = configuration.read_toml(args.config) if args.config else {}
     for option, field in _OPTION_FIELDS.items():
-        value = getattr(args, option)
+        value = getattr(args, option, None)
         if value is not None:
             values[field] = value
     if args.no_mask:
@@ -127,8 +130,10 @@ def run_themes(args: argparse.Namespace) -> int:
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
+    from pipeline.progress import Progress
+
     answers = load(Path(args.input), config)
-    results = analyse(answers, config)
+    results = analyse(answers, config, Progress(quiet=args.quiet))
     if use_review:
         results = _carry_over(results, review_path, config)
     write_all(results, config, out, Path(args.input).name)

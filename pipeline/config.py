@@ -28,6 +28,7 @@ class Config:
     k_max: int = 10
     min_theme_size: int = 3
     seed: int = 0
+    workers: int = 0  # processes for tokenization; 0 = one per core
     word_vectors: bool = True  # use chiVe word vectors when ja-ginza is installed
     stop_words: tuple[str, ...] = ()  # added to the built-in list
     user_phrases: tuple[str, ...] = ()  # kept as one term each (e.g. 協働事業提案制度)
@@ -115,7 +116,7 @@ def build(values: dict[str, Any]) -> Config:
         clean["k"] = None
     elif k is not None and (not isinstance(k, int) or isinstance(k, bool) or k < 1):
         raise UserError(f"テーマ数 k は 1 以上の整数か auto で指定してください（指定値: {k}）。")
-    for key in ("seed", "k_max", "min_theme_size", "max_quotes", "n_candidates"):
+    for key in ("seed", "k_max", "min_theme_size", "max_quotes", "n_candidates", "workers"):
         if key in clean and (not isinstance(clean[key], int) or isinstance(clean[key], bool) or clean[key] < 0):
             raise UserError(f"設定 {key} は 0 以上の整数で指定してください（指定値: {clean[key]}）。")
     if "max_quotes" in clean and not 3 <= clean["max_quotes"] <= 8:

@@ -7,6 +7,7 @@ that spans found on normalised text (a phone number in 全角 digits) can be mas
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _HALFWIDTH_VOICING = "\uff9e\uff9f"  # ﾞ ﾟ combine with the preceding 半角カナ under NFKC
@@ -48,7 +49,24 @@ def _clean_char(ch: str) -> str:
     return ch
 
 
+# White space, combining marks (which NFKC may compose) and list numbers need the slow path.
+_NEEDS_CARE = re.compile("[\\s\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                         "\u3099-\u309c\uff9e\uff9f" + "".join(sorted(LIST_NUMBERS)) + "]")
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """The normalised text and, for each of its characters, the index in `text` it came from."""
+    # Fast path for the common answer: no white space, controls, combining marks or list
+    # numbers, and NFKC maps every character to exactly one (same length, nothing composed).
+    # (isprintable() is False for controls, format characters and unassigned code points.)
+    if text.isprintable() and not _NEEDS_CARE.search(text):
+        nfkc = unicodedata.normalize("NFKC", text)
+        if len(nfkc) == len(text) and nfkc.isprintable() and not _NEEDS_CARE.search(nfkc):
+            return nfkc.translate(_FOLD), list(range(len(text)))
+    return _normalize_with_map(text)
+
+
+def _normalize_with_map(text: str) -> tuple[str, list[int]]:
     """The normalised text and, for each of its characters, the index in `text` it came from.
 
     NFKC per character cluster, controls removed, runs of spaces folded into one, line breaks

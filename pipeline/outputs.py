@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,6 +23,31 @@ from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
 QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
+
+
+# Spreadsheets run a cell that starts with = + - @ (or a tab or CR before them) as a formula:
+# such text is written with a leading apostrophe, as OWASP recommends for CSV injection.
+# Control characters are dropped: Excel rejects them in .xlsx and shows them as boxes in .csv.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell(value):
+    """A value as written to a .csv or .xlsx cell."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+    return value
+
+
+def uncell(value: str) -> str:
+    """The text of a cell written by `cell` (the apostrophe taken off again)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def _row(values) -> list:
+    return [cell(v) for v in values]
 
 
 def slug(index: int) -> str:
@@ -44,8 +70,7 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
         os.umask(umask)
         tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
     except OSError as e:
-        raise UserError(f"出力先 {out} に書き込めません（{e.strerror}）。",
-                        "--out に書き込み可能なフォルダを指定してください。") from None
+        raise write_error(out, e) from None
     try:
         font = font_path(config.font_path)
         images: dict[str, str] = {}
@@ -81,9 +106,24 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
         (tmp / "report.html").write_text(report.html(results, config, images, tmp, input_name, font, tables),
                                          encoding="utf-8")
         _replace(tmp, out)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise write_error(out, e) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def write_error(out: Path, e: OSError) -> UserError:
+    """A write failure as a message staff can act on; the earlier result is left as it was."""
+    import errno
+
+    why = {errno.ENOSPC: "ディスクの空き容量が足りません", errno.EDQUOT: "ディスクの使用量の上限に達しました",
+           errno.EACCES: "書き込む権限がありません", errno.EPERM: "書き込む権限がありません",
+           errno.EROFS: "読み取り専用の場所です", errno.ENOTDIR: "途中のパスがフォルダではありません"}.get(
+        e.errno, e.strerror or type(e).__name__)
+    return UserError(f"出力先 {out} に書き込めませんでした（{why}）。前回の結果はそのまま残っています。",
+                     "空き容量や権限を確認するか、--out に別のフォルダを指定してください。")
 
 
 def _copy(source: Path, target: Path, *relatives: str) -> bool:
@@ -102,7 +142,7 @@ def write_network_csv(net, path: Path) -> None:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(["word_a", "word_b", "jaccard", "community_a", "community_b"])
         for a, b, j in net.edges:
-            writer.writerow([net.words[a], net.words[b], f"{j:.4f}", net.community[a], net.community[b]])
+            writer.writerow(_row([net.words[a], net.words[b], f"{j:.4f}", net.community[a], net.community[b]]))
 
 
 def _safe(name: str) -> str:
@@ -123,14 +163,14 @@ def write_crosstabs(result: QuestionResult, config: Config, out: Path, q: str) -
         row_pct, col_pct = table.row_percent(), table.column_percent()
         with (out / rel).open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f, lineterminator="\r\n")
-            writer.writerow(["theme", attr, "count", "row_percent", "column_percent", "expected",
-                             "adjusted_residual", "significant"])
+            writer.writerow(_row(["theme", attr, "count", "row_percent", "column_percent", "expected",
+                                  "adjusted_residual", "significant"]))
             for i, theme in enumerate(table.themes):
                 for j, value in enumerate(table.values):
                     z = table.residuals[i, j]
-                    writer.writerow([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
-                                     f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}", f"{z:.2f}",
-                                     "+" if z > SIGNIFICANT else "-" if z < -SIGNIFICANT else ""])
+                    writer.writerow(_row([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
+                                          f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}", f"{z:.2f}",
+                                          "more" if z > SIGNIFICANT else "less" if z < -SIGNIFICANT else ""]))
         tables.append((table, rel))
     return tables
 
@@ -163,16 +203,16 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
     attr_names = list(config.attr_cols)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerow(ASSIGNMENT_COLUMNS + attr_names)
+        writer.writerow(_row(ASSIGNMENT_COLUMNS + attr_names))
         for result in results:
             labels = {t.theme_id: t.label for t in result.themes}
             for a in result.assignments:
                 kept = a.theme_id >= 0
-                writer.writerow([
+                writer.writerow(_row([
                     a.answer.id, result.question, a.theme_id, labels.get(a.theme_id, ""), a.excluded_reason,
                     f"{a.score:.4f}" if kept else "", a.masked, ";".join(str(t) for t in a.theme_ids),
                     *[value for _, value in a.answer.attrs],
-                ])
+                ]))
 
 
 def overview(result: QuestionResult) -> str:
@@ -229,7 +269,7 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
         }
         doc["network"] = images.get(f"{q}/network", "")
         doc["crosstabs"] = [{
-            "attribute": t.attribute, "test": t.test, "statistic": round(t.statistic, 6), "dof": t.dof,
+            "attribute": t.attribute, "test": t.test, "statistic": float(f"{t.statistic:.6g}"), "dof": t.dof,
             "p_value": round(t.p_value, 6), "n": t.n, "csv": rel, "findings": t.findings(),
         } for t, rel in (tables or {}).get(r.question, [])]
         if r.review_log:
@@ -265,15 +305,15 @@ def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
     used: set[str] = set()
     for r in results:
         sheet = book.create_sheet(_sheet_name(r.question, used))
-        sheet.append(["設問", r.question])
+        sheet.append(_row(["設問", r.question]))
         sheet.append(QUOTE_HEADER)
         for cell in sheet[2]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDEBF7")
         for t in r.themes:
             for rank, q in enumerate(t.candidates, start=1):
-                sheet.append([t.theme_id, t.auto_label or t.label, t.size, rank, q.id, q.text, q.score,
-                              "○" if q.picked else "", t.label if t.auto_label and rank == 1 else "", q.note])
+                sheet.append(_row([t.theme_id, t.auto_label or t.label, t.size, rank, q.id, q.text, q.score,
+                                   "○" if q.picked else "", t.label if t.auto_label and rank == 1 else "", q.note]))
         for col, width in zip("ABCDEFGHIJ", (8, 24, 6, 6, 10, 70, 8, 6, 20, 20)):
             sheet.column_dimensions[col].width = width
         for row in sheet.iter_rows(min_row=3, min_col=6, max_col=6):
@@ -300,6 +340,7 @@ def read_results(out: Path, attr_cols: tuple[str, ...] = ()) -> tuple[list[Quest
     by_question: dict[str, list[Assignment]] = {}
     for n, row in enumerate(rows, start=1):
         theme_ids = tuple(int(t) for t in row.get("theme_ids", "").split(";") if t)
+        row = {key: uncell(value or "") for key, value in row.items()}
         attrs = tuple((a, row.get(a, "")) for a in attr_cols)
         by_question.setdefault(row["question"], []).append(Assignment(
             answer=Answer(id=row["id"], question=row["question"], row=n, raw="", attrs=attrs), masked=row["text"],

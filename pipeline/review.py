@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UserError
-from pipeline.outputs import QUOTE_HEADER
+from pipeline.outputs import QUOTE_HEADER, uncell
 from pipeline.records import QuestionResult, Quote, Theme
 
 NOT_PICKED = frozenset(["", "×", "x", "X", "no", "NO", "いいえ", "不採用", "0", "-", "－", "ー", "なし"])
@@ -77,7 +77,7 @@ def read(path: Path, questions: list[str]) -> Review:
                 continue
             picks: list[Pick] = []
             for n, row in enumerate(rows[2:], start=3):
-                cells = [_text(v) for v in row] + [""] * len(QUOTE_HEADER)
+                cells = [uncell(_text(v)) for v in row] + [""] * len(QUOTE_HEADER)
                 theme, _, _, rank, rid, text, _, picked, label, note = cells[:10]
                 if not any(cells[:10]):
                     continue

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import dataclasses
+import multiprocessing
+import os
 from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -11,6 +14,7 @@ from pipeline import mask as masking
 from pipeline import kwic, network, segment, wordvectors
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
+from pipeline.progress import Progress
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
@@ -22,20 +26,48 @@ from pipeline.vectorize import vectorize
 MIN_SEGMENT_TERMS = 1  # a point without content terms (以上です。) joins its neighbour
 
 
-def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None) -> list[Prepared]:
+CHUNK = 1000  # distinct texts per task sent to a worker process
+PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than starting workers
+
+
+def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
+            progress: Progress | None = None) -> list[Prepared]:
     """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
-    processed once: real exports repeat answers a lot."""
-    tokenizer = tokenizer or Tokenizer()
-    terms_of = extractor(config.stop_words, config.user_phrases)
-    extra = extra_set(config.non_answers)
-    cache: dict[str, dict] = {}
-    prepared = []
-    for answer in answers:
-        done = cache.get(answer.raw)
-        if done is None:
-            done = cache[answer.raw] = _prepare_text(answer.raw, config, tokenizer, terms_of, extra)
-        prepared.append(Prepared(answer=answer, **done))
-    return prepared
+    processed once (real exports repeat answers a lot), across `config.workers` processes, each
+    with its own MeCab tagger (a tagger cannot be pickled)."""
+    distinct = list(dict.fromkeys(a.raw for a in answers))
+    workers = config.workers or os.cpu_count() or 1
+    progress = progress or Progress(quiet=True)
+    done: dict[str, dict] = {}
+    with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
+        if workers > 1 and len(distinct) > PARALLEL_ABOVE:
+            chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
+                    done.update(zip(chunk, results))
+                    bar.update(len(chunk))
+        else:
+            tokenizer = tokenizer or Tokenizer()
+            terms_of = extractor(config.stop_words, config.user_phrases)
+            extra = extra_set(config.non_answers)
+            for text in distinct:
+                done[text] = _prepare_text(text, config, tokenizer, terms_of, extra)
+                bar.update(1)
+    return [Prepared(answer=a, **done[a.raw]) for a in answers]
+
+
+_WORKER: dict = {}
+
+
+def _prepare_chunk(job: tuple[list[str], Config]) -> list[dict]:
+    """One worker's share; the tagger and extractor are made once per process."""
+    texts, config = job
+    if _WORKER.get("config") != config:
+        _WORKER.update(config=config, tokenizer=Tokenizer(), terms_of=extractor(config.stop_words, config.user_phrases),
+                       extra=extra_set(config.non_answers))
+    w = _WORKER
+    return [_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"]) for t in texts]
 
 
 def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: TermExtractor, extra) -> dict:
@@ -49,15 +81,20 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
     if why:
         return dict(norm=norm_masked, masked=masked, excluded_reason=why)
     terms, parts = terms_of.extract(norm, tokens, spans)
-    segments = _segments(norm, tokens, spans, terms_of, text, index)
+    points = segment.split(norm)
+    if len(points) <= 1:  # most answers make one point: reuse the whole answer's terms
+        segments = (Segment(start=0, end=len(norm), text=norm_masked, terms=terms, parts=parts,
+                            display=segment.strip_marker(masked)),)
+    else:
+        segments = _segments(norm, tokens, spans, terms_of, text, index, points)
     return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
                 aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans))
 
 
 def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtractor, text: str,
-              index: list[int]) -> tuple[Segment, ...]:
+              index: list[int], points: list[tuple[int, int]]) -> tuple[Segment, ...]:
     pieces = []
-    for start, end in segment.split(norm) or [(0, len(norm))]:
+    for start, end in points:
         inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens
                   if t.start >= start and t.end <= end]
         skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
@@ -87,16 +124,19 @@ def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtrac
     return tuple(out)
 
 
-def analyse(answers: list[Answer], config: Config) -> list[QuestionResult]:
+def analyse(answers: list[Answer], config: Config, progress: Progress | None = None) -> list[QuestionResult]:
+    progress = progress or Progress(quiet=True)
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
-    for p in prepare(answers, config, tokenizer):
+    for p in prepare(answers, config, tokenizer, progress):
         by_question.setdefault(p.answer.question, []).append(p)
     vectors = wordvectors.load() if config.word_vectors else None
     results = []
-    for q, items in by_question.items():
-        result = analyse_question(q, items, config, vectors)
-        results.append(dataclasses.replace(result, **views(result, items, config, tokenizer)))
+    with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
+        for q, items in by_question.items():
+            result = analyse_question(q, items, config, vectors)
+            results.append(dataclasses.replace(result, **views(result, items, config, tokenizer)))
+            bar.update(1)
     return results
 
 

@@ -1,0 +1,96 @@
+"""Property tests (hypothesis): load → normalise → mask on random Japanese text and random bytes."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.config import Config
+from pipeline.errors import UserError
+from pipeline.load import decode, load
+from pipeline.mask import apply_mapped, find
+from pipeline.normalize import normalize_with_map
+
+# Hiragana, katakana (full and half width), kanji, 全角/半角 digits and letters, punctuation,
+# circled numbers, spaces, line breaks and control characters.
+JAPANESE = st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x3041, max_codepoint=0x30FF),
+    st.characters(min_codepoint=0xFF61, max_codepoint=0xFF9F),
+    st.characters(min_codepoint=0x4E00, max_codepoint=0x4FFF),
+    st.characters(min_codepoint=0xFF10, max_codepoint=0xFF5A),
+    st.sampled_from(list("0123456789-@.()（）、。・①②③ \n\r\t\u3000\x00\x07〒様さん氏")),
+), max_size=80)
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@SETTINGS
+@given(JAPANESE)
+def test_normalise_keeps_a_map_back_to_the_original(text):
+    norm, index = normalize_with_map(text)
+    assert len(index) == len(norm)
+    assert all(0 <= i < len(text) for i in index)
+    assert index == sorted(index)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f]", norm)
+    assert norm == norm.strip() and "  " not in norm
+
+
+@SETTINGS
+@given(JAPANESE, st.sampled_from(["090-1234-5678", "０４２－３８７－１２３４", "hanako@example.jp", "ｔａｒｏ＠ｅｘａｍｐｌｅ．ｃｏｍ"]),
+       JAPANESE)
+def test_contacts_never_survive_masking(tokenizer, before, contact, after):
+    text = before + " " + contact + " " + after
+    norm, index = normalize_with_map(text)
+    masked = apply_mapped(text, index, len(norm), find(norm, tokenizer.tokens(norm)))
+    assert contact not in masked
+    assert not re.search(r"\d{3}-\d{4}-\d{4}|[\w.]+@example", normalize_with_map(masked)[0])
+
+
+@SETTINGS
+@given(JAPANESE)
+def test_masking_never_fails_and_keeps_text_outside_spans(tokenizer, text):
+    norm, index = normalize_with_map(text)
+    spans = find(norm, tokenizer.tokens(norm))
+    masked = apply_mapped(text, index, len(norm), spans)
+    if not spans:
+        assert masked == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_any_bytes_decode_or_give_a_user_error(data):
+    from pathlib import Path
+
+    try:
+        text = decode(Path("x.csv"), data)
+    except UserError as e:
+        assert "行目" in e.message
+    else:
+        assert isinstance(text, str)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(JAPANESE, min_size=1, max_size=8))
+def test_any_table_of_japanese_loads_every_answer(tmp_path_factory, texts):
+    import csv
+
+    path = tmp_path_factory.mktemp("p") / "t.csv"
+    with path.open("w", encoding="cp932", errors="replace", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text"])
+        writer.writerows([[f"r{i}", t.replace("\x00", "")] for i, t in enumerate(texts)])
+    try:
+        answers = load(path, Config())
+    except UserError as e:
+        assert e.message  # e.g. a table whose cells are all blank is "empty"
+        return
+    assert [a.id for a in answers] == [f"r{i}" for i in range(len(answers))]
+
+
+@SETTINGS
+@given(JAPANESE)
+def test_fast_path_agrees_with_the_careful_path(text):
+    from pipeline.normalize import _normalize_with_map
+
+    assert normalize_with_map(text) == _normalize_with_map(text)
