@@ -27,6 +27,8 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.preprocessing import normalize as l2_normalize
 
 SMOOTH_NEIGHBOURS = 10
+SMOOTH_EXACT = 5_000
+SMOOTH_MAX = 60_000
 GRAPH_NEIGHBOURS = 15
 K_SAMPLE = 1500  # answers used to choose k
 K_RUNS = 11  # Louvain runs whose median community count is k
@@ -59,10 +61,19 @@ def nearest_neighbours(x: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
     return out
 
 
-def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS) -> np.ndarray:
-    if x.shape[0] <= 2:
+def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS, seed: int = 0) -> np.ndarray:
+    """Each vector plus the mean of its k nearest neighbours. Above SMOOTH_EXACT answers the
+    neighbours are found on a 64-dimensional PCA projection (float32), above SMOOTH_MAX not at
+    all: the exact search costs n² dot products."""
+    n = x.shape[0]
+    if n <= 2 or n > SMOOTH_MAX:
         return x
-    nn = nearest_neighbours(x, k)
+    space = x
+    if n > SMOOTH_EXACT and x.shape[1] > 64:
+        from sklearn.decomposition import PCA
+
+        space = l2_normalize(PCA(64, random_state=seed).fit_transform(x).astype(np.float32))
+    nn = nearest_neighbours(space, k)
     return l2_normalize(x + x[nn].mean(axis=1))
 
 
@@ -101,27 +112,30 @@ def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[in
     return max(2, min(k_max, k)), tuple((i + 1, float(c)) for i, c in enumerate(counts))
 
 
-def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: int) -> Clustering:
+def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: int,
+            weights: np.ndarray | None = None) -> Clustering:
+    """`weights`: how many answers each row stands for (identical answers are one row)."""
     n = x.shape[0]
+    weights = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
     if n == 0:
         return Clustering(np.zeros(0, dtype=int), np.zeros(0), (), x)
-    if n < 2 * max(min_size, 1) and k is None or n == 1:
+    if weights.sum() < 2 * max(min_size, 1) and k is None or n == 1:
         labels = np.zeros(n, dtype=int)
         return Clustering(labels, _closeness(x, labels), (), x)
-    xs = smooth(x)
+    xs = smooth(x, seed=seed)
     k_scores: tuple[tuple[int, float], ...] = ()
     if k is None:
         k, k_scores = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
     k = min(k, n)
-    labels = partition(xs, k, seed) if k > 1 else np.zeros(n, dtype=int)
+    labels = partition(xs, k, seed, weights) if k > 1 else np.zeros(n, dtype=int)
     if k_scores:  # automatic k: no near-copies, no tiny leftovers
         labels = _merge_near_copies(xs, labels)
-        labels = _merge_small(xs, labels, min_size)
-    labels = _order_by_size(labels)
+        labels = _merge_small(xs, labels, min_size, weights)
+    labels = _order_by_size(labels, weights)
     return Clustering(labels, _closeness(xs, labels), k_scores, xs)
 
 
-def partition(x: np.ndarray, k: int, seed: int) -> np.ndarray:
+def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = None) -> np.ndarray:
     from sklearn.cluster import AgglomerativeClustering
 
     n = x.shape[0]
@@ -134,7 +148,7 @@ def partition(x: np.ndarray, k: int, seed: int) -> np.ndarray:
         model = MiniBatchKMeans(n_clusters=k, init=start, n_init=1, batch_size=4096, random_state=seed)
     else:
         model = KMeans(n_clusters=k, init=start, n_init=1, random_state=seed)
-    return model.fit_predict(x)
+    return model.fit_predict(x, sample_weight=weights)
 
 
 def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -159,11 +173,12 @@ def _merge_near_copies(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray:
-    """Fold themes smaller than `min_size` into the nearest larger theme, smallest first."""
+def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int, weights: np.ndarray) -> np.ndarray:
+    """Fold themes smaller than `min_size` answers into the nearest larger theme, smallest first."""
     labels = labels.copy()
     while True:
-        ids, sizes = np.unique(labels, return_counts=True)
+        ids = np.unique(labels)
+        sizes = np.array([weights[labels == c].sum() for c in ids])
         if len(ids) <= 1 or sizes.min() >= min_size:
             return labels
         small = int(ids[np.lexsort((ids, sizes))[0]])
@@ -173,9 +188,11 @@ def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int) -> np.ndarray
         labels[members] = np.asarray(others)[np.argmax(x[members] @ cents[others].T, axis=1)]
 
 
-def _order_by_size(labels: np.ndarray) -> np.ndarray:
-    """Renumber themes 0.. by size, largest first; ties by first member (deterministic)."""
-    ids, first, sizes = np.unique(labels, return_index=True, return_counts=True)
+def _order_by_size(labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Renumber themes 0.. by size (answers), largest first; ties by first member (deterministic)."""
+    ids, first = np.unique(labels, return_index=True)
+    weights = np.ones(len(labels)) if weights is None else weights
+    sizes = np.array([weights[labels == c].sum() for c in ids])
     order = sorted(range(len(ids)), key=lambda i: (-sizes[i], first[i]))
     mapping = np.empty(int(ids.max()) + 1, dtype=int)
     mapping[ids[order]] = np.arange(len(ids))

@@ -47,16 +47,19 @@ def _fit_right(text: str, width: int) -> str:
 
 
 class Index:
-    """The answers of a question, tokenized once, to look up many words."""
+    """The answers of a question, to look up many words. Answers are tokenized only when a
+    lemma search needs them (an answer can hold an inflected form of a word only if it holds the
+    word's first character), and then once."""
 
     def __init__(self, items: list[Prepared], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        self.entries = []
-        for p in items:
-            if p.norm:
-                text = p.norm.replace("\n", "／")
-                lemmas = [(t.lemma, t.start, t.end) for t in tokenizer.tokens(text)]
-                self.entries.append((p.answer.id, p.answer.question, text, lemmas))
+        self.entries = [(p.answer.id, p.answer.question, p.norm.replace("\n", "／")) for p in items if p.norm]
+        self._lemmas: dict[int, list[tuple[str, int, int]]] = {}
+
+    def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:
+        if i not in self._lemmas:
+            self._lemmas[i] = [(t.lemma, t.start, t.end) for t in self.tokenizer.tokens(self.entries[i][2])]
+        return self._lemmas[i]
 
     def lines(self, word: str, width: int = 20) -> list[Line]:
         """Every occurrence of `word`, in input order."""
@@ -64,9 +67,11 @@ class Index:
         tokens = [t for t in self.tokenizer.tokens(query) if t.pos1 not in ("補助記号", "空白")]
         # A one-word query also matches by lemma (増える → 増えた); a phrase only as written.
         lemma = tokens[0].lemma if len(tokens) == 1 else None
+        first = {query[:1], tokens[0].surface[:1]} if tokens else {query[:1]}
         out = []
-        for rid, question, text, lemmas in self.entries:
-            for s, e in _spans(text, query, lemma, lemmas):
+        for i, (rid, question, text) in enumerate(self.entries):
+            by_lemma = lemma and any(ch and ch in text for ch in first)
+            for s, e in _spans(text, query, lemma if by_lemma else None, self._lemmas_of(i) if by_lemma else ()):
                 out.append(Line(rid, question, _fit_left(text[:s], width), text[s:e], _fit_right(text[e:], width)))
         return out
 

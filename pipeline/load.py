@@ -101,25 +101,30 @@ def _read_delimited(path: Path, text: str, delimiter: str) -> list[list[str]]:
         raise UserError(f"{path.name} を CSV として読めません: {e}", "区切り文字と引用符（\"）の対応を確認してください。") from None
 
 
-def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
-    import openpyxl  # imported here: only Excel input needs it
+def open_workbook(path: Path, hint: str = "ファイルが壊れていないか、.xlsx 形式で保存されているか確認してください。"):
+    """An .xlsx file opened read-only with cached formula values, or a UserError."""
+    import openpyxl  # imported here: only Excel files need it
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a broken file
-        raise UserError(f"Excel ファイル {path.name} を開けません（{type(e).__name__}）。",
-                        "ファイルが壊れていないか、.xlsx 形式で保存されているか確認してください。") from None
+        raise UserError(f"Excel ファイル {path.name} を開けません（{type(e).__name__}）。", hint) from None
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> list[list[str]]:
+    book = open_workbook(path)
     try:
         if sheet is not None and sheet not in book.sheetnames:
             raise UserError(f"{path.name} にシート「{sheet}」がありません。",
                             f"あるシート: {'、'.join(book.sheetnames)}")
         ws = book[sheet] if sheet is not None else book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
     finally:
         book.close()
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A spreadsheet cell as text: 3.0 → "3", None → ""."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

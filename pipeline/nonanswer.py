@@ -41,8 +41,13 @@ def _core(norm: str) -> str:
     return "".join(ch for ch in norm if unicodedata.category(ch)[0] not in "PSZC").lower()
 
 
+LONGEST = 60  # characters; every non-answer pattern is shorter
+
+
 def reason(norm: str, extra: frozenset[str] = frozenset()) -> str:
     """Why an answer (NFKC-normalised) is set aside: "", "empty" or "non_answer"."""
+    if len(norm) > LONGEST and not extra:
+        return "" if any(ch.isalnum() and ch not in "ーｰ" for ch in norm) else "empty"
     core = _core(norm).strip("ーｰ～")
     if not core:
         return "empty"

@@ -75,6 +75,7 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
         font = font_path(config.font_path)
         images: dict[str, str] = {}
         tables: dict[str, list] = {}
+        clouds: list = []
         for i, result in enumerate(results):
             q = slug(i)
             colours = {w: render.theme_colour(t) for w, t in result.word_themes}
@@ -86,7 +87,8 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
                 if reuse_images is not None:
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
                         images[key] = rel
-                elif render.wordcloud(weights, tmp / rel, font=font, seed=config.seed, **style):
+                elif weights:
+                    clouds.append((key, rel, weights, style))
                     images[key] = rel
             rel = f"networks/{q}.png"
             if result.network is not None:
@@ -98,6 +100,8 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
             if render.bar_chart(result, tmp / "charts" / f"{q}_themes.png", font=font):
                 images[f"{q}/chart"] = f"charts/{q}_themes.png"
             tables[result.question] = write_crosstabs(result, config, tmp, q)
+        render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
+                          seed=config.seed, workers=config.workers)
         write_assignments(results, config, tmp / "assignments.csv")
         write_themes_json(results, config, images, tmp / "themes.json", input_name, tables)
         write_kwic(results, tmp / "kwic.json")

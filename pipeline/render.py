@@ -55,6 +55,30 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     return True
 
 
+def _cloud_job(job) -> None:
+    weights, path, style, font, seed = job
+    wordcloud(weights, path, font=font, seed=seed, **style)
+
+
+def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
+               workers: int = 0) -> None:
+    """Draw many word clouds, across processes when there are enough of them (each takes a
+    quarter of a second or more: layout, PNG and the SVG's font subset)."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    tasks = [(weights, path, style, font, seed) for weights, path, style in jobs]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(tasks) > 4:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            list(pool.map(_cloud_job, tasks))
+    else:
+        for task in tasks:
+            _cloud_job(task)
+
+
 def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
     """Horizontal bars of theme sizes, largest on top, with counts and shares labelled."""
     if not result.themes:

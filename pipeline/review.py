@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.errors import UserError
+from pipeline.load import cell_text, open_workbook
 from pipeline.outputs import QUOTE_HEADER, uncell
 from pipeline.records import QuestionResult, Quote, Theme
 
@@ -39,26 +40,16 @@ class Review:
 
 
 def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+    return cell_text(value).strip()
 
 
 def read(path: Path, questions: list[str]) -> Review:
     """Read a review file; structural problems (not a workbook, a question without its sheet,
     changed headings, non-numeric theme ids, two labels for one theme) raise one UserError
     listing every problem."""
-    import openpyxl
-
     if not path.is_file():
         raise UserError(f"確認用ファイルが見つかりません: {path}", "--review に quotes.xlsx のパスを指定してください。")
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as e:  # openpyxl raises many types for a broken file
-        raise UserError(f"{path.name} を Excel ファイルとして開けません（{type(e).__name__}）。",
-                        "分析で書き出した quotes.xlsx を .xlsx 形式のまま保存してください。") from None
+    book = open_workbook(path, "分析で書き出した quotes.xlsx を .xlsx 形式のまま保存してください。")
     problems: list[str] = []
     review = Review()
     seen: set[str] = set()

@@ -9,6 +9,7 @@ from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
+import scipy.sparse as sp
 
 from pipeline import mask as masking
 from pipeline import kwic, network, segment, wordvectors
@@ -172,42 +173,55 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     question_weights: tuple[tuple[str, float], ...] = ()
     word_themes: tuple[tuple[str, int], ...] = ()
     if kept:
-        multi = [(i, s) for i, p in enumerate(kept) if len(p.segments) > 1 for s in p.segments]
-        terms = [p.terms for p in kept] + [s.terms for _, s in multi]
-        vectors = vectorize(terms, [p.norm for p in kept] + [s.text for _, s in multi], seed=config.seed,
-                            extra_terms=[p.parts for p in kept] + [s.parts for _, s in multi],
-                            word_vectors=word_vectors, aliases=dict(a for p in kept for a in p.aliases))
-        n = len(kept)
+        # Identical answers (after normalisation and masking) are analysed once, with a weight.
+        unique_of: dict[str, int] = {}
+        of = np.empty(len(kept), dtype=int)
+        reps: list[Prepared] = []
+        for i, p in enumerate(kept):
+            u = unique_of.setdefault(p.norm, len(reps))
+            if u == len(reps):
+                reps.append(p)
+            of[i] = u
+        weight = np.bincount(of, minlength=len(reps)).astype(float)
+        multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
+        terms = [p.terms for p in reps] + [s.terms for _, s in multi]
+        vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
+                            extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
+                            word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+        n = len(reps)
         x = vectors.dense[:n]
-        result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed)
+        result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
+                         weights=weight)
         k_scores = result.k_scores
         labels_ = result.labels
         k = int(labels_.max()) + 1
-        counts = vectors.terms[:n]
+        counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
         keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
-                                                       phrase_lists=[p.phrases for p in kept])
+                                                       phrase_lists=[p.phrases for p in reps])
         question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
         column = {w: j for j, w in enumerate(vectors.vocabulary)}
         word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
-        touched = _segment_themes(x, labels_, vectors.dense[n:], [i for i, _ in multi])
+        touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi])
         centres = centroids(x, labels_)
-        points = _points(kept, x, vectors.dense[n:], multi)
+        points = _points(reps, x, vectors.dense[n:], multi)
         for c in range(k):
             members = np.flatnonzero(labels_ == c)
-            cands = [quotes.candidate(kept[i].answer.id, kept[i].masked, kept[i].norm, x[i], points[i], centres[c])
-                     for i in members]
+            size = int(weight[members].sum())
+            cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c])
+                     for u in members]
             picked = quotes.pick(cands, c, centres, max(config.max_quotes, config.n_candidates))
             in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
             weights = _top_weights(vectors.vocabulary, in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
-            summary = quotes.summarize([pt for i in members for pt in points[i]], centres[c], len(members))
+            summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size)
             themes.append(Theme(
-                theme_id=c, label=labels[c], keywords=keywords[c], size=len(members),
-                share=round(len(members) / n, 3), quotes=tuple(picked[:config.max_quotes]),
+                theme_id=c, label=labels[c], keywords=keywords[c], size=size,
+                share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
                 candidates=tuple(picked), term_weights=weights, summary=summary,
             ))
         for i, p in enumerate(kept):
-            c = int(labels_[i])
-            placed[id(p)] = (c, round(float(result.scores[i]), 4), touched.get(i, (c,)))
+            u = int(of[i])
+            c = int(labels_[u])
+            placed[id(p)] = (c, round(float(result.scores[u]), 4), touched.get(u, (c,)))
     assignments = []
     for p in items:
         c, score, theme_ids = placed.get(id(p), (-1, 0.0, ()))

@@ -158,11 +158,13 @@ class TermExtractor:
             if _is_compound_part(tok, bool(compound)):
                 # A prefix (お, 御, 各) joins only when a noun follows it.
                 if tok.pos1 == "接頭辞" and not (i + 1 < len(tokens) and tokens[i + 1].pos1 == "名詞"):
-                    flush()
+                    if compound:
+                        flush()
                     continue
                 compound.append(tok)
                 continue
-            flush()
+            if compound:
+                flush()
             if tok.pos1 in ("動詞", "形容詞") and tok.pos2 != "非自立可能":
                 if self._keep(tok.base):
                     terms.append(tok.base)
