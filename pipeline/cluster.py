@@ -30,8 +30,8 @@ SMOOTH_NEIGHBOURS = 10
 SMOOTH_EXACT = 5_000
 SMOOTH_MAX = 60_000
 GRAPH_NEIGHBOURS = 15
-K_SAMPLE = 1500  # answers used to choose k
-K_RUNS = 11  # Louvain runs whose median community count is k
+K_SAMPLE = 1000  # answers used to choose k
+K_RUNS = 11  # Louvain runs whose median community count is k (5 on a sample of a large question)
 WARD_MAX = 3000  # answers Ward's clustering runs on (a sample above that)
 NEAR_COPY = 0.92  # cosine between theme centres above which two themes are one
 MINIBATCH_ABOVE = 20_000
@@ -45,35 +45,44 @@ class Clustering:
     smoothed: np.ndarray  # the vectors the partition was made on
 
 
-def nearest_neighbours(x: np.ndarray, k: int, block: int = 2048) -> np.ndarray:
-    """Indices (n, k) of each row's k most similar other rows (cosine; rows are unit vectors).
-    Blockwise, so memory stays O(block × n). Ties are broken by index (stable sort)."""
+def nearest_neighbours(x: np.ndarray, k: int, block: int = 2048, among: np.ndarray | None = None) -> np.ndarray:
+    """Indices (n, k) of each row's k most similar other rows (cosine; rows are unit vectors),
+    searched among the rows `among` (all when None). Blockwise, so memory stays O(block × n).
+    Ties are broken by index (stable sort)."""
     n = x.shape[0]
-    k = min(k, n - 1)
+    cols = np.arange(n) if among is None else among
+    k = min(k, len(cols) - 1)
     out = np.empty((n, k), dtype=np.int64)
+    candidates = x[cols]
     for start in range(0, n, block):
-        sims = x[start:start + block] @ x.T
+        sims = x[start:start + block] @ candidates.T
         rows = np.arange(sims.shape[0])
-        sims[rows, start + rows] = -np.inf
+        # A row is not its own neighbour.
+        own = np.searchsorted(cols, start + rows)
+        hit = (own < len(cols)) & (cols[np.minimum(own, len(cols) - 1)] == start + rows)
+        sims[rows[hit], own[hit]] = -np.inf
         part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
-        out[start:start + block] = np.take_along_axis(part, order, axis=1)
+        out[start:start + block] = cols[np.take_along_axis(part, order, axis=1)]
     return out
 
 
 def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS, seed: int = 0) -> np.ndarray:
     """Each vector plus the mean of its k nearest neighbours. Above SMOOTH_EXACT answers the
-    neighbours are found on a 64-dimensional PCA projection (float32), above SMOOTH_MAX not at
-    all: the exact search costs n² dot products."""
+    neighbours are searched on a 64-dimensional PCA projection (float32) among a sample of
+    SMOOTH_EXACT answers, and above SMOOTH_MAX not at all: the exact search costs n² products."""
     n = x.shape[0]
     if n <= 2 or n > SMOOTH_MAX:
         return x
-    space = x
-    if n > SMOOTH_EXACT and x.shape[1] > 64:
+    space, among = x, None
+    if n > SMOOTH_EXACT:
         from sklearn.decomposition import PCA
 
-        space = l2_normalize(PCA(64, random_state=seed).fit_transform(x).astype(np.float32))
-    nn = nearest_neighbours(space, k)
+        if x.shape[1] > 64:
+            space = l2_normalize(PCA(64, random_state=seed).fit_transform(x).astype(np.float32))
+        # Neighbours among a seeded sample of SMOOTH_EXACT answers: n × 5,000 instead of n².
+        among = np.sort(np.random.default_rng(seed).choice(n, SMOOTH_EXACT, replace=False))
+    nn = nearest_neighbours(space, k, among=among)
     return l2_normalize(x + x[nn].mean(axis=1))
 
 
@@ -99,13 +108,15 @@ def communities(graph: sp.csr_matrix, seed: int) -> list[set[int]]:
 
 def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[int, tuple[tuple[int, float], ...]]:
     n = x.shape[0]
+    runs = K_RUNS
     if n > K_SAMPLE:
         rng = np.random.default_rng(seed)
         x = x[np.sort(rng.choice(n, K_SAMPLE, replace=False))]
         min_size = max(min_size, int(round(min_size * K_SAMPLE / n)))
+        runs = 5
     graph = snn_graph(x)
     counts = []
-    for run_seed in np.random.default_rng(seed).integers(0, 2**31 - 1, size=K_RUNS):
+    for run_seed in np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs):
         sizes = [len(c) for c in communities(graph, int(run_seed))]
         counts.append(sum(1 for s in sizes if s >= min_size))
     k = int(np.median(counts))  # K_RUNS is odd: a count that occurred

@@ -61,8 +61,8 @@ class Index:
             self._lemmas[i] = [(t.lemma, t.start, t.end) for t in self.tokenizer.tokens(self.entries[i][2])]
         return self._lemmas[i]
 
-    def lines(self, word: str, width: int = 20) -> list[Line]:
-        """Every occurrence of `word`, in input order."""
+    def lines(self, word: str, width: int = 20, limit: int | None = None) -> list[Line]:
+        """Every occurrence of `word` in input order (the first `limit` ones)."""
         query = normalize(word)
         tokens = [t for t in self.tokenizer.tokens(query) if t.pos1 not in ("補助記号", "空白")]
         # A one-word query also matches by lemma (増える → 増えた); a phrase only as written.
@@ -71,8 +71,12 @@ class Index:
         out = []
         for i, (rid, question, text) in enumerate(self.entries):
             by_lemma = lemma and any(ch and ch in text for ch in first)
+            if not by_lemma and (not query or query not in text):
+                continue
             for s, e in _spans(text, query, lemma if by_lemma else None, self._lemmas_of(i) if by_lemma else ()):
                 out.append(Line(rid, question, _fit_left(text[:s], width), text[s:e], _fit_right(text[e:], width)))
+                if limit is not None and len(out) >= limit:
+                    return out
         return out
 
 

@@ -152,7 +152,7 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
     index = kwic.Index(kept, tokenizer) if keywords else None
     return {
         "network": network.build([p.terms for p in kept], config.seed),
-        "kwic": tuple((k, tuple(index.lines(k)[:MAX_KWIC])) for k in keywords),
+        "kwic": tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords),
     }
 
 

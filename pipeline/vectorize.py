@@ -61,7 +61,7 @@ def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.n
         signs = np.sign(u[np.argmax(np.abs(u[:, :dims]), axis=0), np.arange(dims)])
         reduced = u[:, :dims] * s[:dims] * np.where(signs == 0, 1, signs)
     else:
-        reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=7,
+        reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
                                random_state=seed).fit_transform(features)
     return l2_normalize(reduced)
 
@@ -82,9 +82,12 @@ def lexical(docs: list[tuple[str, ...]], seed: int) -> np.ndarray | None:
     return reduce(l2_normalize(tf @ sp.diags(idf)).tocsr(), seed)
 
 
+CHAR_FEATURES = 30_000  # most frequent character n-grams kept; the SVD needs no more
+
+
 def characters(texts: list[str], seed: int) -> np.ndarray | None:
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
-                          min_df=2 if len(texts) >= 50 else 1)
+                          min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES, dtype=np.float32)
     try:
         return reduce(vec.fit_transform(texts).tocsr(), seed)
     except ValueError:  # no n-gram at all
