@@ -6,7 +6,8 @@ Each case runs `python -m pipeline themes` in a subprocess on
 fukui_kanko_survey/all_answers.csv (`--question-col question --attr-col area --attr-col
 age_band`), or on the same file repeated 11 times with fresh ids, and reports the wall time,
 the floor — plain `for w in tagger(text): pass` over the same texts with fugashi, measured in
-this run — their ratio, and the peak memory of the whole process tree (sampled from /proc).
+this run — their ratio, and the peak memory of the whole process tree (proportional set size,
+sampled from /proc every second, so pages forked workers share are counted once).
 """
 
 from __future__ import annotations
@@ -25,10 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 11
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident memory (bytes) of a process and all its descendants (Linux /proc)."""
+def _pss(pid: int) -> int:
+    """Proportional set size (bytes): pages shared between processes (a forked worker shares its
+    parent's memory until either writes) are counted once across them, not once per process."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_memory(pid: int) -> int:
+    """Memory (PSS, bytes) of a process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -37,13 +50,11 @@ def _tree_rss(pid: int) -> int:
                 fields = f.read().rsplit(b")", 1)[1].split()
         except OSError:
             continue
-        p = int(entry)
-        children.setdefault(int(fields[1]), []).append(p)  # field 4: parent pid
-        rss[p] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")  # field 24: rss in pages
+        children.setdefault(int(fields[1]), []).append(int(entry))  # field 4: parent pid
     total, stack = 0, [pid]
     while stack:
         p = stack.pop()
-        total += rss.get(p, 0)
+        total += _pss(p)
         stack.extend(children.get(p, []))
     return total
 
@@ -58,8 +69,8 @@ def run_measured(cmd: list[str]) -> tuple[float, int, int, str]:
     def sample():
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, _tree_rss(proc.pid))
-            stop.wait(0.2)
+            peak = max(peak, _tree_memory(proc.pid))
+            stop.wait(1.0)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -132,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"bench: {case} failed ({code}):\n{err}", file=sys.stderr)
             rows.append((f"{n:,} answers", workers, wall, floors[name], wall / floors[name], peak / 2**30, code))
             print(f"{case}: {wall:.1f} s", file=sys.stderr)
-    print("| input | workers | wall (s) | floor (s) | wall / floor | peak memory (GiB) | exit |")
+    print("| input | workers | wall (s) | floor (s) | wall / floor | peak memory (GiB, PSS) | exit |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} | {r[6]} |")
