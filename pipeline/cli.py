@@ -116,7 +116,7 @@ def _config_from(args: argparse.Namespace) -> configuration.Config:
         value = getattr(args, option, None)
         if value is not None:
             values[field] = value
-    if args.no_mask:
+    if getattr(args, "no_mask", False):
         values["mask"] = False
     return configuration.build(values)
 
@@ -181,8 +181,6 @@ def run_kwic(args: argparse.Namespace) -> int:
     from pipeline.run import prepare
     from pipeline.tokenize import Tokenizer
 
-    for option in ("attr_col", "k", "seed", "no_mask"):
-        setattr(args, option, None if option != "no_mask" else False)
     config = _config_from(args)
     if not args.word.strip():
         raise UserError("探す語が空です。", "例: python -m pipeline kwic 回答.csv 予算")

@@ -41,7 +41,7 @@ MINIBATCH_ABOVE = 20_000
 class Clustering:
     labels: np.ndarray  # theme index per answer, 0 = largest theme
     scores: np.ndarray  # closeness of each answer to its theme's centre, 0..1
-    k_scores: tuple[tuple[int, float], ...]  # --k auto: (run, communities found) of each Louvain run
+    k_runs: tuple[int, ...]  # --k auto: the number of themes each Louvain run found
     smoothed: np.ndarray  # the vectors the partition was made on
 
 
@@ -106,7 +106,7 @@ def communities(graph: sp.csr_matrix, seed: int) -> list[set[int]]:
     return nx.community.louvain_communities(g, weight="weight", resolution=1.0, seed=seed)
 
 
-def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[int, tuple[tuple[int, float], ...]]:
+def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[int, tuple[int, ...]]:
     n = x.shape[0]
     runs = K_RUNS
     if n > K_SAMPLE:
@@ -120,7 +120,7 @@ def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[in
         sizes = [len(c) for c in communities(graph, int(run_seed))]
         counts.append(sum(1 for s in sizes if s >= min_size))
     k = int(np.median(counts))  # K_RUNS is odd: a count that occurred
-    return max(2, min(k_max, k)), tuple((i + 1, float(c)) for i, c in enumerate(counts))
+    return max(2, min(k_max, k)), tuple(counts)
 
 
 def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: int,
@@ -134,16 +134,16 @@ def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: in
         labels = np.zeros(n, dtype=int)
         return Clustering(labels, _closeness(x, labels), (), x)
     xs = smooth(x, seed=seed)
-    k_scores: tuple[tuple[int, float], ...] = ()
+    k_runs: tuple[int, ...] = ()
     if k is None:
-        k, k_scores = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
+        k, k_runs = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
     k = min(k, n)
     labels = partition(xs, k, seed, weights) if k > 1 else np.zeros(n, dtype=int)
-    if k_scores:  # automatic k: no near-copies, no tiny leftovers
+    if k_runs:  # automatic k: no near-copies, no tiny leftovers
         labels = _merge_near_copies(xs, labels)
         labels = _merge_small(xs, labels, min_size, weights)
     labels = _order_by_size(labels, weights)
-    return Clustering(labels, _closeness(xs, labels), k_scores, xs)
+    return Clustering(labels, _closeness(xs, labels), k_runs, xs)
 
 
 def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = None) -> np.ndarray:

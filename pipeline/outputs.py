@@ -254,7 +254,7 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
             "k": r.k_chosen,
             "k_auto": config.k is None,
             # --k auto: the number of themes each Louvain run found (k is their median).
-            "k_auto_runs": [int(count) for _, count in r.k_scores],
+            "k_auto_runs": [int(count) for count in r.k_runs],
             "overview": overview(r),
             "wordcloud": images.get(f"{q}/all", ""),
             "chart": images.get(f"{q}/chart", ""),
@@ -372,6 +372,6 @@ def read_results(out: Path, attr_cols: tuple[str, ...] = ()) -> tuple[list[Quest
             question=q["question"], title=q.get("title", q["question"]), n_answers=q["n_answers"],
             n_excluded=q["n_excluded"], k_chosen=q.get("k", len(themes)), themes=themes,
             assignments=tuple(by_question.get(q["question"], ())),
-            k_scores=tuple(enumerate(q.get("k_auto_runs", []), start=1)),
+            k_runs=tuple(q.get("k_auto_runs", [])),
             review_log=tuple(q.get("review_log", ())), kwic=kwic))
     return results, doc

@@ -91,7 +91,7 @@ class QuestionResult:
     themes: tuple[Theme, ...]
     assignments: tuple[Assignment, ...]
     term_weights: tuple[tuple[str, float], ...] = ()  # for the question's word cloud
-    k_scores: tuple[tuple[int, float], ...] = field(default=())  # --k auto: (run, themes found)
+    k_runs: tuple[int, ...] = field(default=())  # --k auto: the number of themes each Louvain run found
     review_log: tuple[str, ...] = ()  # what happened to staff's earlier picks and labels (Japanese)
     word_themes: tuple[tuple[str, int], ...] = ()  # word → the theme it is most typical of (cloud colours)
     network: object = None  # network.Network of co-occurring words, or None

@@ -11,15 +11,14 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import scipy.sparse as sp
 
+from pipeline import kwic, network, quotes, segment, wordvectors
 from pipeline import mask as masking
-from pipeline import kwic, network, segment, wordvectors
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
-from pipeline.progress import Progress
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
-from pipeline import quotes
+from pipeline.progress import Progress
 from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Segment, Theme
 from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor, phrases
 from pipeline.vectorize import vectorize
@@ -110,10 +109,6 @@ def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtrac
             merged[-1] = [last[0], piece[1], last[2] + piece[2], last[3] + piece[3]]
         else:
             merged.append(piece)
-    if len(merged) > 1 and len(merged[-1][2]) < MIN_SEGMENT_TERMS:
-        last = merged.pop()
-        prev = merged[-1]
-        merged[-1] = [prev[0], last[1], prev[2] + last[2], prev[3] + last[3]]
     out = []
     for s, e, terms, parts in merged:
         inside = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in masked if a < e and b > s]
@@ -169,7 +164,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     kept = [p for p in items if p.kept]
     themes: list[Theme] = []
     placed: dict[int, tuple[int, float, tuple[int, ...]]] = {}
-    k_scores: tuple = ()
+    k_runs: tuple[int, ...] = ()
     question_weights: tuple[tuple[str, float], ...] = ()
     word_themes: tuple[tuple[str, int], ...] = ()
     if kept:
@@ -192,7 +187,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
         x = vectors.dense[:n]
         result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
                          weights=weight)
-        k_scores = result.k_scores
+        k_runs = result.k_runs
         labels_ = result.labels
         k = int(labels_.max()) + 1
         counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
@@ -230,7 +225,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
-        assignments=tuple(assignments), term_weights=question_weights, k_scores=k_scores, word_themes=word_themes,
+        assignments=tuple(assignments), term_weights=question_weights, k_runs=k_runs, word_themes=word_themes,
     )
 
 
