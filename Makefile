@@ -26,7 +26,7 @@ themes: $(STAMP)
 
 # Speed and memory on 89,683 real answers and on about a million (the same repeated 11 times).
 bench: $(STAMP)
-	$(BIN)/python -m pipeline.bench --data $(DATA)
+	$(BIN)/python tools/bench.py --data $(DATA)
 
 # After staff mark 採用 / ラベル修正 in outputs/quotes.xlsx: rebuild the report, no re-clustering.
 report: $(STAMP)
@@ -37,7 +37,7 @@ test: $(STAMP)
 
 # Theme quality on labelled data: the bundled survey against our coding, MewsC-16-ja, livedoor.
 eval: $(STAMP)
-	$(BIN)/python -m pipeline.evaluate --data $(DATA)
+	$(BIN)/python tools/evaluate.py --data $(DATA)
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache

@@ -19,7 +19,7 @@ from pipeline import __version__, network
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
-from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme
+from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme, slug
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
 QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
@@ -48,11 +48,6 @@ def uncell(value: str) -> str:
 
 def _row(values) -> list:
     return [cell(v) for v in values]
-
-
-def slug(index: int) -> str:
-    """File-system name of the index-th question (question names are free Japanese text)."""
-    return f"q{index + 1:02d}"
 
 
 def write_all(results: list[QuestionResult], config: Config, out: Path, input_name: str,

@@ -5,6 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+def slug(index: int) -> str:
+    """File-system name of the index-th question (question names are free Japanese text)."""
+    return f"q{index + 1:02d}"
+
+
 @dataclass(frozen=True)
 class Answer:
     """One input answer: one cell of a wide table or one row of a long table."""

@@ -8,8 +8,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.fonts import font_face
-from pipeline.outputs import slug
-from pipeline.records import QuestionResult
+from pipeline.records import QuestionResult, slug
 from pipeline.render import theme_colour
 
 REASONS = {"empty": "空欄・記号のみ", "non_answer": "特になし・無回答など"}

@@ -1,6 +1,6 @@
 """`make eval`: theme quality against labelled data.
 
-    python -m pipeline.evaluate [--data ../shared/data] [--seeds 5]
+    python tools/evaluate.py [--data ../shared/data] [--seeds 5]
 
 - the bundled survey (`corpus/`), `--k auto`, against our own coding (corpus/survey_coding.csv):
   NMI, ARI and V-measure per question, themes found vs coded, stability across seeds (ARI of
@@ -112,7 +112,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.evaluate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/evaluate.py", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--seeds", type=int, default=5)
     args = parser.parse_args(argv)

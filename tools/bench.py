@@ -1,6 +1,6 @@
 """`make bench`: speed and memory on real load (FTAS, 89,683 answers; and about 1 million).
 
-    python -m pipeline.bench [--data ../shared/data] [--cases small,small1,million]
+    python tools/bench.py [--data ../shared/data] [--cases small,small1,million]
 
 Each case runs `python -m pipeline themes` in a subprocess on
 fukui_kanko_survey/all_answers.csv (`--question-col question --attr-col area --attr-col
@@ -111,7 +111,7 @@ def write_repeated(source: Path, target: Path, times: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--cases", default="small1,small,million")
     args = parser.parse_args(argv)
