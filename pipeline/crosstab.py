@@ -22,6 +22,8 @@ OTHER = "その他（少数）"
 MAX_LEVELS = 12
 SIGNIFICANT = 1.96
 MONTE_CARLO = 9999
+# How a cell becomes a finding, for the report (Japanese).
+RULE_JA = ("件数（列の割合）。色付きのセルは調整済み残差が ±1.96 を超える（5% 水準で多い＝青・少ない＝赤）組み合わせです。")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,12 @@ class CrossTab:
 
     def column_percent(self) -> np.ndarray:
         return 100 * self.counts / np.maximum(self.counts.sum(axis=0, keepdims=True), 1)
+
+    def cell_flag(self, i: int, j: int) -> str:
+        """"more" / "less" when cell (theme i, value j) is a finding, else "" (the report's colours
+        and the CSV's `significant` column)."""
+        z = self.residuals[i, j]
+        return "more" if z > SIGNIFICANT else "less" if z < -SIGNIFICANT else ""
 
     def findings(self) -> list[str]:
         """Japanese sentences for the cells beyond ±1.96 (only when the table as a whole differs)."""

@@ -20,36 +20,9 @@ from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
 from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme, slug
+from pipeline.sheets import row_cells, uncell, write_quotes_xlsx
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
-QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
-
-
-# Spreadsheets run a cell that starts with = + - @ (or a tab or CR before them) as a formula:
-# such text is written with a leading apostrophe, as OWASP recommends for CSV injection.
-# Control characters are dropped: Excel rejects them in .xlsx and shows them as boxes in .csv.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def cell(value):
-    """A value as written to a .csv or .xlsx cell."""
-    if isinstance(value, str):
-        value = _CONTROL.sub("", value)
-        if value.startswith(_FORMULA_START):
-            value = "'" + value
-    return value
-
-
-def uncell(value: str) -> str:
-    """The text of a cell written by `cell` (the apostrophe taken off again)."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
-
-
-def _row(values) -> list:
-    return [cell(v) for v in values]
-
-
 def write_all(results: list[QuestionResult], config: Config, out: Path, input_name: str,
               reuse_images: Path | None = None) -> None:
     """Write every output into `out`. With `reuse_images` (an earlier output folder) the word
@@ -141,7 +114,7 @@ def write_network_csv(net, path: Path) -> None:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(["word_a", "word_b", "jaccard", "community_a", "community_b"])
         for a, b, j in net.edges:
-            writer.writerow(_row([net.words[a], net.words[b], f"{j:.4f}", net.community[a], net.community[b]]))
+            writer.writerow(row_cells([net.words[a], net.words[b], f"{j:.4f}", net.community[a], net.community[b]]))
 
 
 def _safe(name: str) -> str:
@@ -150,7 +123,7 @@ def _safe(name: str) -> str:
 
 def write_crosstabs(result: QuestionResult, config: Config, out: Path, q: str) -> list:
     """Theme × attribute tables as CSV (long form: one row per cell); the tables, for the report."""
-    from pipeline.crosstab import SIGNIFICANT, crosstab
+    from pipeline.crosstab import crosstab
 
     tables = []
     for attr in config.attr_cols:
@@ -162,14 +135,13 @@ def write_crosstabs(result: QuestionResult, config: Config, out: Path, q: str) -
         row_pct, col_pct = table.row_percent(), table.column_percent()
         with (out / rel).open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f, lineterminator="\r\n")
-            writer.writerow(_row(["theme", attr, "count", "row_percent", "column_percent", "expected",
+            writer.writerow(row_cells(["theme", attr, "count", "row_percent", "column_percent", "expected",
                                   "adjusted_residual", "significant"]))
             for i, theme in enumerate(table.themes):
                 for j, value in enumerate(table.values):
-                    z = table.residuals[i, j]
-                    writer.writerow(_row([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
-                                          f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}", f"{z:.2f}",
-                                          "more" if z > SIGNIFICANT else "less" if z < -SIGNIFICANT else ""]))
+                    writer.writerow(row_cells([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
+                                               f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}",
+                                               f"{table.residuals[i, j]:.2f}", table.cell_flag(i, j)]))
         tables.append((table, rel))
     return tables
 
@@ -202,12 +174,12 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
     attr_names = list(config.attr_cols)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
-        writer.writerow(_row(ASSIGNMENT_COLUMNS + attr_names))
+        writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
         for result in results:
             labels = {t.theme_id: t.label for t in result.themes}
             for a in result.assignments:
                 kept = a.theme_id >= 0
-                writer.writerow(_row([
+                writer.writerow(row_cells([
                     a.answer.id, result.question, a.theme_id, labels.get(a.theme_id, ""), a.excluded_reason,
                     f"{a.score:.4f}" if kept else "", a.masked, ";".join(str(t) for t in a.theme_ids),
                     *[value for _, value in a.answer.attrs],
@@ -281,45 +253,6 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
 def write_themes_json(results, config, images, path: Path, input_name: str, tables=None) -> None:
     doc = themes_document(results, config, images, input_name, tables)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-
-
-def _sheet_name(title: str, used: set[str]) -> str:
-    name = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:28] or "設問"
-    base, n = name, 2
-    while name in used:
-        name = f"{base[:26]}_{n}"
-        n += 1
-    used.add(name)
-    return name
-
-
-def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
-    """One sheet per question (A1 設問, B1 its name); per theme its ranked candidates, with the
-    staff columns 採用・ラベル修正・備考 (filled in with earlier choices that carried over)."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    used: set[str] = set()
-    for r in results:
-        sheet = book.create_sheet(_sheet_name(r.question, used))
-        sheet.append(_row(["設問", r.question]))
-        sheet.append(QUOTE_HEADER)
-        for cell in sheet[2]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        for t in r.themes:
-            for rank, q in enumerate(t.candidates, start=1):
-                sheet.append(_row([t.theme_id, t.auto_label or t.label, t.size, rank, q.id, q.text, q.score,
-                                   "○" if q.picked else "", t.label if t.auto_label and rank == 1 else "", q.note]))
-        for col, width in zip("ABCDEFGHIJ", (8, 24, 6, 6, 10, 70, 8, 6, 20, 20)):
-            sheet.column_dimensions[col].width = width
-        for row in sheet.iter_rows(min_row=3, min_col=6, max_col=6):
-            for cell in row:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-        sheet.freeze_panes = "A3"
-    book.save(path)
 
 
 def read_results(out: Path, attr_cols: tuple[str, ...] = ()) -> tuple[list[QuestionResult], dict]:

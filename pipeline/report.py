@@ -7,6 +7,7 @@ from html import escape
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.crosstab import RULE_JA
 from pipeline.fonts import font_face
 from pipeline.records import QuestionResult, slug
 from pipeline.render import theme_colour
@@ -80,8 +81,9 @@ def _pct(share: float) -> str:
 
 
 def html(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,
-         font: Path | None = None, tables: dict[str, list] | None = None) -> str:
-    body = _body(results, config, images, out, input_name, tables or {})
+         font: Path | None = None, tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> str:
+    """`notices`: Japanese lines the reader must see first (e.g. what the analysis ran without)."""
+    body = _body(results, config, images, out, input_name, tables or {}, notices)
     face = font_face(font, body + config.title, "ReportGothic") if font is not None else ""
     head = ("<!DOCTYPE html>\n"
             '<html lang="ja"><head><meta charset="utf-8">\n'
@@ -91,13 +93,16 @@ def html(results: list[QuestionResult], config: Config, images: dict[str, str], 
 
 
 def _body(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,
-          tables: dict[str, list]) -> str:
+          tables: dict[str, list], notices: tuple[str, ...] = ()) -> str:
     parts = [
         f"<h1>{escape(config.title)}</h1>",
         f'<p class="meta">入力: {escape(input_name)}　／　設問数: {len(results)}　／　'
         f'テーマ数: {"自動" if config.k is None else config.k}　／　乱数シード: {config.seed}</p>',
-        "<nav><h2>目次</h2><ol>",
     ]
+    if notices:
+        parts.append('<div class="overview review"><ul>' + "".join(f"<li>{escape(n)}</li>" for n in notices)
+                     + "</ul></div>")
+    parts.append("<nav><h2>目次</h2><ol>")
     for i, r in enumerate(results):
         q = slug(i)
         subs = [f'<a href="#{q}-themes">テーマ</a>']
@@ -162,8 +167,7 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path, tabl
         parts.append(_theme(q, t, images, out, kwic_anchor))
     if tables:
         parts.append(f'<h3 id="{q}-crosstabs" class="part">属性別クロス集計</h3>')
-        parts.append('<p class="muted">件数（列の割合）。色付きのセルは調整済み残差が ±1.96 を超える（5% 水準で'
-                     '多い＝青・少ない＝赤）組み合わせです。</p>')
+        parts.append(f'<p class="muted">{escape(RULE_JA)}</p>')
         for table, rel in tables:
             parts.append(_crosstab(table, rel))
     if f"{q}/network" in images:
@@ -211,8 +215,6 @@ def _theme(q: str, t, images: dict[str, str], out: Path, kwic_anchor: dict[str, 
 
 
 def _crosstab(table, rel: str) -> str:
-    from pipeline.crosstab import SIGNIFICANT
-
     col_pct = table.column_percent()
     test = ("カイ二乗検定" if table.test == "chi2" else "Fisher の正確確率検定（期待度数が小さいため）")
     stat = f"χ² = {table.statistic:.2f}、自由度 {table.dof}、" if table.test == "chi2" else ""
@@ -224,7 +226,8 @@ def _crosstab(table, rel: str) -> str:
         cells = []
         for j in range(len(table.values)):
             z = table.residuals[i, j]
-            cls = ' class="hi"' if z > SIGNIFICANT else ' class="lo"' if z < -SIGNIFICANT else ""
+            flag = table.cell_flag(i, j)
+            cls = ' class="hi"' if flag == "more" else ' class="lo"' if flag == "less" else ""
             cells.append(f'<td{cls} title="調整済み残差 {z:+.2f}">{int(table.counts[i, j])}'
                          f'<small>（{col_pct[i, j]:.0f}%）</small></td>')
         parts.append(f"<tr><td>{escape(theme)}</td>{''.join(cells)}<td>{int(table.counts[i].sum())}</td></tr>")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.errors import UserError
 from pipeline.load import cell_text, open_workbook
-from pipeline.outputs import QUOTE_HEADER, uncell
+from pipeline.sheets import QUOTE_HEADER, uncell
 from pipeline.records import QuestionResult, Quote, Theme
 
 NOT_PICKED = frozenset(["", "×", "x", "X", "no", "NO", "いいえ", "不採用", "0", "-", "－", "ー", "なし"])

@@ -1,0 +1,76 @@
+"""Spreadsheet cells and the quotes.xlsx workbook: text written to .csv and .xlsx cells so that
+a spreadsheet never runs it as a formula, read back unchanged; the review workbook staff fill in.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.records import QuestionResult
+
+QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（抜粋候補）", "代表度", "採用", "ラベル修正", "備考"]
+
+
+# Spreadsheets run a cell that starts with = + - @ (or a tab or CR before them) as a formula:
+# such text is written with a leading apostrophe, as OWASP recommends for CSV injection.
+# Control characters are dropped: Excel rejects them in .xlsx and shows them as boxes in .csv.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def cell(value):
+    """A value as written to a .csv or .xlsx cell."""
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+    return value
+
+
+def uncell(value: str) -> str:
+    """The text of a cell written by `cell` (the apostrophe taken off again)."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+
+
+def row_cells(values) -> list:
+    return [cell(v) for v in values]
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = "".join("_" if ch in "[]:*?/\\" else ch for ch in title)[:28] or "設問"
+    base, n = name, 2
+    while name in used:
+        name = f"{base[:26]}_{n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
+    """One sheet per question (A1 設問, B1 its name); per theme its ranked candidates, with the
+    staff columns 採用・ラベル修正・備考 (filled in with earlier choices that carried over)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    used: set[str] = set()
+    for r in results:
+        sheet = book.create_sheet(_sheet_name(r.question, used))
+        sheet.append(row_cells(["設問", r.question]))
+        sheet.append(QUOTE_HEADER)
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDEBF7")
+        for t in r.themes:
+            for rank, q in enumerate(t.candidates, start=1):
+                sheet.append(row_cells([t.theme_id, t.auto_label or t.label, t.size, rank, q.id, q.text, q.score,
+                                   "○" if q.picked else "", t.label if t.auto_label and rank == 1 else "", q.note]))
+        for col, width in zip("ABCDEFGHIJ", (8, 24, 6, 6, 10, 70, 8, 6, 20, 20)):
+            sheet.column_dimensions[col].width = width
+        for row in sheet.iter_rows(min_row=3, min_col=6, max_col=6):
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.freeze_panes = "A3"
+    book.save(path)
