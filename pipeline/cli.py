@@ -124,38 +124,48 @@ def _config_from(args: argparse.Namespace) -> configuration.Config:
 def run_themes(args: argparse.Namespace) -> int:
     from pipeline.load import load
     from pipeline.outputs import write_all
+    from pipeline.progress import Progress
     from pipeline.run import analyse
 
     config = _config_from(args)
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
-    from pipeline.progress import Progress
-
     answers = load(Path(args.input), config)
-    results = analyse(answers, config, Progress(quiet=args.quiet))
+    result = analyse(answers, config, Progress(quiet=args.quiet), input_name=Path(args.input).name)
+    for line in result.notices:
+        print(f"注意: {line}", file=sys.stderr)
     if use_review:
-        results = _carry_over(results, review_path, config)
-    write_all(results, config, out, Path(args.input).name)
-    kept = sum(r.n_answers - r.n_excluded for r in results)
-    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(results)} 設問で分析し、{args.out} に書き出しました。")
-    for r in results:
+        result = _carry_over(result, review_path)
+    write_all(result, out)
+    kept = sum(r.n_answers - r.n_excluded for r in result)
+    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")
+    for r in result:
         for line in r.review_log:
             print(f"［{r.question}］{line}")
     return 0
 
 
-def _carry_over(results, review_path: Path, config):
+def _with_questions(result, questions):
+    """`result` with reviewed questions; overviews and cross-tabs follow the new labels."""
+    import dataclasses
+
+    from pipeline.run import summarised
+
+    return dataclasses.replace(result, questions=tuple(summarised(q, result.config) for q in questions))
+
+
+def _carry_over(result, review_path: Path):
     """Staff's earlier picks and labels (quotes.xlsx beside an earlier result) onto new results."""
     from pipeline import review
-    from pipeline.outputs import read_results
+    from pipeline.outputs import STATE, read_results
 
     previous = review_path.parent
-    old = read_results(previous, config.attr_cols)[0] if (previous / "themes.json").is_file() else []
-    choices = review.read(review_path, [r.question for r in (old or results)])
+    old = list(read_results(previous)) if (previous / STATE).is_file() else []
+    choices = review.read(review_path, [r.question for r in (old or list(result))])
     if choices.empty():
-        return results
-    return review.carry_over(results, choices, old, config.max_quotes)
+        return result
+    return _with_questions(result, review.carry_over(list(result), choices, old, result.config.max_quotes))
 
 
 def run_report(args: argparse.Namespace) -> int:
@@ -163,14 +173,12 @@ def run_report(args: argparse.Namespace) -> int:
     from pipeline.outputs import read_results, write_all
 
     out = Path(args.out)
-    config = configuration.from_json(out / "run_config.json") if (out / "run_config.json").is_file() \
-        else configuration.Config()
-    results, doc = read_results(out, config.attr_cols)
-    choices = review.read(Path(args.review), [r.question for r in results])
-    results = review.apply(results, choices, Path(args.review), config.max_quotes)
-    write_all(results, config, out, doc.get("input", ""), reuse_images=out)
-    picked = sum(q.picked for r in results for t in r.themes for q in t.quotes)
-    renamed = sum(bool(t.auto_label) for r in results for t in r.themes)
+    result = read_results(out)
+    choices = review.read(Path(args.review), [r.question for r in result])
+    result = _with_questions(result, review.apply(list(result), choices, Path(args.review), result.config.max_quotes))
+    write_all(result, out, reuse_images=out)
+    picked = sum(q.picked for r in result for t in r.themes for q in t.quotes)
+    renamed = sum(bool(t.auto_label) for r in result for t in r.themes)
     print(f"採用 {picked} 件・ラベル修正 {renamed} 件を反映して {out / 'report.html'} を作り直しました。")
     return 0
 

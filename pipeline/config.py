@@ -57,11 +57,11 @@ def from_json(path: Path) -> Config:
     except (OSError, ValueError):
         raise UserError(f"{path} を読めません。", "分析をやり直してください。") from None
     values["question_titles"] = tuple(values.get("question_titles", {}).items())
-    return build({k: v for k, v in values.items() if k in _FIELDS})
+    return build({k: v for k, v in values.items() if k in FIELDS})
 
 
-_TUPLE_FIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
-_FIELDS = {f.name for f in dataclasses.fields(Config)}
+_TUPLEFIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
+FIELDS = frozenset(f.name for f in dataclasses.fields(Config))
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
@@ -90,7 +90,7 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     if titles:
         values["question_titles"] = tuple(titles)
     for key, value in raw.items():
-        if key not in _FIELDS or key == "question_titles":
+        if key not in FIELDS or key == "question_titles":
             raise UserError(f"設定ファイル {path} に不明な項目があります: {key}",
                             "README の「設定ファイル」の節で使える項目を確認してください。")
         values[key] = value
@@ -104,7 +104,7 @@ def build(values: dict[str, Any]) -> Config:
     """Validate values (from TOML and the command line) into a Config."""
     clean: dict[str, Any] = {}
     for key, value in values.items():
-        if key in _TUPLE_FIELDS:
+        if key in _TUPLEFIELDS:
             if isinstance(value, str):
                 value = (value,)
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

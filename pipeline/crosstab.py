@@ -55,6 +55,16 @@ class CrossTab:
         z = self.residuals[i, j]
         return "more" if z > SIGNIFICANT else "less" if z < -SIGNIFICANT else ""
 
+    def rows(self) -> tuple[list[str], list[list]]:
+        """The header and the rows of the long-form CSV: one row per cell."""
+        row_pct, col_pct = self.row_percent(), self.column_percent()
+        header = ["theme", self.attribute, "count", "row_percent", "column_percent", "expected",
+                  "adjusted_residual", "significant"]
+        rows = [[theme, value, int(self.counts[i, j]), f"{row_pct[i, j]:.1f}", f"{col_pct[i, j]:.1f}",
+                 f"{self.expected[i, j]:.2f}", f"{self.residuals[i, j]:.2f}", self.cell_flag(i, j)]
+                for i, theme in enumerate(self.themes) for j, value in enumerate(self.values)]
+        return header, rows
+
     def findings(self) -> list[str]:
         """Japanese sentences for the cells beyond ±1.96 (only when the table as a whole differs)."""
         if not self.p_value < 0.05:

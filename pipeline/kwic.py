@@ -53,7 +53,7 @@ class Index:
 
     def __init__(self, items: list[Prepared], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        self.entries = [(p.answer.id, p.answer.question, p.norm.replace("\n", "／")) for p in items if p.norm]
+        self.entries = [(p.answer.id, p.answer.question, p.shown.replace("\n", "／")) for p in items if p.norm]
         self._lemmas: dict[int, list[tuple[str, int, int]]] = {}
 
     def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:

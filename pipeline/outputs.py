@@ -8,49 +8,46 @@ complete, so a failed run never leaves a half-written result (see CONTRACT.md).
 from __future__ import annotations
 
 import csv
+import errno
+import glob
 import json
 import os
 import re
+import secrets
 import shutil
-import tempfile
+import sys
 from pathlib import Path
 
 from pipeline import __version__, network
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
-from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme, slug
-from pipeline.sheets import row_cells, uncell, write_quotes_xlsx
+from pipeline.records import Answer, Assignment, QuestionResult, Quote, Result, Theme, slug
+from pipeline.sheets import row_cells, write_quotes_xlsx
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
-def write_all(results: list[QuestionResult], config: Config, out: Path, input_name: str,
-              reuse_images: Path | None = None) -> None:
-    """Write every output into `out`. With `reuse_images` (an earlier output folder) the word
-    clouds are copied from there instead of drawn again (they do not depend on labels)."""
+def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> None:
+    """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
+    the word clouds and networks are copied from there instead of drawn again (they do not
+    depend on labels)."""
     from pipeline import render, report
 
+    config = result.config
     out = Path(out)
-    parent = out.resolve().parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        tmp.chmod(0o777 & ~umask)  # mkdtemp makes it private; the result is an ordinary folder
-    except OSError as e:
-        raise write_error(out, e) from None
+    results = list(result.questions)
+    tmp = _new_folder(out)
     try:
         font = font_path(config.font_path)
         images: dict[str, str] = {}
         tables: dict[str, list] = {}
         clouds: list = []
-        for i, result in enumerate(results):
+        for i, r in enumerate(results):
             q = slug(i)
-            colours = {w: render.theme_colour(t) for w, t in result.word_themes}
-            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", result.term_weights, dict(colour=colours))]
+            colours = {w: render.theme_colour(t) for w, t in r.word_themes}
+            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", r.term_weights, dict(colour=colours))]
             wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
                         dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
-                       for t in result.themes]
+                       for t in r.themes]
             for key, rel, weights, style in wanted:
                 if reuse_images is not None:
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
@@ -59,24 +56,25 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
                     clouds.append((key, rel, weights, style))
                     images[key] = rel
             rel = f"networks/{q}.png"
-            if result.network is not None:
-                network.draw(result.network, tmp / rel, font=font, seed=config.seed, palette=render.PALETTE)
-                write_network_csv(result.network, tmp / f"networks/{q}_edges.csv")
+            if r.network is not None:
+                network.draw(r.network, tmp / rel, font=font, seed=config.seed, palette=render.PALETTE)
+                write_network_csv(r.network, tmp / f"networks/{q}_edges.csv")
                 images[f"{q}/network"] = rel
             elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
                 images[f"{q}/network"] = rel
-            if render.bar_chart(result, tmp / "charts" / f"{q}_themes.png", font=font):
+            if render.bar_chart(r, tmp / "charts" / f"{q}_themes.png", font=font):
                 images[f"{q}/chart"] = f"charts/{q}_themes.png"
-            tables[result.question] = write_crosstabs(result, config, tmp, q)
+            tables[r.question] = write_crosstabs(r, tmp, q)
         render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
                           seed=config.seed, workers=config.workers)
         write_assignments(results, config, tmp / "assignments.csv")
-        write_themes_json(results, config, images, tmp / "themes.json", input_name, tables)
+        write_themes_json(result, images, tmp / "themes.json", tables)
         write_kwic(results, tmp / "kwic.json")
         write_quotes_xlsx(results, tmp / "quotes.xlsx")
-        (tmp / "run_config.json").write_text(config.to_json(), encoding="utf-8")
-        (tmp / "report.html").write_text(report.html(results, config, images, tmp, input_name, font, tables),
-                                         encoding="utf-8")
+        (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
+        write_state(result, tmp / STATE)
+        (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
+                                                     result.notices), encoding="utf-8")
         _replace(tmp, out)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -86,10 +84,60 @@ def write_all(results: list[QuestionResult], config: Config, out: Path, input_na
         raise
 
 
+def run_config(result: Result) -> str:
+    """run_config.json: the configuration as run, to repeat it exactly. `word_vectors` says
+    whether word vectors were actually used (false when asked for but not installed)."""
+    data = json.loads(result.config.to_json())
+    if data["word_vectors"] and not result.word_vectors:
+        data["word_vectors"] = False
+        data["word_vectors_requested"] = True
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# Leftover folders of an earlier run on the same --out that was killed: .NAME.tmp-PID-XXXX and
+# .NAME.old-PID-XXXX beside it. They are removed when their process is gone.
+_LEFTOVER = re.compile(r"\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)-[0-9a-f]{8}")
+
+
+def _new_folder(out: Path) -> Path:
+    """A fresh folder beside `out` to write into, with ordinary permissions (mkdir applies the
+    umask; tempfile.mkdtemp would make it private and reading the umask means changing it)."""
+    parent = out.resolve().parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_leftovers(parent, out.name)
+        while True:
+            tmp = parent / f".{out.name}.tmp-{os.getpid()}-{secrets.token_hex(4)}"
+            try:
+                tmp.mkdir(mode=0o777)
+                return tmp
+            except FileExistsError:
+                continue
+    except OSError as e:
+        raise write_error(out, e) from None
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    for path in parent.glob(f".{glob.escape(name)}.*-*-*"):
+        m = _LEFTOVER.fullmatch(path.name)
+        if m and m["name"] == name and path.is_dir() and not _alive(int(m["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def write_error(out: Path, e: OSError) -> UserError:
     """A write failure as a message staff can act on; the earlier result is left as it was."""
-    import errno
-
     why = {errno.ENOSPC: "ディスクの空き容量が足りません", errno.EDQUOT: "ディスクの使用量の上限に達しました",
            errno.EACCES: "書き込む権限がありません", errno.EPERM: "書き込む権限がありません",
            errno.EROFS: "読み取り専用の場所です", errno.ENOTDIR: "途中のパスがフォルダではありません"}.get(
@@ -121,27 +169,18 @@ def _safe(name: str) -> str:
     return "".join("_" if ch in '\\/:*?"<>|' or ch.isspace() else ch for ch in name)[:40] or "attr"
 
 
-def write_crosstabs(result: QuestionResult, config: Config, out: Path, q: str) -> list:
-    """Theme × attribute tables as CSV (long form: one row per cell); the tables, for the report."""
-    from pipeline.crosstab import crosstab
-
+def write_crosstabs(result: QuestionResult, out: Path, q: str) -> list:
+    """The question's theme × attribute tables as CSV (long form: one row per cell); the tables
+    with their CSV paths, for the report."""
     tables = []
-    for attr in config.attr_cols:
-        table = crosstab(result, attr, config.seed)
-        if table is None:
-            continue
-        rel = f"crosstabs/{q}_{_safe(attr)}.csv"
+    for table in result.crosstabs:
+        rel = f"crosstabs/{q}_{_safe(table.attribute)}.csv"
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        row_pct, col_pct = table.row_percent(), table.column_percent()
+        header, rows = table.rows()
         with (out / rel).open("w", encoding="utf-8-sig", newline="") as f:
             writer = csv.writer(f, lineterminator="\r\n")
-            writer.writerow(row_cells(["theme", attr, "count", "row_percent", "column_percent", "expected",
-                                  "adjusted_residual", "significant"]))
-            for i, theme in enumerate(table.themes):
-                for j, value in enumerate(table.values):
-                    writer.writerow(row_cells([theme, value, int(table.counts[i, j]), f"{row_pct[i, j]:.1f}",
-                                               f"{col_pct[i, j]:.1f}", f"{table.expected[i, j]:.2f}",
-                                               f"{table.residuals[i, j]:.2f}", table.cell_flag(i, j)]))
+            writer.writerow(row_cells(header))
+            writer.writerows(row_cells(row) for row in rows)
         tables.append((table, rel))
     return tables
 
@@ -153,21 +192,46 @@ def write_kwic(results: list[QuestionResult], path: Path) -> None:
 
 
 def _replace(tmp: Path, out: Path) -> None:
-    """Move the finished folder into place; an earlier result is removed only after that."""
-    old = None
-    if out.exists():
-        if not out.is_dir():
-            raise UserError(f"出力先 {out} はフォルダではありません。", "--out にはフォルダを指定してください。")
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
+    """Move the finished folder into place. Where the OS can swap two paths atomically (Linux
+    renameat2 RENAME_EXCHANGE), there is no moment without `out`; elsewhere the earlier result
+    is moved aside, the new one moved in, and the earlier one removed only after that."""
+    if not out.exists():
+        os.replace(tmp, out)
+        return
+    if not out.is_dir() or out.is_symlink():
+        raise UserError(f"出力先 {out} はフォルダではありません。", "--out にはフォルダを指定してください。")
+    if _exchange(tmp, out):
+        shutil.rmtree(tmp, ignore_errors=True)  # now holds the earlier result
+        return
+    old = tmp.with_name(tmp.name.replace(".tmp-", ".old-", 1))
+    os.replace(out, old)
     try:
         os.replace(tmp, out)
     except OSError:
-        if old is not None:
-            os.replace(old, out)
+        os.replace(old, out)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ≥ 3.15, glibc ≥ 2.28); False where that is not possible."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # not supported by this file system
+        return False
+    raise OSError(err, os.strerror(err), str(b))
 
 
 def write_assignments(results: list[QuestionResult], config: Config, path: Path) -> None:
@@ -186,11 +250,6 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
                 ]))
 
 
-def overview(result: QuestionResult) -> str:
-    """The question's themes in order of size with their shares, in one Japanese sentence."""
-    return "、".join(f"「{t.label}」{t.size}件（{t.share * 100:.1f}%）" for t in result.themes)
-
-
 def _quote(q: Quote) -> dict:
     doc = {"id": q.id, "text": q.text, "score": q.score}
     if q.excerpt:
@@ -202,10 +261,9 @@ def _quote(q: Quote) -> dict:
     return doc
 
 
-def themes_document(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
-                    tables: dict[str, list] | None = None) -> dict:
+def themes_document(result: Result, images: dict[str, str], tables: dict[str, list] | None = None) -> dict:
     questions = []
-    for i, r in enumerate(results):
+    for i, r in enumerate(result.questions):
         q = slug(i)
         reasons: dict[str, int] = {}
         for a in r.assignments:
@@ -219,10 +277,10 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
             "n_excluded": r.n_excluded,
             "excluded_by_reason": dict(sorted(reasons.items())),
             "k": r.k_chosen,
-            "k_auto": config.k is None,
+            "k_auto": result.config.k is None,
             # --k auto: the number of themes each Louvain run found (k is their median).
             "k_auto_runs": [int(count) for count in r.k_runs],
-            "overview": overview(r),
+            "overview": r.overview,
             "wordcloud": images.get(f"{q}/all", ""),
             "chart": images.get(f"{q}/chart", ""),
             "themes": [{
@@ -246,60 +304,94 @@ def themes_document(results: list[QuestionResult], config: Config, images: dict[
         if r.review_log:
             doc["review_log"] = list(r.review_log)
         questions.append(doc)
-    return {"tool": "jiyu-themes", "version": __version__, "input": input_name, "seed": config.seed,
-            "questions": questions}
+    return {"tool": "jiyu-themes", "version": __version__, "input": result.input_name, "seed": result.config.seed,
+            "word_vectors": result.word_vectors, "notices": list(result.notices), "questions": questions}
 
 
-def write_themes_json(results, config, images, path: Path, input_name: str, tables=None) -> None:
-    doc = themes_document(results, config, images, input_name, tables)
+def write_themes_json(result: Result, images: dict[str, str], path: Path, tables: dict[str, list] | None = None) -> None:
+    doc = themes_document(result, images, tables)
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
-def read_results(out: Path, attr_cols: tuple[str, ...] = ()) -> tuple[list[QuestionResult], dict]:
-    """The results of an earlier run from its output folder (themes.json, assignments.csv with
-    the `attr_cols` columns, kwic.json)."""
-    themes_path, assign_path = out / "themes.json", out / "assignments.csv"
-    for path in (themes_path, assign_path):
-        if not path.is_file():
-            raise UserError(f"{out} に前回の分析結果（{path.name}）がありません。",
-                            "先に `python -m pipeline themes … --out` で分析してから実行してください。")
-    try:
-        doc = json.loads(themes_path.read_text(encoding="utf-8"))
-        with assign_path.open(encoding="utf-8-sig", newline="") as f:
-            rows = list(csv.DictReader(f))
-    except (ValueError, UnicodeDecodeError, csv.Error) as e:
-        raise UserError(f"{out} の分析結果を読めません（{e}）。", "分析をやり直してください。") from None
-    by_question: dict[str, list[Assignment]] = {}
-    for n, row in enumerate(rows, start=1):
-        theme_ids = tuple(int(t) for t in row.get("theme_ids", "").split(";") if t)
-        row = {key: uncell(value or "") for key, value in row.items()}
-        attrs = tuple((a, row.get(a, "")) for a in attr_cols)
-        by_question.setdefault(row["question"], []).append(Assignment(
-            answer=Answer(id=row["id"], question=row["question"], row=n, raw="", attrs=attrs), masked=row["text"],
-            theme_id=int(row["theme_id"]), excluded_reason=row["excluded_reason"],
-            score=float(row["score"] or 0), theme_ids=theme_ids))
+# run_state.json: the machine state of a run, from which `report --review` and a later run's
+# carry-over rebuild the results. Staff open and re-save assignments.csv in Excel (leading zeros
+# of ids go, apostrophes vanish), so it is never read back for that.
+STATE = "run_state.json"
+STATE_FORMAT = 1
 
-    def quote(d: dict) -> Quote:
-        return Quote(id=str(d["id"]), text=d["text"], score=float(d.get("score", 0)), excerpt=bool(d.get("excerpt")),
-                     picked=bool(d.get("picked")), note=d.get("note", ""))
 
+def _quote_state(q: Quote) -> list:
+    return [q.id, q.text, q.score, q.excerpt, q.picked, q.note]
+
+
+def write_state(result: Result, path: Path) -> None:
+    doc = {
+        "format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
+        "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
+        "notices": list(result.notices),
+        "questions": [{
+            "question": r.question, "title": r.title, "n_answers": r.n_answers, "n_excluded": r.n_excluded,
+            "k_chosen": r.k_chosen, "k_runs": list(r.k_runs), "review_log": list(r.review_log),
+            "term_weights": [list(w) for w in r.term_weights], "word_themes": [list(w) for w in r.word_themes],
+            "themes": [{
+                "theme_id": t.theme_id, "label": t.label, "keywords": list(t.keywords), "size": t.size,
+                "share": t.share, "quotes": [_quote_state(x) for x in t.quotes],
+                "candidates": [_quote_state(x) for x in t.candidates],
+                "term_weights": [list(w) for w in t.term_weights], "summary": list(t.summary),
+                "auto_label": t.auto_label,
+            } for t in r.themes],
+            # One row per answer: id, row, attributes, text as shown, theme, themes, reason, score.
+            "assignments": [[a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs], a.masked, a.theme_id,
+                             list(a.theme_ids), a.excluded_reason, a.score] for a in r.assignments],
+            "kwic": [[k, [[x.id, x.left, x.key, x.right] for x in lines]] for k, lines in r.kwic],
+        } for r in result.questions],
+    }
+    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+
+
+def read_results(out: Path) -> Result:
+    """The results of an earlier run from its output folder (run_state.json)."""
+    from pipeline import config as configuration
     from pipeline.kwic import Line
+    from pipeline.run import summarised
 
-    kwic_path = out / "kwic.json"
-    kwic_doc = json.loads(kwic_path.read_text(encoding="utf-8")) if kwic_path.is_file() else {}
-    results = []
-    for q in doc["questions"]:
-        kwic = tuple((k, tuple(Line(i, q["question"], left, key, right) for i, left, key, right in lines))
-                     for k, lines in kwic_doc.get(q["question"], {}).items())
-        themes = tuple(Theme(
-            theme_id=t["theme_id"], label=t["label"], keywords=tuple(t["keywords"]), size=t["size"],
-            share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
-            candidates=tuple(quote(x) for x in t.get("candidates", t["quotes"])),
-            summary=tuple(t.get("summary", ())), auto_label=t.get("auto_label", "")) for t in q["themes"])
-        results.append(QuestionResult(
-            question=q["question"], title=q.get("title", q["question"]), n_answers=q["n_answers"],
-            n_excluded=q["n_excluded"], k_chosen=q.get("k", len(themes)), themes=themes,
-            assignments=tuple(by_question.get(q["question"], ())),
-            k_runs=tuple(q.get("k_auto_runs", [])),
-            review_log=tuple(q.get("review_log", ())), kwic=kwic))
-    return results, doc
+    path = out / STATE
+    if not path.is_file():
+        hint = ("先に `python -m pipeline themes … --out` で分析してから実行してください。"
+                if not (out / "themes.json").is_file() else "この版で分析をやり直してから実行してください。")
+        raise UserError(f"{out} に前回の分析結果（{STATE}）がありません。", hint)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if doc.get("format") != STATE_FORMAT:
+            raise ValueError(f"format {doc.get('format')}")
+        config_values = {k: v for k, v in doc["config"].items() if k in configuration.FIELDS}
+        config_values["question_titles"] = tuple(config_values.get("question_titles", {}).items())
+        config = configuration.build(config_values)
+
+        def quote(x: list) -> Quote:
+            return Quote(id=x[0], text=x[1], score=x[2], excerpt=x[3], picked=x[4], note=x[5])
+
+        questions = []
+        for q in doc["questions"]:
+            assignments = tuple(Assignment(
+                answer=Answer(id=rid, question=q["question"], row=row, raw="", attrs=tuple(tuple(x) for x in attrs)),
+                masked=text, theme_id=theme_id, theme_ids=tuple(theme_ids), excluded_reason=why, score=score)
+                for rid, row, attrs, text, theme_id, theme_ids, why, score in q["assignments"])
+            themes = tuple(Theme(
+                theme_id=t["theme_id"], label=t["label"], keywords=tuple(t["keywords"]), size=t["size"],
+                share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
+                candidates=tuple(quote(x) for x in t["candidates"]),
+                term_weights=tuple((w, f) for w, f in t["term_weights"]), summary=tuple(t["summary"]),
+                auto_label=t["auto_label"]) for t in q["themes"])
+            kwic = tuple((k, tuple(Line(i, q["question"], left, key, right) for i, left, key, right in lines))
+                         for k, lines in q["kwic"])
+            questions.append(summarised(QuestionResult(
+                question=q["question"], title=q["title"], n_answers=q["n_answers"], n_excluded=q["n_excluded"],
+                k_chosen=q["k_chosen"], themes=themes, assignments=assignments,
+                term_weights=tuple((w, f) for w, f in q["term_weights"]), k_runs=tuple(q["k_runs"]),
+                review_log=tuple(q["review_log"]), word_themes=tuple((w, t) for w, t in q["word_themes"]),
+                kwic=kwic), config))
+    except (ValueError, KeyError, TypeError, IndexError) as e:
+        raise UserError(f"{out} の分析の状態（{STATE}）を読めません（{e}）。", "分析をやり直してください。") from None
+    return Result(questions=tuple(questions), config=config, input_name=doc["input"],
+                  word_vectors=doc["word_vectors"], notices=tuple(doc["notices"]))

@@ -39,17 +39,25 @@ class Prepared:
 
     answer: Answer
     norm: str  # NFKC and whitespace-folded text of the masked answer, for analysis
-    masked: str  # the answer as written with personal information masked, for display
+    masked: str  # the answer as written, for display: personal information masked unless --no-mask
     excluded_reason: str  # "" when kept, else "empty" or "non_answer"
     terms: tuple[str, ...] = ()  # content terms (compounds whole), for labels and word clouds
     parts: tuple[str, ...] = ()  # nouns inside the compounds, added to the terms for the vectors
     segments: tuple[Segment, ...] = ()  # the answer's points; one when it makes one point
     aliases: tuple[tuple[str, str], ...] = ()  # written form → lemma, for word-vector look-up
     phrases: tuple[str, ...] = ()  # predicate phrases (予算がない), for labels
+    # The normalised text as outputs show it, when that differs from `norm` (--no-mask: the
+    # analysis still leaves personal information out, the outputs show it).
+    norm_shown: str = ""
 
     @property
     def kept(self) -> bool:
         return not self.excluded_reason
+
+    @property
+    def shown(self) -> str:
+        """The normalised text for display (KWIC): masked exactly when the outputs are."""
+        return self.norm_shown or self.norm
 
 
 @dataclass(frozen=True)
@@ -101,3 +109,33 @@ class QuestionResult:
     word_themes: tuple[tuple[str, int], ...] = ()  # word → the theme it is most typical of (cloud colours)
     network: object = None  # network.Network of co-occurring words, or None
     kwic: tuple[tuple[str, tuple], ...] = ()  # theme keyword → its KWIC lines (kwic.Line)
+    overview: str = ""  # the themes by size with their shares, one Japanese sentence
+    crosstabs: tuple = ()  # crosstab.CrossTab per --attr-col (theme × attribute), in attr_cols order
+
+
+@dataclass(frozen=True)
+class Result:
+    """A whole run: one `QuestionResult` per question, in input order, and how it was made.
+    It is also the sequence of its questions (`result[0]`, `for q in result`)."""
+
+    questions: tuple[QuestionResult, ...]
+    config: object  # config.Config
+    input_name: str = ""  # the input file's name, for the report; "" when analysed from memory
+    word_vectors: bool = False  # whether word vectors were actually used
+    notices: tuple[str, ...] = ()  # what the reader must know first (Japanese), e.g. what was missing
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def __iter__(self):
+        return iter(self.questions)
+
+    def __getitem__(self, index: int) -> QuestionResult:
+        return self.questions[index]
+
+    def question(self, name: str) -> QuestionResult:
+        """The result of the question named `name` (its column name or question label)."""
+        for q in self.questions:
+            if q.question == name:
+                return q
+        raise KeyError(name)

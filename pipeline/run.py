@@ -15,11 +15,12 @@ from pipeline import kwic, network, quotes, segment, wordvectors
 from pipeline import mask as masking
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
+from pipeline.crosstab import crosstab
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
 from pipeline.progress import Progress
-from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Segment, Theme
+from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Result, Segment, Theme
 from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor, phrases
 from pipeline.vectorize import vectorize
 
@@ -75,24 +76,30 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
     norm, index = normalize_with_map(text)
     tokens = tokenizer.tokens(norm) if norm else []
     spans = masking.find(norm, tokens) if norm else []
-    masked = masking.apply_mapped(text, index, len(norm), spans) if config.mask else text
+    # The analysis always leaves personal information out; what the outputs show is masked
+    # unless --no-mask: one switch for every text written (answers, excerpts, summaries, KWIC).
+    shown = spans if config.mask else []
+    masked = masking.apply_mapped(text, index, len(norm), shown) if shown else text
     norm_masked = masking.apply(norm, spans)
+    norm_shown = norm if spans and not shown else ""
     why = reason(norm_masked, extra)
     if why:
-        return dict(norm=norm_masked, masked=masked, excluded_reason=why)
+        return dict(norm=norm_masked, masked=masked, excluded_reason=why, norm_shown=norm_shown)
     terms, parts = terms_of.extract(norm, tokens, spans)
     points = segment.split(norm)
     if len(points) <= 1:  # most answers make one point: reuse the whole answer's terms
         segments = (Segment(start=0, end=len(norm), text=norm_masked, terms=terms, parts=parts,
                             display=segment.strip_marker(masked)),)
     else:
-        segments = _segments(norm, tokens, spans, terms_of, text, index, points)
+        segments = _segments(norm, tokens, spans, shown, terms_of, text, index, points)
     return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
-                aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans))
+                aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown)
 
 
-def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtractor, text: str,
+def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_of: TermExtractor, text: str,
               index: list[int], points: list[tuple[int, int]]) -> tuple[Segment, ...]:
+    """The answer's points; `masked` are the spans the analysis leaves out, `shown` the spans
+    masked in the display text (none with --no-mask)."""
     pieces = []
     for start, end in points:
         inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens
@@ -112,15 +119,18 @@ def _segments(norm: str, tokens: list[Token], masked: list, terms_of: TermExtrac
     out = []
     for s, e, terms, parts in merged:
         inside = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in masked if a < e and b > s]
+        inside_shown = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in shown if a < e and b > s]
         # The span as written: from the first character of the span to the next span's start.
         raw_s, raw_e = index[s], (index[e] if e < len(norm) else len(text))
-        display = masking.apply_mapped(text[raw_s:raw_e], [i - raw_s for i in index[s:e]], e - s, inside)
+        display = masking.apply_mapped(text[raw_s:raw_e], [i - raw_s for i in index[s:e]], e - s, inside_shown)
         out.append(Segment(start=s, end=e, text=masking.apply(norm[s:e], inside), terms=tuple(terms),
                            parts=tuple(parts), display=segment.strip_marker(display)))
     return tuple(out)
 
 
-def analyse(answers: list[Answer], config: Config, progress: Progress | None = None) -> list[QuestionResult]:
+def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
+            input_name: str = "") -> Result:
+    """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs."""
     progress = progress or Progress(quiet=True)
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
@@ -131,9 +141,35 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
         for q, items in by_question.items():
             result = analyse_question(q, items, config, vectors)
-            results.append(dataclasses.replace(result, **views(result, items, config, tokenizer)))
+            result = dataclasses.replace(result, **views(result, items, config, tokenizer))
+            results.append(summarised(result, config))
             bar.update(1)
-    return results
+    return Result(questions=tuple(results), config=config, input_name=input_name,
+                  word_vectors=vectors is not None, notices=notices(config, vectors is not None))
+
+
+def notices(config: Config, used_vectors: bool) -> tuple[str, ...]:
+    """What the reader of the report (and the screen) must know about how the run was made."""
+    out = []
+    if not used_vectors:
+        why = "設定で無効にしています" if not config.word_vectors else \
+            "ja-ginza が入っていません。`make themes` で環境を作るか `pip install --no-deps ja-ginza==5.3.0` を実行してください"
+        out.append(f"語ベクトルなし: 言い換えの近さは使っていません（{why}）。")
+    if not config.mask:
+        out.append("個人情報のマスキングをしていません（--no-mask）。氏名・連絡先がそのまま載っているので取り扱いに注意してください。")
+    return tuple(out)
+
+
+def summarised(result: QuestionResult, config: Config) -> QuestionResult:
+    """The question's overview sentence and its theme × attribute tables, from its themes and
+    assignments (again after staff rename labels, so both always show the current labels)."""
+    tables = tuple(t for t in (crosstab(result, attr, config.seed) for attr in config.attr_cols) if t is not None)
+    return dataclasses.replace(result, overview=overview(result), crosstabs=tables)
+
+
+def overview(result: QuestionResult) -> str:
+    """The question's themes in order of size with their shares, in one Japanese sentence."""
+    return "、".join(f"「{t.label}」{t.size}件（{t.share * 100:.1f}%）" for t in result.themes)
 
 
 MAX_KWIC = 40  # lines per keyword in the report
