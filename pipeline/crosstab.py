@@ -90,16 +90,6 @@ class CrossTab:
             return ""
         return "more" if self.residuals[i, j] > 0 else "less"
 
-    def rows(self) -> tuple[list[str], list[list]]:
-        """The header and the rows of the long-form CSV: one row per cell."""
-        row_pct, col_pct = self.row_percent(), self.column_percent()
-        header = ["theme", self.attribute, "count", "row_percent", "column_percent", "expected",
-                  "adjusted_residual", "significant"]
-        rows = [[theme, value, int(self.counts[i, j]), f"{row_pct[i, j]:.1f}", f"{col_pct[i, j]:.1f}",
-                 f"{self.expected[i, j]:.2f}", f"{self.residuals[i, j]:.2f}", self.cell_flag(i, j)]
-                for i, theme in enumerate(self.themes) for j, value in enumerate(self.values)]
-        return header, rows
-
     def findings(self) -> list[str]:
         """Japanese sentences for the findings, strongest first (Holm-adjusted p, then |z|, then
         column and row order); each says how many answers it rests on."""
