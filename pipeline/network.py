@@ -66,31 +66,40 @@ def _communities(n: int, edges, seed: int) -> tuple[int, ...]:
 
 
 def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[str, ...]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """The network as PNG: a seeded spring layout, links as lines as wide as their Jaccard
+    coefficient, words in circles as large as their frequency, coloured by community."""
     import networkx as nx
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection
+    from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
     g = nx.Graph()
     g.add_nodes_from(range(len(network.words)))
     g.add_weighted_edges_from(network.edges)
     pos = nx.spring_layout(g, weight="weight", seed=seed, k=1.6 / np.sqrt(max(len(network.words), 1)))
+    xy = np.array([pos[i] for i in range(len(network.words))])
     freq = np.array(network.frequency, dtype=float)
     sizes = 250 + 2200 * np.sqrt(freq / freq.max())
     colours = [palette[c % len(palette)] for c in network.community]
     prop = FontProperties(fname=str(font), size=9)
-    fig, ax = plt.subplots(figsize=(8, 6.4), dpi=110)
-    try:
-        widths = [0.6 + 4 * w for _, _, w in network.edges]
-        nx.draw_networkx_edges(g, pos, ax=ax, width=widths, edge_color="#999999", alpha=0.7)
-        nx.draw_networkx_nodes(g, pos, ax=ax, node_size=sizes, node_color=colours, alpha=0.35, linewidths=0)
-        for i, word in enumerate(network.words):
-            ax.text(*pos[i], word, fontproperties=prop, ha="center", va="center")
-        ax.set_axis_off()
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", metadata={"Software": None})
-    finally:
-        plt.close(fig)
+    # A Figure with its own Agg canvas, not pyplot (nor networkx's drawing, which imports pyplot):
+    # no backend switch, no global figure registry.
+    fig = Figure(figsize=(8, 6.4), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    segments = [(xy[a], xy[b]) for a, b, _ in network.edges]
+    ax.add_collection(LineCollection(segments, linewidths=[0.6 + 4 * w for _, _, w in network.edges],
+                                     colors="#999999", alpha=0.7, zorder=1))
+    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, alpha=0.35, linewidths=0, zorder=2)
+    for i, word in enumerate(network.words):
+        ax.text(*xy[i], word, fontproperties=prop, ha="center", va="center")
+    # The view of the words' positions with a margin of 5 %, as networkx draws it.
+    low, high = xy.min(axis=0), xy.max(axis=0)
+    pad = 0.05 * (high - low)
+    ax.update_datalim([low - pad, high + pad])
+    ax.autoscale_view()
+    ax.set_axis_off()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", metadata={"Software": None})

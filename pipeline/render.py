@@ -83,31 +83,29 @@ def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
     """Horizontal bars of theme sizes, largest on top, with counts and shares labelled."""
     if not result.themes:
         return False
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
     prop = FontProperties(fname=str(font))
     themes = list(result.themes)[::-1]
     height = 0.9 + 0.42 * len(themes)
-    fig, ax = plt.subplots(figsize=(7.5, height), dpi=120)
-    try:
-        bars = ax.barh(range(len(themes)), [t.size for t in themes],
-                       color=[theme_colour(t.theme_id) for t in themes], height=0.65)
-        ax.set_yticks(range(len(themes)), [t.label for t in themes], fontproperties=prop, fontsize=10)
-        top = max(t.size for t in themes)
-        for bar, t in zip(bars, themes):
-            ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
-                    f"{t.size}件（{t.share * 100:.1f}%）", va="center", fontproperties=prop, fontsize=9)
-        ax.set_xlim(0, top * 1.28)
-        ax.set_xlabel("回答数", fontproperties=prop)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.tight_layout()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, format="png", metadata={"Software": None})
-    finally:
-        plt.close(fig)
+    # A Figure with its own Agg canvas, not pyplot: no backend switch, no global figure registry.
+    fig = Figure(figsize=(7.5, height), dpi=120)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    bars = ax.barh(range(len(themes)), [t.size for t in themes],
+                   color=[theme_colour(t.theme_id) for t in themes], height=0.65)
+    ax.set_yticks(range(len(themes)), [t.label for t in themes], fontproperties=prop, fontsize=10)
+    top = max(t.size for t in themes)
+    for bar, t in zip(bars, themes):
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{t.size}件（{t.share * 100:.1f}%）", va="center", fontproperties=prop, fontsize=9)
+    ax.set_xlim(0, top * 1.28)
+    ax.set_xlabel("回答数", fontproperties=prop)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", metadata={"Software": None})
     return True

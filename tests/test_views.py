@@ -90,3 +90,174 @@ def test_kwic_command(corpus_run):
     assert len(set(prefix)) == 1, "keywords aligned"
     code, _, stderr = run_cli(["kwic", str(CORPUS / "survey.csv"), "  ", "--config", str(CORPUS / "survey.toml")])
     assert code == 2 and "空" in stderr
+
+
+# --- The report's rendering: view model, escaping, no process-wide side effects -----------------
+
+HOSTILE = "<script>alert(\"x\")</script> {{ 7*7 }} {% if true %}jinja{% endif %} ' & \" >"
+
+
+def _hostile_report(tmp_path, font=None):
+    """report.html of one question whose every text, and the settings, are hostile."""
+    import numpy as np
+
+    from pipeline import report
+    from pipeline.crosstab import CrossTab
+    from pipeline.kwic import Line
+    from pipeline.records import QuestionResult, Quote, Theme
+
+    (tmp_path / "img.png").write_bytes(b"\x89PNG not really")
+    quote = Quote(id='id"<x>', text=HOSTILE, score=1.0, picked=True)
+    themes = tuple(Theme(theme_id=i, label=f"{HOSTILE}{i}", keywords=("予算", '"kw<>'), size=2, share=0.5,
+                         quotes=(quote,), candidates=(quote,), summary=(HOSTILE, "二文目"), auto_label="元の'ラベル\"")
+                   for i in range(2))
+    result = QuestionResult(question='列<"名">', title=f"設問 {HOSTILE}", n_answers=5, n_excluded=1, k_chosen=2,
+                            themes=themes, assignments=(), review_log=(HOSTILE,),
+                            kwic=(("予算", (Line('k"1', "q", " 左<b>", "予算", "右{{ x }}"),)),))
+    empty = QuestionResult(question="空", title="空の設問", n_answers=0, n_excluded=0, k_chosen=0, themes=(),
+                           assignments=())
+    counts = np.array([[5, 1], [1, 5]])
+    table = CrossTab(attribute=f"属性{HOSTILE}", themes=(themes[0].label, themes[1].label), values=("<v1>", '"v2"'),
+                     counts=counts, expected=np.full((2, 2), 3.0), residuals=np.array([[2.5, -2.5], [-2.5, 2.5]]),
+                     test="chi2", statistic=5.3, dof=1, p_value=0.02)
+    images = {"q01/chart": "img.png", "q01/all": "img.png", "q01/network": "img.png", "q01/theme_00": "img.png"}
+    config = Config(title=f"報告書 {HOSTILE}")
+    args = ([result, empty], config, images, tmp_path, f"入力{HOSTILE}.csv")
+    kwargs = dict(tables={result.question: [(table, f"crosstabs/{HOSTILE}.csv")]}, notices=(HOSTILE,))
+    return report.html(*args, font=font, **kwargs), report.build_view(*args, **kwargs)
+
+
+class _Parsed:
+    """The tags, attributes and text of an HTML document, as a browser's parser sees them."""
+
+    def __init__(self, html: str):
+        from html.parser import HTMLParser
+
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+        outer = self
+
+        class Parser(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                outer.tags.append(tag)
+                outer.attrs += [(tag, k, v or "") for k, v in attrs]
+
+            def handle_data(self, data):
+                outer.text.append(data)
+
+        Parser(convert_charrefs=True).feed(html)
+
+
+def test_hostile_text_is_escaped_not_interpreted(tmp_path):
+    html, _ = _hostile_report(tmp_path)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "{{ 7*7 }}" in html and "{% if true %}jinja{% endif %}" in html, "Jinja syntax in the text stays text"
+    page = _Parsed(html)
+    assert "script" not in page.tags and "b" not in page.tags
+    text = "".join(page.text)
+    assert text.count(HOSTILE) >= 8  # title, notices, labels, quotes, summaries, review log, …
+    assert "左<b>" in text and "右{{ x }}" in text and "<v1>" in text and '"v2"' in text
+    # Quotes in attribute values do not break out of the attribute.
+    alts = [v for tag, k, v in page.attrs if k == "alt"]
+    assert f"設問 {HOSTILE} テーマ別の回答数" in alts and f"{HOSTILE}0 ワードクラウド" in alts
+    assert all(k in ("src", "alt") for tag, k, v in page.attrs if tag == "img")
+    assert ("td", "class", "hi") in page.attrs and ("td", "class", "lo") in page.attrs
+    assert "分析できる回答がありませんでした。" in text
+
+
+def test_report_view_is_plain_data_and_rendering_is_deterministic(tmp_path):
+    import dataclasses
+
+    from pipeline import report
+
+    html, view = _hostile_report(tmp_path)
+
+    def leaves(value):
+        if dataclasses.is_dataclass(value):
+            assert type(value).__dataclass_params__.frozen, type(value)
+            for f in dataclasses.fields(value):
+                yield from leaves(getattr(value, f.name))
+        elif isinstance(value, tuple):
+            for v in value:
+                yield from leaves(v)
+        else:
+            yield value
+
+    assert all(v is None or type(v) in (str, int, bool) for v in leaves(view))
+    q = view.questions[0]
+    assert [link.anchor for link in q.contents] == ["q01-themes", "q01-crosstabs", "q01-network", "q01-kwic"]
+    assert q.themes[0].keywords[0].anchor == "q01-kwic-00" and q.themes[0].keywords[1].anchor == ""
+    assert [c.flag for c in q.crosstabs[0].rows[0].cells] == ["more", "less"]
+    assert q.chart.src.startswith("data:image/png;base64,") and q.themes[1].cloud is None
+    assert report.render(view) == html == _hostile_report(tmp_path)[0]
+
+
+def test_report_embeds_a_font_covering_its_text(tmp_path):
+    from pipeline.fonts import font_path
+
+    html, _ = _hostile_report(tmp_path, font=font_path(None))
+    assert html.count("@font-face") == 1 and 'font-family: "ReportGothic"; src: url(data:font/woff;base64,' in html
+    assert "@media print" in html and "&#34;ReportGothic&#34;" not in html  # the CSS is inlined as is
+
+
+def test_report_and_outputs_do_not_import_each_other():
+    import ast
+    from pathlib import Path
+
+    import pipeline
+
+    def imports(module: str, module_level: bool) -> set[str]:
+        tree = ast.parse((Path(pipeline.__file__).parent / f"{module}.py").read_text(encoding="utf-8"))
+        nodes, found = list(tree.body), set()
+        while nodes:
+            node = nodes.pop()
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                found |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+            if not (module_level and isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))):
+                nodes.extend(ast.iter_child_nodes(node))
+        return found
+
+    assert "pipeline.outputs" not in imports("report", module_level=False)
+    assert "pipeline.report" not in imports("outputs", module_level=True)
+    assert "pipeline.render" in imports("report", module_level=True)  # the check sees imports at all
+
+
+def test_drawing_leaves_matplotlib_alone(tmp_path):
+    """Importing the pipeline and drawing a chart and a network neither imports pyplot nor switches
+    matplotlib's backend (a process-wide setting that belongs to whoever embeds the pipeline)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    script = f"""
+import sys
+from pathlib import Path
+import matplotlib
+from pipeline import network, outputs, render, report
+from pipeline.fonts import font_path
+from pipeline.records import QuestionResult, Theme
+
+out = Path({str(tmp_path)!r})
+themes = tuple(Theme(theme_id=i, label=f"テーマ{{i}}", keywords=(), size=3 - i, share=(3 - i) / 6, quotes=(),
+                     candidates=()) for i in range(3))
+result = QuestionResult(question="q", title="q", n_answers=6, n_excluded=0, k_chosen=3, themes=themes, assignments=())
+net = network.build([("書類", "報告書"), ("書類", "報告書", "精算"), ("会場", "駐車場"), ("会場", "駐車場")], seed=0)
+for n in (1, 2):
+    assert render.bar_chart(result, out / f"chart{{n}}.png", font=font_path(None))
+    network.draw(net, out / f"net{{n}}.png", font=font_path(None), seed=0, palette=render.PALETTE)
+assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
+assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "pdf", matplotlib.get_backend()
+"""
+    env = dict(os.environ, MPLBACKEND="pdf")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("chart", "net"):
+        first, second = ((tmp_path / f"{name}{n}.png").read_bytes() for n in (1, 2))
+        assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
+        assert b"Software" not in first
