@@ -77,7 +77,7 @@ class ThemeView:
 class CellView:
     count: int
     percent: str  # column percent, formatted ("12")
-    residual: str  # adjusted standardised residual, formatted ("+1.23")
+    residual: str  # adjusted standardised residual, formatted ("+1.23"), or why there is none
     flag: str  # CrossTab.cell_flag: "more", "less" or ""
 
 
@@ -232,11 +232,16 @@ def _theme(q: str, t: Theme, images: dict[str, str], out: Path, kwic_anchor: dic
     )
 
 
+def _residual(table, i: int, j: int) -> str:
+    """The cell's adjusted residual as shown on hover; untested cells (（無回答）) have none."""
+    return f"{table.residuals[i, j]:+.2f}" if table.tested[i, j] else "なし（検定の対象外）"
+
+
 def _crosstab(table, rel: str) -> CrossTabView:
     col_pct = table.column_percent()
     rows = tuple(CrossTabRowView(
         theme=theme,
-        cells=tuple(CellView(int(table.counts[i, j]), f"{col_pct[i, j]:.0f}", f"{table.residuals[i, j]:+.2f}",
+        cells=tuple(CellView(int(table.counts[i, j]), f"{col_pct[i, j]:.0f}", _residual(table, i, j),
                              table.cell_flag(i, j)) for j in range(len(table.values))),
         total=int(table.counts[i].sum()),
     ) for i, theme in enumerate(table.themes))

@@ -119,7 +119,8 @@ def _hostile_report(tmp_path, font=None):
     counts = np.array([[5, 1], [1, 5]])
     table = CrossTab(attribute=f"属性{HOSTILE}", themes=(themes[0].label, themes[1].label), values=("<v1>", '"v2"'),
                      counts=counts, expected=np.full((2, 2), 3.0), residuals=np.array([[2.5, -2.5], [-2.5, 2.5]]),
-                     test="chi2", statistic=5.3, dof=1, p_value=0.02)
+                     test="chi2", statistic=5.3, dof=1, p_value=0.02, tested=np.ones((2, 2), dtype=bool),
+                     p_adjusted=np.full((2, 2), 0.04))
     images = {"q01/chart": "img.png", "q01/all": "img.png", "q01/network": "img.png", "q01/theme_00": "img.png"}
     config = Config(title=f"報告書 {HOSTILE}")
     args = ([result, empty], config, images, tmp_path, f"入力{HOSTILE}.csv")
