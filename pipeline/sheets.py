@@ -13,24 +13,30 @@ QUOTE_HEADER = ["テーマID", "テーマ", "件数", "順位", "ID", "回答（
 
 
 # Spreadsheets run a cell that starts with = + - @ (or a tab or CR before them) as a formula:
-# such text is written with a leading apostrophe, as OWASP recommends for CSV injection.
-# Control characters are dropped: Excel rejects them in .xlsx and shows them as boxes in .csv.
+# such text is written with a leading apostrophe, as OWASP recommends for CSV injection. Text
+# that already starts with an apostrophe gets one more, so that `uncell` can take exactly one
+# off again: uncell(cell(s)) == s for every string s without the control characters `cell` drops
+# (C0 controls other than tab, LF and CR, and DEL; Excel rejects them in .xlsx and shows them as
+# boxes in .csv). Tab, LF and CR are kept; an .xlsx file itself stores CR as LF (XML line ends).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPE = "'"
+_ESCAPED = _FORMULA_START + (_ESCAPE,)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def cell(value):
-    """A value as written to a .csv or .xlsx cell."""
+    """A value as written to a .csv or .xlsx cell: strings without control characters, and with
+    an apostrophe before a formula start or an apostrophe; other values unchanged."""
     if isinstance(value, str):
         value = _CONTROL.sub("", value)
-        if value.startswith(_FORMULA_START):
-            value = "'" + value
+        if value.startswith(_ESCAPED):
+            value = _ESCAPE + value
     return value
 
 
 def uncell(value: str) -> str:
-    """The text of a cell written by `cell` (the apostrophe taken off again)."""
-    return value[1:] if value.startswith("'") and value[1:].startswith(_FORMULA_START) else value
+    """The text of a cell written by `cell`: exactly one escaping apostrophe taken off again."""
+    return value[1:] if value.startswith(_ESCAPE) and value[1:].startswith(_ESCAPED) else value
 
 
 def row_cells(values) -> list:
