@@ -1,4 +1,4 @@
-"""Spreadsheet cells: formula escaping that reads back unchanged."""
+"""Spreadsheet cells (formula escaping that reads back unchanged) and the quotes.xlsx workbook."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.sheets import cell, row_cells, uncell
+from pipeline.records import Quote, QuestionResult, Theme
+from pipeline.sheets import QUOTE_HEADER, cell, row_cells, uncell, write_quotes_xlsx
 
 # What `cell` drops: C0 controls other than tab, LF and CR, and DEL. Everything else reads back.
 DROPPED = "".join(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") + "\x7f"
@@ -103,3 +104,40 @@ def test_xlsx_round_trip_property(tmp_path_factory, texts):
     (row,) = list(back.active.iter_rows(values_only=True))
     back.close()
     assert [uncell(v or "") for v in row] == texts
+
+
+def _result(question: str, themes: int, per_theme: int) -> QuestionResult:
+    made = []
+    for t in range(themes):
+        quotes = tuple(Quote(id=f"a{t}{i}", text=f"回答{t}-{i}", score=0.9 - i / 10) for i in range(per_theme))
+        made.append(Theme(theme_id=t, label=f"テーマ{t}", keywords=(), size=per_theme, share=1 / themes,
+                          quotes=quotes[:3], candidates=quotes))
+    return QuestionResult(question=question, title=question, n_answers=themes * per_theme, n_excluded=0,
+                          k_chosen=themes, themes=tuple(made), assignments=())
+
+
+def test_pick_column_has_a_drop_down(tmp_path):
+    path = tmp_path / "quotes.xlsx"
+    write_quotes_xlsx([_result("問1", 3, 4), _result("問2", 2, 5), _result("問3", 0, 0)], path)
+    book = openpyxl.load_workbook(path)
+    column = "ABCDEFGHIJ"[QUOTE_HEADER.index("採用")]
+    for sheet, rows in zip(book.worksheets, (12, 10, 0)):
+        validations = sheet.data_validations.dataValidation
+        if not rows:
+            assert validations == []
+            continue
+        assert sheet.max_row == 2 + rows
+        (dv,) = validations
+        assert str(dv.sqref) == f"{column}3:{column}{2 + rows}"
+        assert dv.type == "list" and dv.formula1 == '"○"' and dv.allow_blank
+        assert dv.showErrorMessage and dv.showInputMessage and not dv.showDropDown  # True would hide the arrow
+        assert "○" in dv.prompt and "○" in dv.error and "採用" in dv.promptTitle
+
+
+@pytest.mark.parametrize("question", ["'引用'", "'", "History", "history"])
+def test_sheet_names_excel_accepts(tmp_path, question):
+    """Excel refuses a sheet name that starts or ends with an apostrophe, and the name History."""
+    path = tmp_path / "quotes.xlsx"
+    write_quotes_xlsx([_result(question, 1, 1)], path)
+    (title,) = openpyxl.load_workbook(path).sheetnames
+    assert title and not title.startswith("'") and not title.endswith("'") and title.casefold() != "history"
