@@ -191,7 +191,10 @@ def carry_over(results: list[QuestionResult], review: Review, old: list[Question
                     j = len(members & m) / max(len(members | m), 1)
                     if j > overlap:
                         best, overlap = t, j
-                if best is not None and overlap >= LABEL_MATCH and best not in labels:
+                if best is not None and overlap >= LABEL_MATCH and best in labels:
+                    log.append(f"ラベル「{label}」（前回のテーマ{old_id}）を引き継げませんでした: 回答の重なりが最も大きい"
+                               f"テーマ{best}（{overlap:.0%}）には、すでにラベル「{labels[best]}」を引き継いでいます。")
+                elif best is not None and overlap >= LABEL_MATCH:
                     labels[best] = label
                     if best != old_id:
                         log.append(f"ラベル「{label}」はテーマ{old_id}からテーマ{best}に引き継ぎました（回答の重なり {overlap:.0%}）。")
