@@ -6,6 +6,7 @@ carried over to a new run of `themes`, matching themes by their members, not the
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,12 @@ from pipeline.load import cell_text, open_workbook
 from pipeline.sheets import QUOTE_HEADER, uncell
 from pipeline.records import QuestionResult, Quote, Theme
 
-NOT_PICKED = frozenset(["", "×", "x", "X", "no", "NO", "いいえ", "不採用", "0", "-", "－", "ー", "なし"])
+# The 採用 column is read through NFKC, trimmed and case-folded (so ｙｅｓ, ＹＥＳ and １ are yes
+# marks too). Only YES_MARKS pick a quote; NO_MARKS (and blank) are read as "not picked" without
+# comment; anything else is not picked either, and listed in Review.warnings.
+YES_MARKS = frozenset(["○", "〇", "◯", "●", "◎", "1", "y", "yes", "はい", "採用", "✓", "✔"])
+NO_MARKS = frozenset(["", "×", "✕", "✖", "✗", "✘", "☓", "x", "n", "no", "いいえ", "不要", "不採用", "0",
+                      "-", "‐", "−", "ー", "―", "なし", "無", "false"])
 LABEL_MATCH = 0.5  # Jaccard overlap of members for a renamed label to follow a theme
 MIN_QUOTES = 3
 
@@ -34,19 +40,31 @@ class Review:
     picks: dict[str, list[Pick]] = field(default_factory=dict)  # question → picks in sheet order
     labels: dict[tuple[str, int], str] = field(default_factory=dict)  # (question, theme_id) → new label
     notes: dict[tuple[str, str], str] = field(default_factory=dict)  # (question, answer id) → 備考
+    warnings: list[str] = field(default_factory=list)  # Japanese lines for the screen (採用 marks not understood)
 
     def empty(self) -> bool:
         return not (self.picks or self.labels or self.notes)
 
 
 def _text(value) -> str:
-    return cell_text(value).strip()
+    """A cell's text as we wrote it (`uncell` first, on the cell exactly as stored), trimmed."""
+    return uncell(cell_text(value)).strip()
+
+
+def pick_mark(value: str) -> bool | None:
+    """Whether a 採用 cell picks its quote: True for a yes mark, False for blank or an obvious
+    no, None for anything else (not picked either, but worth telling staff about)."""
+    key = unicodedata.normalize("NFKC", value).strip().casefold()
+    if key in YES_MARKS:
+        return True
+    return False if key in NO_MARKS else None
 
 
 def read(path: Path, questions: list[str]) -> Review:
     """Read a review file; structural problems (not a workbook, a question without its sheet,
     changed headings, non-numeric theme ids, two labels for one theme) raise one UserError
-    listing every problem."""
+    listing every problem. A 採用 mark that is neither a yes nor an obvious no is not a problem:
+    the quote is not picked and `Review.warnings` says so, for the command line to show."""
     if not path.is_file():
         raise UserError(f"確認用ファイルが見つかりません: {path}", "--review に quotes.xlsx のパスを指定してください。")
     book = open_workbook(path, "分析で書き出した quotes.xlsx を .xlsx 形式のまま保存してください。")
@@ -68,7 +86,7 @@ def read(path: Path, questions: list[str]) -> Review:
                 continue
             picks: list[Pick] = []
             for n, row in enumerate(rows[2:], start=3):
-                cells = [uncell(_text(v)) for v in row] + [""] * len(QUOTE_HEADER)
+                cells = [_text(v) for v in row] + [""] * len(QUOTE_HEADER)
                 theme, _, _, rank, rid, text, _, picked, label, note = cells[:10]
                 if not any(cells[:10]):
                     continue
@@ -85,7 +103,10 @@ def read(path: Path, questions: list[str]) -> Review:
                     review.labels[(question, theme_id)] = label
                 if note and rid:
                     review.notes[(question, rid)] = note
-                if picked not in NOT_PICKED:
+                mark = pick_mark(picked)
+                if mark is None:
+                    review.warnings.append(f"{where}: 採用欄の「{picked}」は採用の印として読めないため、採用していません。")
+                elif mark:
                     if not rid:
                         problems.append(f"{where}: 採用された行に ID がありません。")
                         continue
@@ -170,7 +191,10 @@ def carry_over(results: list[QuestionResult], review: Review, old: list[Question
                     j = len(members & m) / max(len(members | m), 1)
                     if j > overlap:
                         best, overlap = t, j
-                if best is not None and overlap >= LABEL_MATCH and best not in labels:
+                if best is not None and overlap >= LABEL_MATCH and best in labels:
+                    log.append(f"ラベル「{label}」（前回のテーマ{old_id}）を引き継げませんでした: 回答の重なりが最も大きい"
+                               f"テーマ{best}（{overlap:.0%}）には、すでにラベル「{labels[best]}」を引き継いでいます。")
+                elif best is not None and overlap >= LABEL_MATCH:
                     labels[best] = label
                     if best != old_id:
                         log.append(f"ラベル「{label}」はテーマ{old_id}からテーマ{best}に引き継ぎました（回答の重なり {overlap:.0%}）。")
