@@ -146,6 +146,11 @@ def run_themes(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn(lines) -> None:
+    for line in lines:
+        print(f"注意: {line}")
+
+
 def _with_questions(result, questions):
     """`result` with reviewed questions; overviews and cross-tabs follow the new labels."""
     import dataclasses
@@ -163,6 +168,7 @@ def _carry_over(result, review_path: Path):
     previous = review_path.parent
     old = list(read_results(previous)) if (previous / STATE).is_file() else []
     choices = review.read(review_path, [r.question for r in (old or list(result))])
+    _warn(choices.warnings)
     if choices.empty():
         return result
     return _with_questions(result, review.carry_over(list(result), choices, old, result.config.max_quotes))
@@ -175,6 +181,7 @@ def run_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     result = read_results(out)
     choices = review.read(Path(args.review), [r.question for r in result])
+    _warn(choices.warnings)
     result = _with_questions(result, review.apply(list(result), choices, Path(args.review), result.config.max_quotes))
     write_all(result, out, reuse_images=out)
     picked = sum(q.picked for r in result for t in r.themes for q in t.quotes)
@@ -208,13 +215,14 @@ def run_kwic(args: argparse.Namespace) -> int:
 
 
 def _theme_labels(out: Path) -> dict[tuple[str, str], str]:
-    import csv
+    from pipeline.outputs import read_results
 
-    path = out / "assignments.csv"
-    if not path.is_file():
-        raise UserError(f"{out} に assignments.csv がありません。", "--results には themes の出力フォルダを指定してください。")
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        return {(r["question"], r["id"]): r["theme_label"] or f"（除外: {r['excluded_reason']}）" for r in csv.DictReader(f)}
+    labels = {}
+    for r in read_results(out):
+        names = {t.theme_id: t.label for t in r.themes}
+        for a in r.assignments:
+            labels[(r.question, a.answer.id)] = names.get(a.theme_id) or f"（除外: {a.excluded_reason}）"
+    return labels
 
 
 COMMANDS = {"themes": run_themes, "report": run_report, "kwic": run_kwic}
