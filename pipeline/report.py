@@ -146,6 +146,7 @@ class ReportView:
     seed: int
     notices: tuple[str, ...]  # what the reader must see first
     questions: tuple[QuestionView, ...]
+    masked: bool = True  # personal information masked in every text (False with --no-mask)
 
 
 # --- Building the view -------------------------------------------------------------------------
@@ -163,6 +164,7 @@ def build_view(results: list[QuestionResult], config: Config, images: dict[str, 
         notices=tuple(notices),
         questions=tuple(_question(i, r, images, Path(out), tables.get(r.question, []))
                         for i, r in enumerate(results)),
+        masked=config.mask,
     )
 
 

@@ -7,7 +7,6 @@ written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus st
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,20 +55,22 @@ eos-format-jiyu =
 
 
 def _tagger():
-    import hashlib
+    """A MeCab tagger with our output format. MeCab reads its settings from a file, so the file is
+    written into a private temporary folder (mkdtemp: mode 0700, a fresh name) and removed once
+    the tagger has read it: nothing another user left in a shared folder can interfere."""
+    import shutil
     import tempfile
 
     import fugashi
     import unidic_lite
 
-    rc_text = _RC.format(dicdir=unidic_lite.DICDIR)
-    digest = hashlib.sha1(rc_text.encode("utf-8")).hexdigest()[:12]
-    rc = Path(tempfile.gettempdir()) / f"jiyu-themes-{digest}.mecabrc"
-    if not rc.is_file() or rc.read_text(encoding="utf-8") != rc_text:
-        tmp = rc.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(rc_text, encoding="utf-8")
-        os.replace(tmp, rc)
-    return fugashi.GenericTagger(f'-r "{rc}" -d "{unidic_lite.DICDIR}" -Ojiyu')
+    folder = tempfile.mkdtemp(prefix="jiyu-themes-mecab-")
+    try:
+        rc = Path(folder) / "mecabrc"
+        rc.write_text(_RC.format(dicdir=unidic_lite.DICDIR), encoding="utf-8")
+        return fugashi.GenericTagger(f'-r "{rc}" -d "{unidic_lite.DICDIR}" -Ojiyu')
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class Tokenizer:

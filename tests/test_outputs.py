@@ -1,0 +1,283 @@
+"""Outputs and the library API, in-process on small surveys: one switch for masking, what the run
+actually used, gap-free replacement of --out, the machine state that `report --review` reads,
+and no process-wide side effects."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import cli, outputs
+from pipeline.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+MASKS = ("〔氏名〕", "〔電話番号〕", "〔メール〕", "〔住所〕")
+
+# A small survey with personal information in short answers, in a long multi-point answer (its
+# quote is an excerpt) and next to theme keywords (KWIC lines).
+PII_ANSWERS = [
+    "書類が多くて大変です。担当の山田太郎さんに何度も電話しました。",
+    "報告書の書類が負担。連絡は090-1234-5678まで。",
+    "書類の提出が面倒で、事務作業が追いつかない",
+    "書類の様式が複雑すぎる",
+    "会場の確保が難しい。鈴木花子様に相談したが空きがなかった。",
+    "会場がない。問い合わせは taro@example.jp へ",
+    "会場を借りたいが予約が取れない",
+    "会場の予約が取れず困っている",
+    "・書類が多く、毎回の報告書作成に週末が消えてしまうほど負担が大きいと佐藤一郎さんにも伝えました。\n"
+    "・会場の確保についても、公民館の抽選に何度も外れてしまい、佐藤一郎さんも活動日を決められないと困っています。\n"
+    "・ご連絡は佐藤一郎（090-9876-5432）までお願いいたします。以上、よろしくお願いいたします。",
+    "特になし",
+    "",
+]
+
+
+def _all_text(out: Path) -> dict[str, str]:
+    """Every output file's text (.xlsx: its XML parts); PNGs are pictures and hold no text."""
+    texts = {}
+    for path in sorted(out.rglob("*")):
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as z:
+                texts[str(path)] = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
+        elif path.is_file() and path.suffix != ".png":
+            texts[str(path)] = path.read_text(encoding="utf-8-sig")
+    return texts
+
+
+@pytest.fixture(scope="module")
+def pii_runs(tmp_path_factory):
+    """The PII survey written masked and with --no-mask."""
+    runs = {}
+    for mask in (True, False):
+        result = pipeline.analyse({"困っていること": PII_ANSWERS}, Config(k=2, mask=mask))
+        runs[mask] = pipeline.write(result, tmp_path_factory.mktemp("pii") / "out")
+    return runs
+
+
+def test_no_mask_is_one_switch_for_every_output(pii_runs):
+    texts = _all_text(pii_runs[False])
+    masked_somewhere = {name: [m for m in MASKS if m in text] for name, text in texts.items()}
+    assert {k: v for k, v in masked_somewhere.items() if v} == {}, "--no-mask: nothing masked anywhere"
+    doc = json.loads((pii_runs[False] / "themes.json").read_text(encoding="utf-8"))
+    quoted = "".join(q["text"] for t in doc["questions"][0]["themes"] for q in t["candidates"])
+    summaries = "".join(s for t in doc["questions"][0]["themes"] for s in t["summary"])
+    kwic = (pii_runs[False] / "kwic.json").read_text(encoding="utf-8")
+    excerpts = [q["text"] for t in doc["questions"][0]["themes"] for q in t["candidates"] if q.get("excerpt")]
+    assert excerpts and all("佐藤一郎" in e for e in excerpts), "excerpts of the long answer are unmasked"
+    assert any(name in quoted + summaries + kwic for name in ("山田太郎", "鈴木花子"))
+    assert "個人情報のマスキングをしていません" in texts[str(pii_runs[False] / "report.html")]
+
+
+def test_masked_run_leaks_nothing_in_any_file(pii_runs):
+    texts = _all_text(pii_runs[True])
+    assert {str(Path(n).relative_to(pii_runs[True])) for n in texts} >= {
+        "assignments.csv", "themes.json", "kwic.json", "report.html", "run_state.json", "run_config.json",
+        "quotes.xlsx", "wordclouds/q01/all.svg"}
+    for secret in ("山田", "太郎", "鈴木花子", "佐藤一郎", "090-1234-5678", "090-9876-5432", "taro@example.jp"):
+        leaks = [name for name, text in texts.items() if secret in text]
+        assert leaks == [], f"{secret} in {leaks}"
+    assert "〔氏名〕" in texts[str(pii_runs[True] / "assignments.csv")]
+
+
+def test_what_the_run_used_is_recorded(monkeypatch, tmp_path):
+    """Word vectors asked for but not installed: recorded as not used, said on screen and in the report."""
+    from pipeline import wordvectors
+
+    monkeypatch.setattr(wordvectors, "load", lambda *a, **k: None)
+    result = pipeline.analyse(["書類が多い", "会場がない", "書類の提出が面倒", "会場を借りたい"], Config(k=2))
+    assert result.word_vectors is False
+    assert any(n.startswith("語ベクトルなし: 言い換えの近さは使っていません") for n in result.notices)
+    out = pipeline.write(result, tmp_path / "out")
+    run_config = json.loads((out / "run_config.json").read_text(encoding="utf-8"))
+    assert run_config["word_vectors"] is False and run_config["word_vectors_requested"] is True
+    assert json.loads((out / "themes.json").read_text(encoding="utf-8"))["word_vectors"] is False
+    assert "語ベクトルなし" in (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_vectors_in_use_are_recorded_as_used(pii_runs):
+    from pipeline import wordvectors
+
+    used = wordvectors.load() is not None
+    assert json.loads((pii_runs[True] / "run_config.json").read_text(encoding="utf-8"))["word_vectors"] is used
+    assert json.loads((pii_runs[True] / "themes.json").read_text(encoding="utf-8"))["word_vectors"] is used
+
+
+def test_replacing_out_never_leaves_a_gap(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("earlier", encoding="utf-8")
+    seen = []
+    real_replace = os.replace
+
+    def watched(src, dst):
+        real_replace(src, dst)
+        seen.append(out.exists())
+
+    monkeypatch.setattr(outputs.os, "replace", watched)
+    new = outputs._new_folder(out)
+    (new / "themes.json").write_text("new", encoding="utf-8")
+    outputs._replace(new, out)
+    assert all(seen), "there was a moment without the --out folder"
+    assert [p.name for p in out.iterdir()] == ["themes.json"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"], "the earlier result is removed"
+
+
+def test_leftovers_of_killed_runs_are_removed(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead_pid = int(dead.stdout)
+    (tmp_path / f".out.tmp-{dead_pid}-0123abcd").mkdir()
+    (tmp_path / f".out.old-{dead_pid}-89abcdef").mkdir()
+    (tmp_path / f".out.tmp-{os.getppid()}-00000000").mkdir()  # a live process's: left alone
+    (tmp_path / f".other.tmp-{dead_pid}-0123abcd").mkdir()  # another --out's: left alone
+    result = pipeline.analyse(["書類が多い", "会場がない", "書類が面倒", "会場を借りたい"], Config(k=2))
+    pipeline.write(result, tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f".out.tmp-{os.getppid()}-00000000", f".other.tmp-{dead_pid}-0123abcd", "out"])
+
+
+def test_new_out_folder_has_ordinary_permissions(tmp_path):
+    result = pipeline.analyse(["書類が多い", "会場がない", "書類が面倒", "会場を借りたい"], Config(k=2))
+    out = pipeline.write(result, tmp_path / "out")
+    umask = _umask()
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def _umask() -> int:
+    """The process umask, read without changing it (Linux /proc)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    pytest.skip("no /proc/self/status")
+
+
+def test_tagger_settings_do_not_depend_on_a_shared_temp_folder(tmp_path, monkeypatch):
+    """A file or folder another user left at a predictable path in the shared temp folder must not
+    break the run, and nothing is left there."""
+    from pipeline import tokenize
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    import unidic_lite
+
+    digest = hashlib.sha1(tokenize._RC.format(dicdir=unidic_lite.DICDIR).encode("utf-8")).hexdigest()[:12]
+    (tmp_path / f"jiyu-themes-{digest}.mecabrc").mkdir()  # where earlier versions wrote their settings
+    before = sorted(p.name for p in tmp_path.iterdir())
+    tokens = tokenize.Tokenizer().tokens("予算がない")
+    assert [t.surface for t in tokens][:2] == ["予算", "が"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_report_review_reads_the_saved_state_not_the_csv(tmp_path):
+    """Staff re-save assignments.csv in Excel (leading zeros go): report --review still works."""
+    import openpyxl
+
+    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
+             "会場を借りたい"]
+    src = tmp_path / "s.csv"
+    src.write_text("id,text\n" + "".join(f"00{i},{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
+    with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with (out / "assignments.csv").open("w", encoding="cp932", newline="") as f:  # as Excel saves it
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows({**r, "id": str(int(r["id"]))} for r in rows)
+    book = openpyxl.load_workbook(out / "quotes.xlsx")
+    sheet = book.worksheets[0]
+    sheet.cell(row=3, column=8, value="○")
+    picked = sheet.cell(row=3, column=5).value
+    book.save(out / "quotes.xlsx")
+    assert cli.main(["report", "--review", str(out / "quotes.xlsx"), "--out", str(out)]) == 0
+    doc = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    first = doc["questions"][0]["themes"][0]["quotes"][0]
+    assert first["id"] == picked and picked.startswith("00") and first["picked"] is True
+
+
+def test_no_review_starts_afresh(tmp_path):
+    import openpyxl
+
+    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
+             "会場を借りたい"]
+    src = tmp_path / "s.csv"
+    src.write_text("id,text\n" + "".join(f"r{i},{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
+    book = openpyxl.load_workbook(out / "quotes.xlsx")
+    book.worksheets[0].cell(row=3, column=9, value="職員が決めた名前")
+    book.save(out / "quotes.xlsx")
+    assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
+    labels = [t["label"] for t in json.loads((out / "themes.json").read_text(encoding="utf-8"))["questions"][0]["themes"]]
+    assert "職員が決めた名前" in labels, "carried over by default"
+    book = openpyxl.load_workbook(out / "quotes.xlsx")
+    book.worksheets[0].cell(row=3, column=9, value="別の名前")
+    book.save(out / "quotes.xlsx")
+    assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet", "--no-review"]) == 0
+    labels = [t["label"] for t in json.loads((out / "themes.json").read_text(encoding="utf-8"))["questions"][0]["themes"]]
+    assert "別の名前" not in labels and "職員が決めた名前" not in labels
+
+
+class _Frame:
+    """The part of a pandas DataFrame the API reads (pandas is not a dependency)."""
+
+    def __init__(self, records: list[dict]):
+        self.columns = list(records[0])
+        self._records = records
+
+    def to_dict(self, orient: str):
+        assert orient == "records"
+        return self._records
+
+
+def test_library_api_takes_answers_in_memory(tmp_path):
+    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
+             "会場を借りたい", "特になし"]
+    frame = _Frame([{"no": f"A{i}", "意見": t, "年代": "30代" if i % 2 else "60代", "点数": float(i)}
+                    for i, t in enumerate(texts)] + [{"no": "A9", "意見": float("nan"), "年代": None, "点数": 1.0}])
+    result = pipeline.analyse(frame, {"id_col": "no", "text_cols": ["意見"], "attr_cols": ["年代"], "k": 2})
+    assert isinstance(result, pipeline.Result) and len(result) == 1
+    q = result.question("意見")
+    assert [a.answer.id for a in q.assignments] == [f"A{i}" for i in range(7)] + ["A9"]
+    assert q.assignments[-1].excluded_reason == "empty"
+    assert sum(t.size for t in q.themes) == 6 and q.overview.startswith(f"「{q.themes[0].label}」")
+    assert [t.attribute for t in q.crosstabs] == ["年代"]
+    wide = pipeline.analyse({"q1": texts, "q2": texts[:3]}, {"k": 2})
+    assert [r.question for r in wide] == ["q1", "q2"] and wide[1].n_answers == len(texts)
+    with pytest.raises(pipeline.UserError):
+        pipeline.analyse(42)
+
+
+SIDE_EFFECTS = """
+import csv, os, sys
+import matplotlib
+def umask():
+    return [l for l in open('/proc/self/status') if l.startswith('Umask')]
+before = (csv.field_size_limit(), umask(), matplotlib.get_backend())
+import pipeline
+from pipeline.config import Config
+result = pipeline.analyse({'q': ['書類が多い', '会場がない', '書類が面倒', '会場を借りたい'] * 3}, Config(k=2, workers=1))
+pipeline.write(result, sys.argv[1])
+pipeline.analyse(sys.argv[2], Config(workers=1))
+after = (csv.field_size_limit(), umask(), matplotlib.get_backend())
+assert before == after, (before, after)
+assert 'matplotlib.pyplot' not in sys.modules
+print('clean')
+"""
+
+
+def test_no_process_wide_side_effects(tmp_path):
+    src = tmp_path / "big.csv"
+    src.write_text("id,text\n1," + "書類が多い。" * 30_000 + "\n2,会場がない\n", encoding="utf-8")
+    env = {**os.environ, "MPLBACKEND": "pdf"}
+    proc = subprocess.run([sys.executable, "-c", SIDE_EFFECTS, str(tmp_path / "out"), str(src)], capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=300)
+    assert proc.returncode == 0 and "clean" in proc.stdout, proc.stderr
