@@ -94,11 +94,19 @@ def _sniff_delimiter(text: str) -> str:
 def _read_delimited(path: Path, text: str, delimiter: str) -> list[list[str]]:
     if "\x00" in text:
         text = text.replace("\x00", "")
-    csv.field_size_limit(1 << 30)
+    # No cell is longer than the whole text. The csv module's limit on a cell (131,072 characters
+    # by default) is process-wide: raise it for this read only when the text could exceed it,
+    # and put it back.
+    limit = csv.field_size_limit()
+    if len(text) > limit:
+        csv.field_size_limit(len(text))
     try:
         return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
     except csv.Error as e:
         raise UserError(f"{path.name} を CSV として読めません: {e}", "区切り文字と引用符（\"）の対応を確認してください。") from None
+    finally:
+        if len(text) > limit:
+            csv.field_size_limit(limit)
 
 
 def open_workbook(path: Path, hint: str = "ファイルが壊れていないか、.xlsx 形式で保存されているか確認してください。"):

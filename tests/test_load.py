@@ -104,3 +104,25 @@ def test_forced_encoding_names_line(tmp_path):
     with pytest.raises(UserError, match="2 行目"):
         load(path, Config(encoding="utf-8"))
     assert load(path, Config(encoding="cp932"))[0].raw == "書類"
+
+
+@pytest.fixture
+def csv_default_limit():
+    """The csv module's default cell limit for the test, whatever ran before; put back afterwards."""
+    import csv
+
+    earlier = csv.field_size_limit(131_072)
+    yield 131_072
+    csv.field_size_limit(earlier)
+
+
+@pytest.mark.parametrize("cell_length", [10, 100_001, 300_000])  # the default limit is 131,072
+def test_huge_cells_load_without_changing_the_process_wide_csv_limit(tmp_path, csv_default_limit, cell_length):
+    import csv
+
+    giant = ("書類が多くて大変です。" * (cell_length // 11 + 1))[:cell_length]
+    path = tmp_path / "giant.csv"
+    path.write_text(f"id,text\n1,\"{giant}\"\n2,会場がない\n", encoding="utf-8")
+    answers = load(path, Config())
+    assert [len(a.raw) for a in answers] == [cell_length, 5]
+    assert csv.field_size_limit() == csv_default_limit
