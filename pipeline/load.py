@@ -17,12 +17,22 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 def load(path: str | Path, config: Config) -> list[Answer]:
     """All answers of the table at `path`, in input order (row, then question)."""
     path = Path(path)
-    header, rows = read_table(path, config.encoding, config.sheet)
-    return to_answers(path, header, rows, config)
+    header, rows, header_line = _read_table(path, config.encoding, config.sheet)
+    return to_answers(path, header, rows, config, header_line)
 
 
 def read_table(path: Path, encoding: str = "auto", sheet: str | None = None) -> tuple[list[str], list[list[str]]]:
-    """The header and the data rows of a table, every cell a string."""
+    """The header and the data rows of a table, every cell a string.
+
+    Every data row is kept, blank ones too, so that rows keep their numbers; only blank rows
+    before the header and after the last non-blank row (spreadsheet noise) are dropped.
+    """
+    header, rows, _ = _read_table(path, encoding, sheet)
+    return header, rows
+
+
+def _read_table(path: Path, encoding: str, sheet: str | None) -> tuple[list[str], list[list[str]], int]:
+    """read_table, and the 1-based row (line) number of the header in the file."""
     if not path.exists():
         raise UserError(f"入力ファイルが見つかりません: {path}", "ファイル名とフォルダを確認してください。")
     if path.is_dir():
@@ -35,10 +45,14 @@ def read_table(path: Path, encoding: str = "auto", sheet: str | None = None) -> 
     else:
         text = decode(path, path.read_bytes(), encoding)
         table = _read_delimited(path, text, "\t" if suffix == ".tsv" else _sniff_delimiter(text))
-    # Trailing rows and columns that are entirely blank are spreadsheet noise, not data.
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
+    # Blank rows before the header and after the last data row, and blank columns after the last
+    # named one, are spreadsheet noise. Blank rows between data rows are data: a respondent who
+    # left everything blank, or an empty line that to_answers skips without renumbering.
+    filled = [i for i, row in enumerate(table) if not _blank(row)]
+    if not filled:
         raise UserError(f"入力ファイルが空です: {path}", "回答が入ったファイルを指定してください。")
+    header_line = filled[0] + 1
+    table = table[filled[0]:filled[-1] + 1]
     header = [cell.strip().lstrip("\ufeff") for cell in table[0]]
     while header and not header[-1] and all(len(r) < len(header) or not r[len(header) - 1].strip() for r in table[1:]):
         header.pop()
@@ -51,7 +65,11 @@ def read_table(path: Path, encoding: str = "auto", sheet: str | None = None) -> 
     rows = table[1:]
     if not rows:
         raise UserError(f"見出し行だけで回答の行がありません: {path}", "回答の入ったファイルを指定してください。")
-    return header, rows
+    return header, rows, header_line
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(cell.strip() for cell in row)
 
 
 def decode(path: Path, data: bytes, encoding: str = "auto") -> str:
@@ -140,7 +158,19 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Config) -> list[Answer]:
+def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Config,
+               header_line: int = 1) -> list[Answer]:
+    """One Answer per data row and question (wide) or per data row (long).
+
+    Rows are numbered 1, 2, … over all data rows, blank ones included; without an id column the
+    number is the id. An entirely blank row is
+    - in a wide table without an id column: a respondent who answered nothing, one Answer with
+      raw "" per question (set aside later as `empty`);
+    - in a table with an id column: an empty line of the export, not a respondent (one who
+      answered nothing still has an id), so skipped rather than refused for its missing id;
+    - in a long table: skipped, as it has no question to belong to.
+    Skipping never renumbers: the ids and line numbers of the other rows stay as in the file.
+    """
     columns = {name: i for i, name in enumerate(header) if name}
 
     def column(name: str, option: str) -> int:
@@ -164,19 +194,22 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
     answers: list[Answer] = []
     seen_ids: dict[tuple[str, str], int] = {}
     for n, row in enumerate(rows, start=1):
+        line = header_line + n
+        if (id_idx is not None or question_idx is not None) and _blank(row):
+            continue
         rid = cell(row, id_idx).strip() if id_idx is not None else str(n)
         if not rid:
-            raise UserError(f"{path.name} の {n + 1} 行目に ID（列「{config.id_col}」）がありません。",
+            raise UserError(f"{path.name} の {line} 行目に ID（列「{config.id_col}」）がありません。",
                             "すべての行に ID を入れるか、--id-col を外して行番号を ID にしてください。")
         attrs = tuple((name, cell(row, i).strip()) for name, i in attr_idx)
         for text_col, i in text_idx:
             question = cell(row, question_idx).strip() if question_idx is not None else text_col
             if question_idx is not None and not question:
-                raise UserError(f"{path.name} の {n + 1} 行目に設問名（列「{config.question_col}」）がありません。")
+                raise UserError(f"{path.name} の {line} 行目に設問名（列「{config.question_col}」）がありません。")
             key = (rid, question)
             if key in seen_ids:
-                raise UserError(f"ID「{rid}」が {seen_ids[key] + 1} 行目と {n + 1} 行目に重複しています（設問「{question}」）。",
+                raise UserError(f"ID「{rid}」が {seen_ids[key]} 行目と {line} 行目に重複しています（設問「{question}」）。",
                                 "ID は回答ごとに一意にしてください。")
-            seen_ids[key] = n
+            seen_ids[key] = line
             answers.append(Answer(id=rid, question=question, row=n, raw=cell(row, i), attrs=attrs))
     return answers

@@ -126,3 +126,73 @@ def test_huge_cells_load_without_changing_the_process_wide_csv_limit(tmp_path, c
     answers = load(path, Config())
     assert [len(a.raw) for a in answers] == [cell_length, 5]
     assert csv.field_size_limit() == csv_default_limit
+
+
+# Blank rows: every data row keeps its number (the id when there is no id column); only blank rows
+# before the header and after the last data row are dropped. An entirely blank row is a respondent
+# who answered nothing in a wide table without ids, and is skipped (without renumbering) in a table
+# with an id column (an empty line of the export, not a respondent) or in a long table (no question).
+WIDE_NO_ID = Config(text_cols=("理由", "環境"), attr_cols=("団体種別",))
+LONG = Config(text_cols=("回答",), question_col="設問")
+
+
+@pytest.mark.parametrize("content,config,expected", [
+    pytest.param("団体種別,理由,環境\nNPO法人,書類が多い,相談窓口がほしい\n,,\n町会・自治会,人手不足,特になし\n,,\n\n",
+                 WIDE_NO_ID,
+                 [("1", "理由", "書類が多い", 1), ("1", "環境", "相談窓口がほしい", 1), ("2", "理由", "", 2),
+                  ("2", "環境", "", 2), ("3", "理由", "人手不足", 3), ("3", "環境", "特になし", 3)],
+                 id="wide-no-id-blank-cells"),
+    pytest.param("団体種別,理由,環境\r\nNPO法人,書類が多い,\r\n\r\n\r\n町会・自治会,,会場がほしい\r\n",
+                 WIDE_NO_ID,
+                 [("1", "理由", "書類が多い", 1), ("1", "環境", "", 1), ("2", "理由", "", 2), ("2", "環境", "", 2),
+                  ("3", "理由", "", 3), ("3", "環境", "", 3), ("4", "理由", "", 4), ("4", "環境", "会場がほしい", 4)],
+                 id="wide-no-id-empty-lines"),
+    pytest.param("理由\n書類が多い\n\u3000\n会場がほしい\n \n", Config(text_cols=("理由",)),
+                 [("1", "理由", "書類が多い", 1), ("2", "理由", "", 2), ("3", "理由", "会場がほしい", 3)],
+                 id="one-column-full-width-space"),
+    pytest.param("\n\n団体ID,理由\nK1,書類が多い\n\n,\nK4,会場がほしい\nK5,\n", Config(id_col="団体ID", text_cols=("理由",)),
+                 [("K1", "理由", "書類が多い", 1), ("K4", "理由", "会場がほしい", 4), ("K5", "理由", "", 5)],
+                 id="id-column-blank-line-skipped"),
+    pytest.param("設問,回答\nQ1,書類が多い\n,\nQ2,会場がほしい\n\nQ1,人手不足\n", LONG,
+                 [("1", "Q1", "書類が多い", 1), ("3", "Q2", "会場がほしい", 3), ("5", "Q1", "人手不足", 5)],
+                 id="long-no-id"),
+    pytest.param("id,設問,回答\na,Q1,書類が多い\n,,\nb,Q2,\n", Config(text_cols=("回答",), question_col="設問"),
+                 [("a", "Q1", "書類が多い", 1), ("b", "Q2", "", 3)],
+                 id="long-with-id"),
+])
+def test_blank_rows_keep_their_row_numbers(tmp_path, content, config, expected):
+    path = tmp_path / "blank.csv"
+    path.write_text(content, encoding="utf-8")
+    answers = load(path, config)
+    assert [(a.id, a.question, a.raw.strip(), a.row) for a in answers] == expected
+
+
+def test_blank_rows_in_xlsx(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["団体種別", "理由", "環境"])
+    sheet.append(["NPO法人", "書類が多い", "相談窓口がほしい"])
+    sheet.append([None, None, None])  # a respondent who left everything blank
+    sheet.append(["町会・自治会", "人手不足", "特になし"])
+    sheet.append([None, "", "   "])
+    sheet["C8"].font = openpyxl.styles.Font(bold=True)  # a formatted empty cell below: trailing rows are no data
+    book.save(tmp_path / "s.xlsx")
+    answers = load(tmp_path / "s.xlsx", WIDE_NO_ID)
+    assert [(a.id, a.raw) for a in answers if a.question == "理由"] == [("1", "書類が多い"), ("2", ""), ("3", "人手不足")]
+    assert answers[2].attrs == (("団体種別", ""),)
+
+
+@pytest.mark.parametrize("content,message", [
+    pytest.param("id,text\n1,書類\n,会場\n", "3 行目に ID", id="no-id"),
+    pytest.param("\nid,text\n1,書類\n\n,会場\n", "5 行目に ID", id="no-id-after-blank-lines"),
+    pytest.param("id,text\n1,書類\n\n1,会場\n", "2 行目と 4 行目", id="duplicate-id"),
+    pytest.param("設問,回答\nQ1,書類\n\n,会場\n", "4 行目に設問名", id="no-question"),
+])
+def test_messages_name_the_line_in_the_file(tmp_path, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    config = LONG if content.startswith("設問") else Config()
+    with pytest.raises(UserError, match=message):
+        load(path, config)
