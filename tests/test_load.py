@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +21,10 @@ WIDE_CONFIG = Config(id_col="団体ID", text_cols=("理由", "環境"), attr_col
     ("cp932.csv", WIDE.replace("\n", "\r\n").encode("cp932")),
     ("utf16.csv", WIDE.encode("utf-16")),
     ("tab.tsv", WIDE.replace(",", "\t").encode("utf-8")),
+    ("euc.csv", WIDE.encode("euc_jp")),  # older municipal systems
+    ("utf16le-no-bom.csv", WIDE.encode("utf-16-le")),
+    ("utf16be-no-bom.csv", WIDE.encode("utf-16-be")),
+    ("utf16be.csv", codecs.BOM_UTF16_BE + WIDE.encode("utf-16-be")),
 ])
 def test_encodings_and_delimiters(tmp_path, name, data):
     path = tmp_path / name
@@ -196,3 +201,136 @@ def test_messages_name_the_line_in_the_file(tmp_path, content, message):
     config = LONG if content.startswith("設問") else Config()
     with pytest.raises(UserError, match=message):
         load(path, config)
+
+
+# Encodings. `auto` reads BOMs, UTF-16 without a BOM, UTF-8, CP932 and EUC-JP; every reading, auto
+# or forced, must be plausible text, else a UserError names the file and the --encoding to pass.
+def euc_jp(text: str) -> bytes:
+    """EUC-JP as older systems write it: JIS X 0208 plus the NEC symbols of row 13 (①, ㈱)."""
+    out = bytearray()
+    for ch in text:
+        try:
+            out += ch.encode("euc_jp")
+        except UnicodeEncodeError:
+            code = ch.encode("euc_jis_2004")
+            if not code.startswith(b"\xad"):
+                raise
+            out += code
+    return bytes(out)
+
+
+def encodings_of(text: str) -> dict[str, bytes]:
+    """The bytes of `text` in every encoding that can hold it, by the --encoding that reads them."""
+    out = {"utf-8": text.encode("utf-8"), "utf-8-sig": codecs.BOM_UTF8 + text.encode("utf-8"),
+           "utf-16": text.encode("utf-16")}
+    for option, encode in (("cp932", lambda t: t.encode("cp932")), ("euc-jp", euc_jp)):
+        try:
+            out[option] = encode(text)
+        except UnicodeEncodeError:
+            pass
+    return out
+
+
+# Real-looking answers that must never be taken for garbage, in any encoding that can hold them.
+LEGITIMATE = {
+    "prose": "団体ID,理由\nK1,書類が多くて、報告書の作成に時間がかかる。\nK2,\"・人手不足\n・高齢化\"\nK3,特になし\n",
+    "emoji": "id,text\n1,とても良かったです😀👍🏻\n2,また参加したい🙇‍♀️✨\n3,楽しかった！！♪\n",
+    "circled-numbers": "id,text\n1,①書類が多い②会場がない③予算が足りない\n2,⑴人手不足 ⑵高齢化\n3,㈱〇〇との協働、㍉単位の調整\n",
+    "full-width-symbols": "id,text\n1,【要望】※会場の確保→最優先。■□◆◇☆★〒１２３－４５６７\n2,～～ー―‐＃＄％＆（）＝｜\n3,±×÷°℃￥§\n",
+    "rare-kanji-names": "id,text\n1,髙橋さんと山﨑さんに相談しました\n2,德永さん、濵田さん、邉見さんにお世話になった\n3,蔵王・鬱蒼・薔薇・檸檬\n",
+    "hankaku-mixed": "id,text\n1,ｱﾝｹｰﾄにご協力ありがとうございました\n2,ﾎﾞﾗﾝﾃｨｱの人数が足りない｡ｲﾍﾞﾝﾄの告知もﾑｽﾞｶｼｲ\n3,ﾄｸﾆﾅｼ\n",
+    "hankaku-only": "id,text\n1,ｼｮﾙｲｶﾞｵｵｲ\n2,ｶｲｼﾞｮｳｶﾞﾅｲ\n3,ﾖｻﾝｶﾞﾀﾘﾅｲ｡ﾋﾄﾃﾞﾌﾞｿｸ\n4,ﾄｸﾆﾅｼ\n5,ﾎﾞﾗﾝﾃｨｱﾉｺｳﾚｲｶ\n",
+    "english": "id,text\nr1,Too much paperwork\nr2,We need a meeting room\n",
+    "accented-latin": "id,text\n1,カフェ（café）で会議\n2,naïve な意見ですが、Café Müller のような場所\n",
+    "hangul": "id,text\n1,会場がない\n2,회의실이 필요합니다\n3,書類が多い\n4,予算がない\n",
+    "pasted-control-characters": "id,text\n1,会場が\x00な\x07い\x1b\n2,書類が多い\n3,予算がない\x0c\n",
+    "private-use-gaiji": "id,text\n1,\ue000田さんに相談した。とても丁寧に対応していただいた\n2,書類が多い\n",
+    "greek": "id,text\n1,β版のシステムでΩ単位、α値を設定\n",
+    "kanji-only": "id,text\n1,会場確保困難\n2,予算不足\n3,人材育成\n",
+}
+
+
+@pytest.mark.parametrize("name", LEGITIMATE)
+def test_legitimate_text_reads_back_in_every_encoding(name):
+    from pipeline.load import decode
+
+    text = LEGITIMATE[name]
+    for option, data in encodings_of(text).items():
+        assert decode(Path("回答.csv"), data).lstrip("\ufeff") == text, f"auto, {option}"
+        assert decode(Path("回答.csv"), data, option).lstrip("\ufeff") == text, option
+
+
+def test_euc_jp_with_nec_symbols_and_long_answers(tmp_path):
+    text = "番号,自由記述\n1,①会場が遠い　②駐車場がない\n2,㈱〇〇さんとの協働で、地域の高齢者の見守りができた。\n3,特になし\n"
+    path = tmp_path / "euc.csv"
+    path.write_bytes(euc_jp(text).replace(b"\n", b"\r\n"))
+    for encoding in ("auto", "euc-jp"):
+        answers = load(path, Config(id_col="番号", text_cols=("自由記述",), encoding=encoding))
+        assert [a.raw for a in answers] == ["①会場が遠い　②駐車場がない", "㈱〇〇さんとの協働で、地域の高齢者の見守りができた。", "特になし"]
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("id,text\n1,予算\n2,協働\n3,不足\n", id="kanji-only"),
+    pytest.param("id,text\n1,特になし\n2,少ない\n", id="hiragana"),
+    pytest.param("団体,理由\n市民,予算不足\n行政,制度と環境\n", id="short-answers"),
+])
+def test_short_euc_jp_that_also_reads_as_cp932_is_read_as_euc_jp(text):
+    from pipeline.load import decode
+
+    data = euc_jp(text)
+    data.decode("cp932")  # the trap: CP932 reads these bytes without an error
+    assert decode(Path("回答.csv"), data) == text
+
+
+def test_utf16_without_bom_and_with_few_ascii_characters():
+    from pipeline.load import decode
+
+    text = "回答\n" + "協働事業を通じて地域の課題を共有できたことがとても良かったと思います。" * 20 + "\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        assert decode(Path("回答.csv"), text.encode(codec)) == text
+        assert decode(Path("回答.csv"), text.encode(codec), "utf-16") == text
+
+
+SURVEY = "id,text\n1,書類が多くて大変です。\n2,会場の確保が難しい。\n3,わかりません\n4,特になし\n5,予算が足りないので、活動が続けられない。\n"
+
+
+def mojibake(text: str, wrote: str, read: str) -> bytes:
+    """Text written in one encoding, read as another and saved as UTF-8 (what an editor does)."""
+    return text.encode(wrote).decode(read, errors="replace").encode("utf-8")
+
+
+@pytest.mark.parametrize("data,encoding,expected", [
+    # the wrong encoding forced: the message names the one that reads the file
+    pytest.param(euc_jp(SURVEY), "cp932", "--encoding euc-jp", id="euc-jp-forced-as-cp932"),
+    pytest.param(SURVEY.encode("utf-8"), "cp932", "--encoding utf-8", id="utf-8-forced-as-cp932"),
+    pytest.param("id,text\n1,わかりません\n".encode("utf-8"), "cp932", "--encoding utf-8", id="utf-8-that-cp932-reads"),
+    pytest.param(SURVEY.encode("utf-8"), "euc-jp", "--encoding utf-8", id="utf-8-forced-as-euc-jp"),
+    pytest.param(SURVEY.encode("cp932"), "euc-jp", "--encoding cp932", id="cp932-forced-as-euc-jp"),
+    pytest.param(SURVEY.encode("cp932"), "utf-8", "--encoding cp932", id="cp932-forced-as-utf-8"),
+    pytest.param(SURVEY.encode("utf-16-le"), "utf-8", "--encoding utf-16", id="utf-16-forced-as-utf-8"),
+    pytest.param(SURVEY.encode("utf-8"), "utf-16", "--encoding utf-8", id="utf-8-forced-as-utf-16"),
+    # garbage inside a file that decodes: refused, whatever --encoding says
+    pytest.param(mojibake(SURVEY, "utf-8", "cp1252"), "auto", "Latin-1", id="utf-8-read-as-cp1252"),
+    pytest.param(mojibake(SURVEY, "utf-8", "latin-1"), "utf-8", "Latin-1", id="utf-8-read-as-latin-1"),
+    pytest.param(mojibake(SURVEY, "utf-8", "cp932"), "auto", "まれな漢字", id="utf-8-read-as-cp932"),
+    pytest.param(mojibake(SURVEY * 3, "euc_jp", "cp932"), "auto", "半角カナとまれな漢字", id="euc-jp-read-as-cp932"),
+    pytest.param(mojibake(SURVEY, "utf-16-le", "utf-8"), "auto", "文字化け", id="utf-16-read-as-utf-8"),
+    pytest.param(SURVEY.replace("。", "\ufffd\ufffd").encode("utf-8"), "auto", "読めない文字", id="replacement-characters"),
+    pytest.param(b"id,text\n" + bytes(range(1, 32)) * 4, "auto", "制御文字", id="control-characters"),
+    pytest.param(b"\x00" * 64, "auto", "制御文字", id="nul-bytes"),
+])
+def test_garbage_is_refused_with_the_encoding_to_pass(data, encoding, expected):
+    from pipeline.load import decode
+
+    with pytest.raises(UserError) as err:
+        decode(Path("回答.csv"), data, encoding)
+    message = str(err.value)
+    assert "回答.csv" in err.value.message and expected in message
+    assert 1 <= message.count("\n") + 1 <= 2
+
+
+def test_euc_jp_is_an_encoding_option():
+    from pipeline.config import ENCODINGS, build
+
+    assert {"auto", "utf-8", "cp932", "euc-jp", "utf-16"} <= set(ENCODINGS)
+    assert build({"encoding": "euc-jp"}).encoding == "euc-jp"
