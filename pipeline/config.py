@@ -11,7 +11,7 @@ from typing import Any
 
 from pipeline.errors import UserError
 
-ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "utf-16")
+ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp", "utf-16")
 
 
 @dataclass(frozen=True)

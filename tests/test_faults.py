@@ -164,3 +164,27 @@ def test_disk_full_while_writing(tmp_path, monkeypatch, capsys):
     assert [p.name for p in out.iterdir()] == ["themes.json"]
     assert (out / "themes.json").read_text(encoding="utf-8") == "earlier"
     assert not list(tmp_path.glob(".out.tmp-*"))
+
+
+@pytest.mark.parametrize("name,data,options,message", [
+    pytest.param("euc.csv", table().encode("euc_jp"), ("--encoding", "cp932"), "--encoding euc-jp", id="euc-jp-as-cp932"),
+    pytest.param("utf8.csv", table().encode("utf-8"), ("--encoding", "utf-16"), "--encoding utf-8", id="utf-8-as-utf-16"),
+    pytest.param("latin.csv", table().encode("utf-8").decode("cp1252", errors="replace").encode("utf-8"), (),
+                 "Latin-1", id="utf-8-once-read-as-cp1252"),
+])
+def test_garbled_text_is_refused_never_analysed(tmp_path, name, data, options, message):
+    code, stderr, out = run(tmp_path, name, data, *options)
+    assert_refused(code, stderr, out, message)
+    assert name in stderr and len(stderr.strip().splitlines()) <= 2
+
+
+def test_euc_jp_export_without_ids_and_with_blank_rows(tmp_path):
+    """An older system's export: EUC-JP, no id column, a respondent who left everything blank,
+    blank lines at the end. Every data row is an answer, its id its row number."""
+    lines = ["団体種別,text"] + [f"町会,\"{t}\"" for t in TEXTS[:5]] + [","] + [f"NPO,\"{t}\"" for t in TEXTS[5:]]
+    data = ("\r\n".join(lines) + "\r\n\r\n,\r\n").encode("euc_jp")
+    code, stderr, out = run(tmp_path, "euc.csv", data, "--encoding", "euc-jp", "--attr-col", "団体種別")
+    assert code == 0, stderr
+    rows = assert_complete(out, [str(i) for i in range(1, len(TEXTS) + 2)])
+    assert rows[5]["excluded_reason"] == "empty" and rows[5]["text"] == ""
+    assert rows[0]["text"] == "書類が多くて大変" and rows[6]["text"] == "資金が足りない"

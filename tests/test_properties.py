@@ -7,7 +7,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.config import Config
+from pipeline.config import ENCODINGS, Config
 from pipeline.errors import UserError
 from pipeline.load import decode, load
 from pipeline.mask import apply_mapped, find
@@ -58,16 +58,38 @@ def test_masking_never_fails_and_keeps_text_outside_spans(tokenizer, text):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.binary(max_size=300))
-def test_any_bytes_decode_or_give_a_user_error(data):
+@given(st.binary(max_size=300), st.sampled_from(ENCODINGS))
+def test_any_bytes_decode_to_plausible_text_or_give_a_user_error(data, encoding):
     from pathlib import Path
 
+    from pipeline.load import _Profile
+
     try:
-        text = decode(Path("x.csv"), data)
+        text = decode(Path("x.csv"), data, encoding)
     except UserError as e:
-        assert "行目" in e.message
+        assert e.message.startswith("x.csv") and len(str(e).splitlines()) <= 2
     else:
-        assert isinstance(text, str)
+        assert _Profile(text).problem() is None, "garbage never comes back"
+
+
+# Answers as people write them: kana, common kanji, 半角カナ, ASCII, punctuation, ①.
+ANSWER = st.text(alphabet=st.one_of(
+    st.characters(min_codepoint=0x3041, max_codepoint=0x3093),
+    st.characters(min_codepoint=0x30A1, max_codepoint=0x30F6),
+    st.sampled_from(list("書類会場予算人手不足協働地域参加活動連携情報支援相談時間負担確保行政団体市民")),
+    st.sampled_from(list("ｱｲｳｴｵｶﾞﾊﾟｰｯｬ､｡")),
+    st.sampled_from(list("abcXYZ0123456789 ,.-()!?、。「」・①②※→ー\n")),
+), max_size=80)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.characters(min_codepoint=0x3041, max_codepoint=0x3093), ANSWER,
+       st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "cp932", "euc_jis_2004"]))
+def test_japanese_text_reads_back_in_auto_whatever_the_encoding(kana, answer, encoding):
+    from pathlib import Path
+
+    text = "id,text\n1," + kana + answer + "\n"
+    assert decode(Path("x.csv"), text.encode(encoding)).lstrip("\ufeff") == text
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
