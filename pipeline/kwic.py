@@ -88,8 +88,10 @@ def _spans(text: str, query: str, lemma: str | None, lemmas) -> list[tuple[int, 
             found.add((start, start + len(query)))
             start = text.find(query, start + 1)
     if lemma:
+        # Characters inside a match as written; a lemma match starting there is the same word.
+        covered = {i for a, b in found for i in range(a, b)}
         for lem, s, e in lemmas:
-            if lem == lemma and not any(a <= s < b for a, b in found):
+            if lem == lemma and s not in covered:
                 found.add((s, e))
     # Overlapping matches (a word inside a longer match) are shown once.
     spans: list[tuple[int, int]] = []

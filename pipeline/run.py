@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import multiprocessing
 import os
@@ -101,9 +102,12 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
     """The answer's points; `masked` are the spans the analysis leaves out, `shown` the spans
     masked in the display text (none with --no-mask)."""
     pieces = []
+    # Points and tokens are both in text order: each point's tokens are found by bisection, so a
+    # huge answer of thousands of sentences costs O(tokens log tokens), not points × tokens.
+    starts = [t.start for t in tokens]
     for start, end in points:
-        inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens
-                  if t.start >= start and t.end <= end]
+        lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)
+        inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens[lo:hi] if t.end <= end]
         skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
         terms, parts = terms_of.extract(norm[start:end], inside, skip)
         pieces.append([start, end, terms, parts])
