@@ -5,12 +5,11 @@ from __future__ import annotations
 import csv
 import json
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, run_cli
+from conftest import CORPUS, output_texts, run_cli, run_cli_subprocess
 
 CONTRACT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text"]
 # Personal information written into the bundled corpus (fictional); none may reach an output.
@@ -110,17 +109,14 @@ def _bare(text: str) -> str:
     return re.sub(r"[\s・①-⑳]", "", text)
 
 
-def _all_output_text(out: Path) -> str:
-    texts = [(out / n).read_text(encoding="utf-8-sig") for n in ("assignments.csv", "themes.json", "report.html")]
-    with zipfile.ZipFile(out / "quotes.xlsx") as z:
-        texts += [z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml")]
-    return "\n".join(texts)
-
-
 def test_no_personal_information_in_any_output(corpus_run):
-    text = _all_output_text(corpus_run)
-    leaks = [p for p in PERSONAL if p in text]
+    texts = output_texts(corpus_run)
+    assert {"assignments.csv", "themes.json", "report.html", "quotes.xlsx", "kwic.json", "run_state.json",
+            "run_config.json", "wordclouds/q01/all.svg", "networks/q01_edges.csv"} <= set(texts)
+    assert any(name.startswith("crosstabs/") for name in texts)
+    leaks = [(p, name) for name, text in texts.items() for p in PERSONAL if p in text]
     assert leaks == []
+    text = "\n".join(texts.values())
     assert "〔氏名〕" in text and "〔電話番号〕" in text and "〔メール〕" in text and "〔住所〕" in text
     # Decoys survive.
     assert "職員さん" in text and "担当の方" in text
@@ -138,27 +134,19 @@ def test_report_is_self_contained_japanese(corpus_run):
     assert "@media print" in html
 
 
+@pytest.mark.cli
 def test_same_seed_gives_identical_files(corpus_run, tmp_path):
+    """The real entry point, on the .xlsx export of the same survey: the same analysis, byte for
+    byte (assignments.csv and themes.json, bar the input's name) — so a rerun is identical too."""
     out = tmp_path / "again"
-    code, _, err = run_cli(["themes", str(CORPUS / "survey.xlsx"), "--config", str(CORPUS / "survey.toml"),
-                            "--out", str(out)])
+    code, _, err = run_cli_subprocess(["themes", str(CORPUS / "survey.xlsx"), "--config", str(CORPUS / "survey.toml"),
+                                       "--out", str(out)])
     assert code == 0, err
-    # The .xlsx export of the same survey gives the same analysis, byte for byte.
-    for name in ("assignments.csv",):
-        assert (out / name).read_bytes() == (corpus_run / name).read_bytes().replace(b"\r\r\n", b"\r\n")
-    first = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
-    second = json.loads((out / "themes.json").read_text(encoding="utf-8"))
-    first.pop("input"), second.pop("input")
-    assert first == second
-
-
-def test_rerun_is_byte_identical(corpus_run, tmp_path):
-    out = tmp_path / "rerun"
-    code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
-                            "--out", str(out)])
-    assert code == 0, err
-    for name in ("assignments.csv", "themes.json"):
-        assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name
+    assert err == "", "stderr carries errors only when it is not a terminal"
+    assert (out / "assignments.csv").read_bytes() == (corpus_run / "assignments.csv").read_bytes()
+    first = (corpus_run / "themes.json").read_bytes()
+    second = (out / "themes.json").read_bytes()
+    assert second.replace(b'"input": "survey.xlsx"', b'"input": "survey.csv"', 1) == first
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> str:
@@ -196,8 +184,9 @@ def test_bad_input_exits_2_with_a_japanese_message(tmp_path, make_args, message)
     assert not list(tmp_path.glob(".out.tmp-*"))
 
 
+@pytest.mark.cli
 def test_unknown_command_and_missing_out():
-    code, _, stderr = run_cli(["cluster", "x.csv"])
+    code, _, stderr = run_cli_subprocess(["cluster", "x.csv"])
     assert code == 2 and "不明なコマンド" in stderr and "Traceback" not in stderr
     code, _, stderr = run_cli(["themes", "x.csv"])
     assert code == 2 and "--out" in stderr

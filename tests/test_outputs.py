@@ -11,7 +11,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,8 @@ import pytest
 import pipeline
 from pipeline import cli, outputs
 from pipeline.config import Config
+
+from conftest import output_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 MASKS = ("〔氏名〕", "〔電話番号〕", "〔メール〕", "〔住所〕")
@@ -42,18 +43,6 @@ PII_ANSWERS = [
 ]
 
 
-def _all_text(out: Path) -> dict[str, str]:
-    """Every output file's text (.xlsx: its XML parts); PNGs are pictures and hold no text."""
-    texts = {}
-    for path in sorted(out.rglob("*")):
-        if path.suffix == ".xlsx":
-            with zipfile.ZipFile(path) as z:
-                texts[str(path)] = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
-        elif path.is_file() and path.suffix != ".png":
-            texts[str(path)] = path.read_text(encoding="utf-8-sig")
-    return texts
-
-
 @pytest.fixture(scope="module")
 def pii_runs(tmp_path_factory):
     """The PII survey written masked and with --no-mask."""
@@ -65,7 +54,7 @@ def pii_runs(tmp_path_factory):
 
 
 def test_no_mask_is_one_switch_for_every_output(pii_runs):
-    texts = _all_text(pii_runs[False])
+    texts = output_texts(pii_runs[False])
     masked_somewhere = {name: [m for m in MASKS if m in text] for name, text in texts.items()}
     assert {k: v for k, v in masked_somewhere.items() if v} == {}, "--no-mask: nothing masked anywhere"
     doc = json.loads((pii_runs[False] / "themes.json").read_text(encoding="utf-8"))
@@ -75,18 +64,18 @@ def test_no_mask_is_one_switch_for_every_output(pii_runs):
     excerpts = [q["text"] for t in doc["questions"][0]["themes"] for q in t["candidates"] if q.get("excerpt")]
     assert excerpts and all("佐藤一郎" in e for e in excerpts), "excerpts of the long answer are unmasked"
     assert any(name in quoted + summaries + kwic for name in ("山田太郎", "鈴木花子"))
-    assert "個人情報のマスキングをしていません" in texts[str(pii_runs[False] / "report.html")]
+    assert "個人情報のマスキングをしていません" in texts["report.html"]
 
 
 def test_masked_run_leaks_nothing_in_any_file(pii_runs):
-    texts = _all_text(pii_runs[True])
-    assert {str(Path(n).relative_to(pii_runs[True])) for n in texts} >= {
+    texts = output_texts(pii_runs[True])
+    assert set(texts) >= {
         "assignments.csv", "themes.json", "kwic.json", "report.html", "run_state.json", "run_config.json",
         "quotes.xlsx", "wordclouds/q01/all.svg"}
     for secret in ("山田", "太郎", "鈴木花子", "佐藤一郎", "090-1234-5678", "090-9876-5432", "taro@example.jp"):
         leaks = [name for name, text in texts.items() if secret in text]
         assert leaks == [], f"{secret} in {leaks}"
-    assert "〔氏名〕" in texts[str(pii_runs[True] / "assignments.csv")]
+    assert "〔氏名〕" in texts["assignments.csv"]
 
 
 def test_what_the_run_used_is_recorded(monkeypatch, tmp_path):
