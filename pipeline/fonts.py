@@ -34,11 +34,11 @@ def font_path(configured: str | None = None) -> Path:
             raise UserError(f"設定のフォントファイルが見つかりません: {path}",
                             "font_path に日本語フォント（.ttf / .otf）のパスを指定するか、項目を消してください。")
         return path
-    path = bundled_font()
-    if path is None:
+    bundled = bundled_font()
+    if bundled is None:
         raise UserError("日本語フォントが見つかりません（japanize-matplotlib が入っていません）。",
                         "`make themes` で環境を作り直すか、設定の font_path にフォントを指定してください。")
-    return path
+    return bundled
 
 
 def font_face(font: Path, text: str, family: str) -> str:

@@ -77,7 +77,7 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
         order = sorted(np.flatnonzero(scores[c] > 0), key=lambda j: (-round(scores[c, j], 12), vocabulary[j]))
         supported = [j for j in order if dfs[c, j] >= 2] or order
         keywords.append(tuple(vocabulary[j] for j in supported[:n_keywords]))
-    phrases = best_phrases(phrase_lists, labels, k) if phrase_lists is not None else [None] * k
+    phrases: list[str | None] = list(best_phrases(phrase_lists, labels, k)) if phrase_lists is not None else [None] * k
     return keywords, _unique_labels(keywords, phrases), scores
 
 

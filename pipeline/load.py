@@ -448,11 +448,10 @@ def _first_suspicious(text: str) -> int | None:
 
 def _suspect(data: bytes, used: str) -> str | None:
     """The encoding other than `used` that reads `data` as plausible text, if there is one."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        utf16 = "utf-16"
-    else:
+    utf16: str | None = "utf-16"
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         utf16 = _utf16_without_bom(data) or _plausible_utf16(data)
-    best = None
+    best: tuple[tuple[float, float], str] | None = None
     for codec in ([utf16] if utf16 else []) + ["utf-8-sig", "cp932", "euc-jp"]:
         if _OPTION[codec] == _OPTION.get(used, used):
             continue

@@ -46,8 +46,8 @@ def build(term_lists: list[tuple[str, ...]], seed: int) -> Network | None:
     used = sorted({i for a, b, _ in edges for i in (a, b)})
     remap = {old: new for new, old in enumerate(used)}
     words_used = tuple(words[i] for i in used)
-    edges = tuple((remap[a], remap[b], round(j, 4)) for a, b, j in edges)
-    return Network(words_used, tuple(df[w] for w in words_used), edges, _communities(len(words_used), edges, seed))
+    links = tuple((remap[a], remap[b], round(j, 4)) for a, b, j in edges)
+    return Network(words_used, tuple(df[w] for w in words_used), links, _communities(len(words_used), links, seed))
 
 
 def _communities(n: int, edges, seed: int) -> tuple[int, ...]:
@@ -93,7 +93,7 @@ def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[
                                      colors="#999999", alpha=0.7, zorder=1))
     ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, alpha=0.35, linewidths=0, zorder=2)
     for i, word in enumerate(network.words):
-        ax.text(*xy[i], word, fontproperties=prop, ha="center", va="center")
+        ax.text(xy[i, 0], xy[i, 1], word, fontproperties=prop, ha="center", va="center")
     # The view of the words' positions with a margin of 5 %, as networkx draws it.
     low, high = xy.min(axis=0), xy.max(axis=0)
     pad = 0.05 * (high - low)

@@ -17,6 +17,7 @@ import secrets
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from pipeline import __version__, network
 from pipeline.config import Config
@@ -41,6 +42,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
         images: dict[str, str] = {}
         tables: dict[str, list] = {}
         clouds: list = []
+        wanted: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]
         for i, r in enumerate(results):
             q = slug(i)
             colours = {w: render.theme_colour(t) for w, t in r.word_themes}
@@ -138,10 +140,10 @@ def _alive(pid: int) -> bool:
 
 def write_error(out: Path, e: OSError) -> UserError:
     """A write failure as a message staff can act on; the earlier result is left as it was."""
-    why = {errno.ENOSPC: "ディスクの空き容量が足りません", errno.EDQUOT: "ディスクの使用量の上限に達しました",
+    why: str = {errno.ENOSPC: "ディスクの空き容量が足りません", errno.EDQUOT: "ディスクの使用量の上限に達しました",
            errno.EACCES: "書き込む権限がありません", errno.EPERM: "書き込む権限がありません",
            errno.EROFS: "読み取り専用の場所です", errno.ENOTDIR: "途中のパスがフォルダではありません"}.get(
-        e.errno, e.strerror or type(e).__name__)
+        e.errno or 0, e.strerror or type(e).__name__)
     return UserError(f"出力先 {out} に書き込めませんでした（{why}）。前回の結果はそのまま残っています。",
                      "空き容量や権限を確認するか、--out に別のフォルダを指定してください。")
 

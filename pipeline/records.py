@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from dataclasses import dataclass, field
+
+from pipeline.config import Config
 
 
 def slug(index: int) -> str:
@@ -107,10 +111,10 @@ class QuestionResult:
     k_runs: tuple[int, ...] = field(default=())  # --k auto: the number of themes each Louvain run found
     review_log: tuple[str, ...] = ()  # what happened to staff's earlier picks and labels (Japanese)
     word_themes: tuple[tuple[str, int], ...] = ()  # word → the theme it is most typical of (cloud colours)
-    network: object = None  # network.Network of co-occurring words, or None
+    network: Any = None  # network.Network of co-occurring words, or None
     kwic: tuple[tuple[str, tuple], ...] = ()  # theme keyword → its KWIC lines (kwic.Line)
     overview: str = ""  # the themes by size with their shares, one Japanese sentence
-    crosstabs: tuple = ()  # crosstab.CrossTab per --attr-col (theme × attribute), in attr_cols order
+    crosstabs: tuple[Any, ...] = ()  # crosstab.CrossTab per --attr-col (theme × attribute), in attr_cols order
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class Result:
     It is also the sequence of its questions (`result[0]`, `for q in result`)."""
 
     questions: tuple[QuestionResult, ...]
-    config: object  # config.Config
+    config: Config
     input_name: str = ""  # the input file's name, for the report; "" when analysed from memory
     word_vectors: bool = False  # whether word vectors were actually used
     notices: tuple[str, ...] = ()  # what the reader must know first (Japanese), e.g. what was missing

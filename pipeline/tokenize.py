@@ -240,7 +240,7 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
 def aliases(tokens: Sequence[Token]) -> tuple[tuple[str, str], ...]:
     """(written form, lemma) of content words whose lemma differs: つながり → 繋がり, 子ども → 子供.
     Word vectors trained on normalised text often know the lemma but not the kana spelling."""
-    pairs = {}
+    pairs: dict[str, str] = {}
     for t in tokens:
         if t.pos1 in ("名詞", "動詞", "形容詞", "形状詞") and t.lemma and t.lemma != t.base:
             pairs.setdefault(t.base, t.lemma)
