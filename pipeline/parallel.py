@@ -4,7 +4,7 @@ numpy's and scipy's OpenBLAS (and scikit-learn's OpenMP) run one thread per core
 call wait for all of them. On small matrices, or when the cores are busy (our own worker
 processes, or anything else on the machine), the waiting costs more than the work: one SVD of a
 250 × 5,000 matrix took 4.2 s with 2 threads while another process kept a core busy, and 0.14 s
-with 1. Hence:
+with 1 (the issue's measurement; 333 × 5,067 took 10.5 s of CPU within a bundled run). Hence:
 
 - `pool`: worker processes, forked (cheap, nothing to re-import) and each pinned to one BLAS and
   one OpenMP thread by its initializer: the workers themselves already fill the cores;
