@@ -26,6 +26,8 @@ import scipy.sparse as sp
 from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.preprocessing import normalize as l2_normalize
 
+from pipeline.parallel import single_threaded
+
 SMOOTH_NEIGHBOURS = 10
 SMOOTH_EXACT = 5_000
 SMOOTH_MAX = 60_000
@@ -99,11 +101,13 @@ def snn_graph(x: np.ndarray, k: int = GRAPH_NEIGHBOURS) -> sp.csr_matrix:
     return shared
 
 
-def communities(graph: sp.csr_matrix, seed: int) -> list[set[int]]:
+def communities(graph, seed: int) -> list[set[int]]:
+    """Louvain communities of a graph (a networkx graph, or a sparse adjacency matrix)."""
     import networkx as nx
 
-    g = nx.from_scipy_sparse_array(graph)
-    return nx.community.louvain_communities(g, weight="weight", resolution=1.0, seed=seed)
+    if sp.issparse(graph):
+        graph = nx.from_scipy_sparse_array(graph)
+    return nx.community.louvain_communities(graph, weight="weight", resolution=1.0, seed=seed)
 
 
 def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[int, tuple[int, ...]]:
@@ -114,7 +118,9 @@ def choose_k(x: np.ndarray, *, k_max: int, min_size: int, seed: int) -> tuple[in
         x = x[np.sort(rng.choice(n, K_SAMPLE, replace=False))]
         min_size = max(min_size, int(round(min_size * K_SAMPLE / n)))
         runs = 5
-    graph = snn_graph(x)
+    import networkx as nx
+
+    graph = nx.from_scipy_sparse_array(snn_graph(x))  # once: Louvain does not change it
     counts = []
     for run_seed in np.random.default_rng(seed).integers(0, 2**31 - 1, size=runs):
         sizes = [len(c) for c in communities(graph, int(run_seed))]
@@ -133,12 +139,13 @@ def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: in
     if weights.sum() < 2 * max(min_size, 1) and k is None or n == 1:
         labels = np.zeros(n, dtype=int)
         return Clustering(labels, _closeness(x, labels), (), x)
-    xs = smooth(x, seed=seed)
-    k_runs: tuple[int, ...] = ()
-    if k is None:
-        k, k_runs = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
-    k = min(k, n)
-    labels = partition(xs, k, seed, weights) if k > 1 else np.zeros(n, dtype=int)
+    with single_threaded(n):  # one BLAS and OpenMP thread on small sets (see `parallel`)
+        xs = smooth(x, seed=seed)
+        k_runs: tuple[int, ...] = ()
+        if k is None:
+            k, k_runs = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
+        k = min(k, n)
+        labels = partition(xs, k, seed, weights) if k > 1 else np.zeros(n, dtype=int)
     if k_runs:  # automatic k: no near-copies, no tiny leftovers
         labels = _merge_near_copies(xs, labels)
         labels = _merge_small(xs, labels, min_size, weights)

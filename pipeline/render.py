@@ -64,15 +64,14 @@ def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, 
                workers: int = 0) -> None:
     """Draw many word clouds, across processes when there are enough of them (each takes a
     quarter of a second or more: layout, PNG and the SVG's font subset)."""
-    import multiprocessing
     import os
-    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline import parallel
 
     tasks = [(weights, path, style, font, seed) for weights, path, style in jobs]
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(tasks) > 4:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
             list(pool.map(_cloud_job, tasks))
     else:
         for task in tasks:

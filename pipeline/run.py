@@ -44,8 +44,9 @@ def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None =
     with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
         if workers > 1 and len(distinct) > PARALLEL_ABOVE:
             chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            from pipeline import parallel
+
+            with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
                 for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
                     done.update(zip(chunk, results))
                     bar.update(len(chunk))

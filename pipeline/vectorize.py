@@ -47,6 +47,9 @@ def _counts(docs: list[tuple[str, ...]]) -> tuple[sp.csr_matrix, tuple[str, ...]
     return counts, tuple(vec.get_feature_names_out())
 
 
+EXACT_MAX = 20_000_000  # cells (answers × features) up to which `reduce` is exact
+
+
 def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.ndarray:
     """SVD to at most `max_dims` dimensions, rows L2-normalised. Exact (seed-free) for small
     inputs, so that the seed only moves the clustering; randomized for large ones."""
@@ -54,16 +57,44 @@ def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.n
     dims = min(max_dims, n - 1, m - 1)
     if dims < 2:
         return l2_normalize(features.toarray() if sp.issparse(features) else features)
-    if n * m <= 20_000_000:
-        dense = features.toarray()
-        u, s, _ = np.linalg.svd(dense, full_matrices=False)
-        # Fix each component's sign so that results do not depend on the LAPACK build.
-        signs = np.sign(u[np.argmax(np.abs(u[:, :dims]), axis=0), np.arange(dims)])
-        reduced = u[:, :dims] * s[:dims] * np.where(signs == 0, 1, signs)
+    if n * m <= EXACT_MAX:
+        reduced = top_components(features, dims)
     else:
         reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
                                random_state=seed).fit_transform(features)
     return l2_normalize(reduced)
+
+
+def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
+    """U·S of the `dims` leading singular triplets of `x`, exact and seed-free, from the
+    eigendecomposition of the smaller Gram matrix: X Xᵀ = U S² Uᵀ (n × n) when `x` is wide,
+    Xᵀ X = V S² Vᵀ (m × m, then U S = X V) when it is tall. Answers × features are wide: on the
+    bundled survey's 333 × 5,067 character block a dense SVD took 0.15 s of CPU on one BLAS thread
+    (0.4 s on two; 10 s within a run on a busy machine), the Gram matrix and its top eigenvectors
+    0.01–0.03 s, agreeing with the SVD to 1e-12. Squaring the matrix squares its condition number,
+    harmless for the leading components kept here.
+    One BLAS thread (the eigensolver syncs its threads after every column; under `EXACT_MAX` the
+    Gram matrix is at most 4,472 × 4,472), which also makes the result independent of the number
+    of cores. Each component's sign is fixed (largest entry positive) so that results do not
+    depend on the LAPACK build."""
+    import scipy.linalg
+
+    from pipeline.parallel import single_threaded
+
+    x = sp.csr_matrix(x, dtype=np.float64)
+    n, m = x.shape
+    side = min(n, m)
+    with single_threaded():
+        gram = (x @ x.T if n <= m else x.T @ x).toarray()
+        values, vectors = scipy.linalg.eigh(gram, subset_by_index=[side - dims, side - 1], overwrite_a=True,
+                                             check_finite=False)
+        values, vectors = values[::-1], vectors[:, ::-1]  # largest first
+        if n <= m:
+            us = vectors * np.sqrt(np.clip(values, 0.0, None))
+        else:
+            us = np.asarray(x @ vectors)
+    signs = np.sign(us[np.argmax(np.abs(us), axis=0), np.arange(dims)])
+    return us * np.where(signs == 0, 1, signs)
 
 
 def lexical(docs: list[tuple[str, ...]], seed: int) -> np.ndarray | None:

@@ -1,13 +1,22 @@
-"""`make bench`: speed and memory on real load (FTAS, 89,683 answers; and about 1 million).
+"""`make bench`: speed and memory, on the bundled sample and on real load (FTAS, 89,683 answers;
+and about 1 million).
 
-    python tools/bench.py [--data ../shared/data] [--cases small,small1,million]
+    python tools/bench.py [--data ../shared/data] [--cases bundled,small1,small,million] [--repeat 3]
+    python tools/bench.py --cases bundled      # quick: the bundled sample only, needs no --data
 
-Each case runs `python -m pipeline themes` in a subprocess on
-fukui_kanko_survey/all_answers.csv (`--question-col question --attr-col area --attr-col
-age_band`), or on the same file repeated 11 times with fresh ids, and reports the wall time,
-the floor — plain `for w in tagger(text): pass` over the same texts with fugashi, measured in
-this run — their ratio, and the peak memory of the whole process tree (proportional set size,
-sampled from /proc every second, so pages forked workers share are counted once).
+`bundled` runs `make themes`' command (`python -m pipeline themes corpus/survey.csv --config
+corpus/survey.toml --out TMP --quiet`, 750 cells) side by side in this run: with the machine
+idle, and while a busy process (`python -c "while True: pass"`, started just before, killed just
+after) keeps one core at 100 %; after one unmeasured warm-up run, `--repeat` times each,
+alternately, the median reported. It prints wall and CPU time (user + sys of the whole process tree) and the
+targets: ≤ 5 s idle, ≤ 7 s with a core busy.
+
+The other cases run `python -m pipeline themes` on fukui_kanko_survey/all_answers.csv
+(`--question-col question --attr-col area --attr-col age_band`), or on the same file repeated
+11 times with fresh ids, and report the wall time, the floor — plain `for w in tagger(text):
+pass` over the same texts with fugashi, measured in this run — their ratio, and the peak memory
+of the whole process tree (proportional set size, sampled from /proc every second, so pages
+forked workers share are counted once).
 """
 
 from __future__ import annotations
@@ -15,6 +24,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,6 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 11
+CASES = "bundled,small1,small,million"
+BUNDLED_TARGETS = {"idle": 5.0, "busy": 7.0}  # seconds of wall time, on 2 cores
 
 
 def _pss(pid: int) -> int:
@@ -59,26 +71,59 @@ def _tree_memory(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, int, str]:
-    """(wall seconds, peak tree RSS bytes, exit status, stderr) of a command."""
+def run_measured(cmd: list[str]) -> tuple[float, int, int, str, float]:
+    """(wall seconds, peak tree PSS bytes, exit status, stderr, CPU seconds) of a command. The CPU
+    time is user + sys of the process and of every descendant it waited for (its workers), from
+    wait4(2)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0
-    stop = threading.Event()
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True, cwd=ROOT)
+        peak = 0
+        stop = threading.Event()
 
-    def sample():
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _tree_memory(proc.pid))
-            stop.wait(1.0)
+        def sample():
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_memory(proc.pid))
+                stop.wait(1.0)
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = proc.communicate()
-    wall = time.perf_counter() - start
-    stop.set()
-    sampler.join()
-    return wall, peak, proc.returncode, err
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        stop.set()
+        sampler.join()
+        err.seek(0)
+        return wall, peak, proc.returncode, err.read(), usage.ru_utime + usage.ru_stime
+
+
+def bundled(tmp: Path, repeat: int) -> list[tuple[str, float, float, int, int]]:
+    """`make themes`' command, idle and with one core busy, alternately (so that a change in the
+    machine's load falls on both): [(condition, median wall, median CPU, peak PSS, exit status)]."""
+    cmd = [sys.executable, "-m", "pipeline", "themes", "corpus/survey.csv", "--config", "corpus/survey.toml",
+           "--out", str(tmp / "out-bundled"), "--quiet"]
+    run_measured(cmd)  # warm-up: the page cache, .pyc files; both conditions then start alike
+    runs: dict[str, list] = {"idle": [], "busy": []}
+    for _ in range(repeat):
+        for condition, measured in runs.items():
+            busy = None
+            if condition == "busy":
+                busy = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+                time.sleep(0.3)  # spinning before the run starts
+            try:
+                measured.append(run_measured(cmd))
+            finally:
+                if busy is not None:
+                    busy.kill()
+                    busy.wait()
+            wall, _, code, err, cpu = measured[-1]
+            if code != 0:
+                print(f"bench: bundled ({condition}) failed ({code}):\n{err}", file=sys.stderr)
+            print(f"bundled ({condition}): {wall:.1f} s, CPU {cpu:.1f} s", file=sys.stderr)
+    return [(condition, statistics.median(r[0] for r in measured), statistics.median(r[4] for r in measured),
+             max(r[1] for r in measured), max((r[2] for r in measured), key=abs))
+            for condition, measured in runs.items()]
 
 
 def floor(texts: list[str]) -> float:
@@ -113,18 +158,29 @@ def write_repeated(source: Path, target: Path, times: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--cases", default="small1,small,million")
+    parser.add_argument("--cases", default=CASES, help=f"comma-separated, of {CASES} (default: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per condition of `bundled` (median)")
     args = parser.parse_args(argv)
+    cases = [c for c in args.cases.split(",") if c]
+    unknown = [c for c in cases if c not in CASES.split(",")]
+    if unknown:
+        parser.error(f"unknown case {', '.join(unknown)} (cases: {CASES})")
     source = Path(args.data) / "fukui_kanko_survey" / "all_answers.csv"
-    if not source.is_file():
-        print(f"bench: {source} not found (make bench DATA=…)", file=sys.stderr)
+    if any(c != "bundled" for c in cases) and not source.is_file():
+        print(f"bench: {source} not found (make bench DATA=…, or --cases bundled)", file=sys.stderr)
         return 2
-    texts = read_texts(source)
-    rows = []
+    bundled_rows, rows = [], []
     with tempfile.TemporaryDirectory(prefix="jiyu-bench-") as tmp:
         tmp = Path(tmp)
-        floors = {"small": floor(texts)}
-        for case in args.cases.split(","):
+        floors: dict[str, float] = {}
+        texts: list[str] = []
+        for case in cases:
+            if case == "bundled":
+                bundled_rows = bundled(tmp, max(1, args.repeat))
+                continue
+            if not texts:
+                texts = read_texts(source)
+                floors["small"] = floor(texts)
             workers = 1 if case.endswith("1") else 2
             name = case.rstrip("1")
             data = source
@@ -138,16 +194,34 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "pipeline", "themes", str(data), "--question-col", "question",
                    "--attr-col", "area", "--attr-col", "age_band", "--out", str(tmp / f"out-{case}"),
                    "--quiet", "--workers", str(workers)]
-            wall, peak, code, err = run_measured(cmd)
+            wall, peak, code, err, cpu = run_measured(cmd)
             if code != 0:
                 print(f"bench: {case} failed ({code}):\n{err}", file=sys.stderr)
-            rows.append((f"{n:,} answers", workers, wall, floors[name], wall / floors[name], peak / 2**30, code))
+            rows.append((f"{n:,} answers", workers, wall, floors[name], wall / floors[name], peak / 2**30, code, cpu))
             print(f"{case}: {wall:.1f} s", file=sys.stderr)
-    print("| input | workers | wall (s) | floor (s) | wall / floor | peak memory (GiB, PSS) | exit |")
-    print("|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} | {r[6]} |")
-    return 0
+    status = 0
+    if bundled_rows:
+        print(f"Bundled sample (`make themes`' command, 750 cells), {os.cpu_count()} cores, "
+              f"median of {max(1, args.repeat)} runs each:")
+        print()
+        print("| condition | wall (s) | CPU (s, user+sys) | peak memory (GiB, PSS) | target | result | exit |")
+        print("|---|---|---|---|---|---|---|")
+        for condition, wall, cpu, peak, code in bundled_rows:
+            target = BUNDLED_TARGETS[condition]
+            ok = code == 0 and wall <= target
+            status |= code != 0
+            what = "idle" if condition == "idle" else "one core kept busy"
+            print(f"| {what} | {wall:.1f} | {cpu:.1f} | {peak / 2**30:.2f} | ≤ {target:.0f} s | "
+                  f"{'pass' if ok else 'FAIL'} | {code} |")
+    if rows:
+        if bundled_rows:
+            print()
+        print("| input | workers | wall (s) | CPU (s, user+sys) | floor (s) | wall / floor | peak memory (GiB, PSS) | exit |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[7]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} | {r[6]} |")
+            status |= r[6] != 0
+    return int(status)  # 1 when a run failed; a missed target is reported, not an error
 
 
 if __name__ == "__main__":

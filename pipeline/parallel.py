@@ -1,0 +1,53 @@
+"""Worker processes and BLAS threads.
+
+numpy's and scipy's OpenBLAS (and scikit-learn's OpenMP) run one thread per core and make every
+call wait for all of them. On small matrices, or when the cores are busy (our own worker
+processes, or anything else on the machine), the waiting costs more than the work: one SVD of a
+250 × 5,000 matrix took 4.2 s with 2 threads while another process kept a core busy, and 0.14 s
+with 1 (the issue's measurement; 333 × 5,067 took 10.5 s of CPU within a bundled run). Hence:
+
+- `pool`: worker processes, forked (cheap, nothing to re-import) and each pinned to one BLAS and
+  one OpenMP thread by its initializer: the workers themselves already fill the cores;
+- `single_threaded(rows)`: one BLAS and one OpenMP thread inside a `with` block when the
+  matrices have at most `SMALL_ROWS` rows, no change otherwise. A context manager (threadpoolctl),
+  so the main process gets its own setting back when the block ends; about 3 ms a call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+# Rows up to which linear algebra runs on one thread. Measured on the 2-core machine (shared with
+# other jobs), one thread vs two, CPU seconds: `cluster.nearest_neighbours` of 500-dimensional
+# unit vectors 0.08 vs 0.11 (2,000 rows), 0.50 vs 0.61 (5,000 rows); `cluster.partition` into 8
+# themes 0.26 vs 0.27 (2,000), 0.69 vs 1.07 (5,000); a symmetric eigendecomposition (top 100)
+# 0.39 vs 1.16 (2,000), 4.6 vs 14.2 (4,000); a 1,000 × 5,000 SVD 1.1 vs 3.1. Two threads never won
+# below this size — not even in wall time — and lost several-fold while another process kept a
+# core busy.
+SMALL_ROWS = 5_000
+
+
+def _pin() -> None:
+    """Pool initializer: this worker process uses one BLAS and one OpenMP thread."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # for the life of the worker, which is ours
+
+
+def pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` pinned worker processes, forked where the platform can fork."""
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                               initializer=_pin)
+
+
+def single_threaded(rows: int = 0) -> contextlib.AbstractContextManager:
+    """One BLAS and one OpenMP thread inside the block when the matrices have at most
+    `SMALL_ROWS` rows (always when `rows` is not given)."""
+    if rows > SMALL_ROWS:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1)

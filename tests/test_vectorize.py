@@ -1,0 +1,65 @@
+"""`vectorize.reduce` via the Gram matrix and the BLAS-thread limits of `parallel` (no timings:
+speed is measured by `make bench`)."""
+
+import numpy as np
+import scipy.sparse as sp
+from threadpoolctl import threadpool_info
+
+from pipeline import parallel
+from pipeline.vectorize import reduce, top_components
+
+
+def _sparse(n, m, seed=0):
+    rng = np.random.default_rng(seed)
+    return sp.random(n, m, density=0.03, format="csr", random_state=rng, data_rvs=rng.random)
+
+
+def _svd_components(x, dims):
+    u, s, _ = np.linalg.svd(x.toarray(), full_matrices=False)
+    return u[:, :dims] * s[:dims]
+
+
+def _projector(a):
+    q, _ = np.linalg.qr(a)
+    return q @ q.T
+
+
+def test_top_components_match_the_svd_on_wide_and_tall_matrices():
+    for shape in [(60, 900), (900, 60)]:
+        x = _sparse(*shape)
+        dims = 20
+        got, want = top_components(x, dims), _svd_components(x, dims)
+        # Same singular values, same components up to sign, same subspace.
+        np.testing.assert_allclose(np.linalg.norm(got, axis=0), np.linalg.norm(want, axis=0), rtol=1e-9)
+        np.testing.assert_allclose(np.abs(got), np.abs(want), atol=1e-8)
+        np.testing.assert_allclose(_projector(got), _projector(want), atol=1e-8)
+        # The sign fix: each component's largest entry is positive.
+        assert (got[np.argmax(np.abs(got), axis=0), np.arange(dims)] > 0).all()
+
+
+def test_reduce_is_deterministic_and_seed_free_when_exact():
+    x = _sparse(80, 1500, seed=1)
+    a = reduce(x, seed=0)
+    assert a.shape == (80, 79)
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0)
+    assert a.tobytes() == reduce(x, seed=0).tobytes()
+    assert a.tobytes() == reduce(x, seed=7).tobytes()  # exact: the seed only moves the clustering
+
+
+def _threads():
+    return sorted((i["filepath"], i["num_threads"]) for i in threadpool_info())
+
+
+def test_single_threaded_limits_only_inside_the_block():
+    before = _threads()
+    with parallel.single_threaded(100):
+        assert all(n == 1 for _, n in _threads())
+    assert _threads() == before
+    with parallel.single_threaded(parallel.SMALL_ROWS + 1):  # large: no change
+        assert _threads() == before
+
+
+def test_pool_workers_use_one_thread():
+    with parallel.pool(2) as pool:
+        found = pool.submit(threadpool_info).result()
+    assert found and all(i["num_threads"] == 1 for i in found)
