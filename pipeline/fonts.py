@@ -41,6 +41,26 @@ def font_path(configured: str | None = None) -> Path:
     return bundled
 
 
+def narrowed(font: Path, text: str, target: Path) -> Path:
+    """A copy of `font` with only the glyphs of `text`, written to `target` (TrueType). Cutting
+    the 4 MB font down once to the characters of all word clouds makes each cloud's own subset
+    (`font_face`) a fifth of the work."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    options.notdef_outline = True
+    options.hinting = False
+    options.layout_features = ["*"]  # keep what the final subsets may use
+    ttf = TTFont(str(font), recalcTimestamp=False)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(set(text))))
+    subsetter.subset(ttf)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ttf.save(str(target))
+    return target
+
+
 def font_face(font: Path, text: str, family: str) -> str:
     """An @font-face rule that embeds `font`, cut down to the characters of `text` (a few KB to a
     few hundred KB instead of 4 MB), so a report or SVG shows Japanese on any machine."""

@@ -31,7 +31,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels)."""
-    from pipeline import render, report
+    from pipeline import fonts, render, report
 
     config = result.config
     out = Path(out)
@@ -43,7 +43,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
         tables: dict[str, list] = {}
         clouds: list = []
         wanted: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]
-        for i, r in enumerate(results):
+        for i, r in enumerate(results):  # the word clouds wanted, or copied from an earlier run
             q = slug(i)
             colours = {w: render.theme_colour(t) for w, t in r.word_themes}
             wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", r.term_weights, dict(colour=colours))]
@@ -57,24 +57,25 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
                 elif weights:
                     clouds.append((key, rel, weights, style))
                     images[key] = rel
-            rel = f"networks/{q}.png"
-            if r.network is not None:
-                network.draw(r.network, tmp / rel, font=font, seed=config.seed, palette=render.PALETTE)
-                write_network_csv(r.network, tmp / f"networks/{q}_edges.csv")
-                images[f"{q}/network"] = rel
-            elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
-                images[f"{q}/network"] = rel
-            if render.bar_chart(r, tmp / "charts" / f"{q}_themes.png", font=font):
-                images[f"{q}/chart"] = f"charts/{q}_themes.png"
-            tables[r.question] = write_crosstabs(r, tmp, q)
-        render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
-                          seed=config.seed, workers=config.workers)
-        write_assignments(results, config, tmp / "assignments.csv")
-        write_themes_json(result, images, tmp / "themes.json", tables)
-        write_kwic(results, tmp / "kwic.json")
-        write_quotes_xlsx(results, tmp / "quotes.xlsx")
-        (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
-        write_state(result, tmp / STATE)
+        # The word clouds are drawn in worker processes while this process writes the rest.
+        svg_font = fonts.narrowed(font, "".join(w for *_, weights, _ in clouds for w, _ in weights),
+                                  tmp / ".font.ttf") if clouds else None
+        drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
+                                    seed=config.seed, workers=config.workers, svg_font=svg_font)
+        try:
+            for i, r in enumerate(results):
+                _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images)
+            write_assignments(results, config, tmp / "assignments.csv")
+            write_themes_json(result, images, tmp / "themes.json", tables)
+            write_kwic(results, tmp / "kwic.json")
+            write_quotes_xlsx(results, tmp / "quotes.xlsx")
+            (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
+            write_state(result, tmp / STATE)
+            drawing.wait()
+        finally:
+            drawing.close()
+        if svg_font is not None:
+            svg_font.unlink()
         (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
                                                      result.notices), encoding="utf-8")
         _replace(tmp, out)
@@ -84,6 +85,23 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _write_question(r: QuestionResult, q: str, tmp: Path, images: dict[str, str], tables: dict[str, list],
+                    font: Path, seed: int, reuse_images: Path | None) -> None:
+    """The question's co-occurrence network, bar chart and cross-tab CSVs."""
+    from pipeline import render
+
+    rel = f"networks/{q}.png"
+    if r.network is not None:
+        network.draw(r.network, tmp / rel, font=font, seed=seed, palette=render.PALETTE)
+        write_network_csv(r.network, tmp / f"networks/{q}_edges.csv")
+        images[f"{q}/network"] = rel
+    elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
+        images[f"{q}/network"] = rel
+    if render.bar_chart(r, tmp / "charts" / f"{q}_themes.png", font=font):
+        images[f"{q}/chart"] = f"charts/{q}_themes.png"
+    tables[r.question] = write_crosstabs(r, tmp, q)
 
 
 def run_config(result: Result) -> str:

@@ -22,10 +22,12 @@ def theme_colour(theme_id: int) -> str:
 
 def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
               colour: str | dict[str, str] | None = None, width: int = 800, height: int = 400,
-              max_words: int = 120) -> bool:
+              max_words: int = 120, svg_font: Path | None = None) -> bool:
     """Write a word cloud of `weights` as PNG (screen) and SVG with the font embedded (print);
     False, and no file, when there is no word. `colour` is one colour, or a colour per word
-    (the colour of the theme the word is most typical of), so clouds match the report."""
+    (the colour of the theme the word is most typical of), so clouds match the report.
+    `svg_font`: the same font cut down to (at least) the cloud's characters (`fonts.narrowed`),
+    to subset the SVG's font from faster; `font` when None."""
     if not weights:
         return False
     from wordcloud import WordCloud
@@ -50,32 +52,54 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     family = ImageFont.truetype(str(font), 10).getname()[0]
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
-    face = font_face(font, "".join(word for (word, _), *_ in cloud.layout_), family)
+    face = font_face(svg_font or font, "".join(word for (word, _), *_ in cloud.layout_), family)
     path.with_suffix(".svg").write_text(f"{head}><style>{face}</style>{rest}", encoding="utf-8")
     return True
 
 
 def _cloud_job(job) -> None:
-    weights, path, style, font, seed = job
-    wordcloud(weights, path, font=font, seed=seed, **style)
+    weights, path, style, font, seed, svg_font = job
+    wordcloud(weights, path, font=font, seed=seed, svg_font=svg_font, **style)
+
+
+class Drawing:
+    """Word clouds being drawn: in worker processes while the caller writes the other outputs,
+    or, for a few clouds or one worker, when `wait` is called."""
+
+    def __init__(self, tasks: list[tuple], workers: int):
+        from pipeline import parallel
+
+        self._tasks = tasks
+        self._pool = parallel.pool(workers) if workers > 1 and len(tasks) > 4 else None
+        # Forked, one BLAS/OpenMP thread each; submitted now, collected in `wait`.
+        self._futures = [self._pool.submit(_cloud_job, t) for t in tasks] if self._pool else []
+
+    def wait(self) -> None:
+        try:
+            if self._pool is None:
+                for task in self._tasks:
+                    _cloud_job(task)
+            for future in self._futures:
+                future.result()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
 
 def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
-               workers: int = 0) -> None:
-    """Draw many word clouds, across processes when there are enough of them (each takes a
-    quarter of a second or more: layout, PNG and the SVG's font subset)."""
+               workers: int = 0, svg_font: Path | None = None) -> Drawing:
+    """Start drawing many word clouds, across processes when there are enough of them (each
+    takes a fifth of a second or more: layout, PNG and the SVG's font subset); `.wait()` for them."""
     import os
 
-    from pipeline import parallel
+    import wordcloud  # noqa: F401 - imported (with matplotlib) once here, not in every forked worker
 
-    tasks = [(weights, path, style, font, seed) for weights, path, style in jobs]
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(tasks) > 4:
-        with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
-            list(pool.map(_cloud_job, tasks))
-    else:
-        for task in tasks:
-            _cloud_job(task)
+    tasks = [(weights, path, style, font, seed, svg_font) for weights, path, style in jobs]
+    return Drawing(tasks, workers or os.cpu_count() or 1)
 
 
 def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
