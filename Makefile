@@ -8,7 +8,7 @@ DATA   ?= ../shared/data
 OUT    ?= outputs
 SEED   ?= 0
 
-.PHONY: themes test eval bench report clean venv
+.PHONY: themes test lint eval bench report clean venv
 
 venv: $(STAMP)
 
@@ -34,6 +34,11 @@ report: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# Lint and type check (also run by .ci/run).
+lint: $(STAMP)
+	$(BIN)/ruff check pipeline tests tools
+	$(BIN)/mypy pipeline
 
 # Theme quality on labelled data: the bundled survey against our coding, MewsC-16-ja, livedoor.
 eval: $(STAMP)

@@ -12,7 +12,7 @@ numbers, e-mail addresses, postal codes and street addresses. Not masked: titles
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from pipeline.tokenize import HONORIFICS, Token
 

@@ -206,7 +206,7 @@ def write_crosstabs(result: QuestionResult, out: Path, q: str) -> list:
 
 
 def write_kwic(results: list[QuestionResult], path: Path) -> None:
-    doc = {r.question: {k: [[l.id, l.left, l.key, l.right] for l in lines] for k, lines in r.kwic}
+    doc = {r.question: {k: [[ln.id, ln.left, ln.key, ln.right] for ln in lines] for k, lines in r.kwic}
            for r in results}
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 

@@ -49,7 +49,7 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     # of just the cloud's characters is a tenth of that.
     from PIL import ImageFont
 
-    family = ImageFont.truetype(str(font), 10).getname()[0]
+    family = ImageFont.truetype(str(font), 10).getname()[0] or "sans-serif"
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
     face = font_face(svg_font or font, "".join(word for (word, _), *_ in cloud.layout_), family)

@@ -188,7 +188,7 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path, tabl
             reasons[a.excluded_reason] = reasons.get(a.excluded_reason, 0) + 1
     # A keyword's anchor counts every keyword, also those without lines (stable across runs).
     kwic_anchor = {k: f"{q}-kwic-{n:02d}" for n, (k, lines) in enumerate(r.kwic) if lines}
-    kwic = tuple(KwicView(kwic_anchor[k], k, tuple(KwicLineView(l.id, l.left.strip(), l.key, l.right) for l in lines),
+    kwic = tuple(KwicView(kwic_anchor[k], k, tuple(KwicLineView(ln.id, ln.left.strip(), ln.key, ln.right) for ln in lines),
                           len(lines) >= KWIC_SHOWN)
                  for k, lines in r.kwic if lines)
     crosstabs = tuple(_crosstab(table, rel) for table, rel in tables)

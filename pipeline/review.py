@@ -12,8 +12,8 @@ from pathlib import Path
 
 from pipeline.errors import UserError
 from pipeline.load import cell_text, open_workbook
+from pipeline.records import QuestionResult, Quote
 from pipeline.sheets import QUOTE_HEADER, uncell
-from pipeline.records import QuestionResult, Quote, Theme
 
 # The 採用 column is read through NFKC, trimmed and case-folded (so ｙｅｓ, ＹＥＳ and １ are yes
 # marks too). Only YES_MARKS pick a quote; NO_MARKS (and blank) are read as "not picked" without

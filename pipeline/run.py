@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import multiprocessing
 import os
 from collections import OrderedDict
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,6 +87,7 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
         return dict(norm=norm_masked, masked=masked, excluded_reason=why, norm_shown=norm_shown)
     terms, parts = terms_of.extract(norm, tokens, spans)
     points = segment.split(norm)
+    segments: tuple[Segment, ...]
     if len(points) <= 1:  # most answers make one point: reuse the whole answer's terms
         segments = (Segment(start=0, end=len(norm), text=norm_masked, terms=terms, parts=parts,
                             display=segment.strip_marker(masked)),)
@@ -102,23 +101,23 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
               index: list[int], points: list[tuple[int, int]]) -> tuple[Segment, ...]:
     """The answer's points; `masked` are the spans the analysis leaves out, `shown` the spans
     masked in the display text (none with --no-mask)."""
-    pieces = []
+    pieces: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
     # Points and tokens are both in text order: each point's tokens are found by bisection, so a
     # huge answer of thousands of sentences costs O(tokens log tokens), not points × tokens.
     starts = [t.start for t in tokens]
     for start, end in points:
         lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)
-        inside = [t._replace(start=t.start - start, end=t.end - start) for t in tokens[lo:hi] if t.end <= end]
+        point_tokens = [t._replace(start=t.start - start, end=t.end - start) for t in tokens[lo:hi] if t.end <= end]
         skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
-        terms, parts = terms_of.extract(norm[start:end], inside, skip)
-        pieces.append([start, end, terms, parts])
+        terms, parts = terms_of.extract(norm[start:end], point_tokens, skip)
+        pieces.append((start, end, terms, parts))
     # Points without content terms (「以上です。」, 「よろしくお願いします」) join the previous point,
     # or the next one when they come first.
-    merged: list[list] = []
+    merged: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
     for piece in pieces:
         if merged and (len(piece[2]) < MIN_SEGMENT_TERMS or len(merged[-1][2]) < MIN_SEGMENT_TERMS):
             last = merged[-1]
-            merged[-1] = [last[0], piece[1], last[2] + piece[2], last[3] + piece[3]]
+            merged[-1] = (last[0], piece[1], last[2] + piece[2], last[3] + piece[3])
         else:
             merged.append(piece)
     out = []
@@ -185,7 +184,7 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
     every theme keyword."""
     kept = [p for p in items if p.kept]
     keywords = list(dict.fromkeys(k for t in result.themes for k in t.keywords))
-    index = kwic.Index(kept, tokenizer) if keywords else None
+    index = kwic.Index(kept, tokenizer)  # tokenizes nothing until a word is looked up
     return {
         "network": network.build([p.terms for p in kept], config.seed),
         "kwic": tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords),

@@ -8,9 +8,10 @@ written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus st
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, Sequence
+from typing import NamedTuple
 
 # Function-like words that carry no theme. Kept general (not tuned to any data set).
 STOP_WORDS = frozenset(

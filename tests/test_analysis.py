@@ -38,7 +38,7 @@ def test_three_obvious_themes_are_found():
         assert best >= 4, (truth, found)
     labels = [t.label for t in result.themes]
     assert len(set(labels)) == 3
-    assert any("書類" in l for l in labels) and any("会場" in l for l in labels) and any("補助金" in l or "資金" in l for l in labels)
+    assert any("書類" in ln for ln in labels) and any("会場" in ln for ln in labels) and any("補助金" in ln or "資金" in ln for ln in labels)
     for theme in result.themes:
         assert 3 <= len(theme.quotes) <= 5
         assert sum(t.size for t in result.themes) == 18

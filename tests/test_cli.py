@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, output_texts, run_cli, run_cli_subprocess
 
 CONTRACT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text"]

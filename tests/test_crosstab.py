@@ -4,8 +4,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from pipeline.crosstab import MAX_LEVELS, MISSING, OTHER, RULE_JA
-from pipeline.crosstab import adjusted_residuals, crosstab, holm, independence_test
+from pipeline.crosstab import MAX_LEVELS, MISSING, OTHER, RULE_JA, adjusted_residuals, crosstab, holm, independence_test
 from pipeline.records import Answer, Assignment, QuestionResult, Theme
 
 
@@ -45,8 +44,8 @@ def result_with(theme_of_attr: list[tuple[int, str]], labels=("書類", "会場"
     assignments = tuple(Assignment(answer=Answer(id=str(i), question="q", row=i, raw="", attrs=((attr, v),)),
                                    masked="", theme_id=t, excluded_reason="" if t >= 0 else "non_answer", score=1.0)
                         for i, (t, v) in enumerate(theme_of_attr))
-    themes = tuple(Theme(theme_id=i, label=l, keywords=(), size=0, share=0.0, quotes=(), candidates=())
-                   for i, l in enumerate(labels))
+    themes = tuple(Theme(theme_id=i, label=ln, keywords=(), size=0, share=0.0, quotes=(), candidates=())
+                   for i, ln in enumerate(labels))
     return QuestionResult("q", "q", len(assignments), 0, len(themes), themes, assignments)
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import run_cli
 
 TEXTS = ["書類が多くて大変", "報告書の作成が負担", "会場の確保が難しい", "会場がない", "補助金を増やしてほしい",

@@ -303,7 +303,7 @@ def mojibake(text: str, wrote: str, read: str) -> bytes:
     # the wrong encoding forced: the message names the one that reads the file
     pytest.param(euc_jp(SURVEY), "cp932", "--encoding euc-jp", id="euc-jp-forced-as-cp932"),
     pytest.param(SURVEY.encode("utf-8"), "cp932", "--encoding utf-8", id="utf-8-forced-as-cp932"),
-    pytest.param("id,text\n1,わかりません\n".encode("utf-8"), "cp932", "--encoding utf-8", id="utf-8-that-cp932-reads"),
+    pytest.param("id,text\n1,わかりません\n".encode(), "cp932", "--encoding utf-8", id="utf-8-that-cp932-reads"),
     pytest.param(SURVEY.encode("utf-8"), "euc-jp", "--encoding utf-8", id="utf-8-forced-as-euc-jp"),
     pytest.param(SURVEY.encode("cp932"), "euc-jp", "--encoding cp932", id="cp932-forced-as-euc-jp"),
     pytest.param(SURVEY.encode("cp932"), "utf-8", "--encoding cp932", id="cp932-forced-as-utf-8"),

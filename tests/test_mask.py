@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.mask import find, apply_mapped
+from pipeline.mask import apply_mapped, find
 from pipeline.normalize import normalize_with_map
 
 

@@ -14,12 +14,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from conftest import output_texts
 
 import pipeline
 from pipeline import cli, outputs
 from pipeline.config import Config
-
-from conftest import output_texts
 
 ROOT = Path(__file__).resolve().parent.parent
 MASKS = ("〔氏名〕", "〔電話番号〕", "〔メール〕", "〔住所〕")

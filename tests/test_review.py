@@ -16,11 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import CORPUS, run_cli
+
 from pipeline import review
 from pipeline.errors import UserError
-from pipeline.records import Answer, Assignment, Quote, QuestionResult, Theme
+from pipeline.records import Answer, Assignment, QuestionResult, Quote, Theme
 from pipeline.sheets import QUOTE_HEADER, write_quotes_xlsx
 
 Q = "活動で困っていること"

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.records import Quote, QuestionResult, Theme
+from pipeline.records import QuestionResult, Quote, Theme
 from pipeline.sheets import QUOTE_HEADER, cell, row_cells, uncell, write_quotes_xlsx
 
 # What `cell` drops: C0 controls other than tab, LF and CR, and DEL. Everything else reads back.

@@ -3,7 +3,7 @@ import pickle
 import pytest
 
 from pipeline.normalize import normalize
-from pipeline.tokenize import Tokenizer, extractor
+from pipeline.tokenize import extractor
 
 
 def terms(text, tokenizer, **kw):

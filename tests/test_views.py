@@ -6,8 +6,8 @@ import csv
 import json
 
 import pytest
-
 from conftest import CORPUS, run_cli
+
 from pipeline import kwic, network
 from pipeline.config import Config
 from pipeline.records import Answer
@@ -26,7 +26,7 @@ def items(texts):
 ])
 def test_kwic_matches(word, texts, expected, tokenizer):
     found = kwic.lines(items(texts), word, tokenizer)
-    assert [l.id for l in found] == expected
+    assert [ln.id for ln in found] == expected
 
 
 def test_kwic_alignment_and_masking(tokenizer):
@@ -84,9 +84,9 @@ def test_kwic_command(corpus_run):
                                     "--results", str(corpus_run), "--width", "12"])
     assert code == 0, stderr
     lines = stdout.splitlines()
-    assert len(lines) >= 10 and all("【予算】" in l for l in lines)
+    assert len(lines) >= 10 and all("【予算】" in ln for ln in lines)
     assert "件" in stderr
-    prefix = [kwic.columns(l.split("【")[0]) for l in lines]
+    prefix = [kwic.columns(ln.split("【")[0]) for ln in lines]
     assert len(set(prefix)) == 1, "keywords aligned"
     code, _, stderr = run_cli(["kwic", str(CORPUS / "survey.csv"), "  ", "--config", str(CORPUS / "survey.toml")])
     assert code == 2 and "空" in stderr
