@@ -50,8 +50,7 @@ def narrowed(font: Path, text: str, target: Path) -> Path:
 
     options = subset.Options()
     options.notdef_outline = True
-    options.hinting = False
-    options.layout_features = ["*"]  # keep what the final subsets may use
+    options.hinting = False  # the same options as `font_face`, so it finds every glyph it needs
     ttf = TTFont(str(font), recalcTimestamp=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text="".join(sorted(set(text))))

@@ -71,8 +71,10 @@ class Drawing:
 
         self._tasks = tasks
         self._pool = parallel.pool(workers) if workers > 1 and len(tasks) > 4 else None
-        # Forked, one BLAS/OpenMP thread each; submitted now, collected in `wait`.
-        self._futures = [self._pool.submit(_cloud_job, t) for t in tasks] if self._pool else []
+        # Forked, one BLAS/OpenMP thread each; submitted now, largest canvas first (so that no
+        # big cloud is left for the end), collected in `wait`.
+        order = sorted(tasks, key=lambda t: -t[2].get("width", 800) * t[2].get("height", 400))
+        self._futures = [self._pool.submit(_cloud_job, t) for t in order] if self._pool else []
 
     def wait(self) -> None:
         try:
