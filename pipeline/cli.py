@@ -122,24 +122,20 @@ def _config_from(args: argparse.Namespace) -> configuration.Config:
 
 
 def run_themes(args: argparse.Namespace) -> int:
-    from pipeline.load import load
-    from pipeline.outputs import write_all
-    from pipeline.progress import Progress
-    from pipeline.run import analyse
+    from pipeline import api
 
     config = _config_from(args)
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
-    answers = load(Path(args.input), config)
-    result = analyse(answers, config, Progress(quiet=args.quiet), input_name=Path(args.input).name)
-    for line in result.notices:
-        print(f"注意: {line}", file=sys.stderr)
+    result = api.analyse(Path(args.input), config, quiet=args.quiet)
+    _warn(result.notices)
     if use_review:
         result = _carry_over(result, review_path)
-    write_all(result, out)
+    api.write(result, out)
+    answered = sum(r.n_answers for r in result)
     kept = sum(r.n_answers - r.n_excluded for r in result)
-    print(f"{len(answers)} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")
+    print(f"{answered} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")
     for r in result:
         for line in r.review_log:
             print(f"［{r.question}］{line}")
@@ -147,8 +143,9 @@ def run_themes(args: argparse.Namespace) -> int:
 
 
 def _warn(lines) -> None:
+    """Warnings the user should see (what the run did without, marks it could not read)."""
     for line in lines:
-        print(f"注意: {line}")
+        print(f"注意: {line}", file=sys.stderr)
 
 
 def _with_questions(result, questions):

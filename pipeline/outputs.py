@@ -345,28 +345,38 @@ def _quote_state(q: Quote) -> list:
 
 
 def write_state(result: Result, path: Path) -> None:
-    doc = {
-        "format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
-        "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
-        "notices": list(result.notices),
-        "questions": [{
-            "question": r.question, "title": r.title, "n_answers": r.n_answers, "n_excluded": r.n_excluded,
-            "k_chosen": r.k_chosen, "k_runs": list(r.k_runs), "review_log": list(r.review_log),
-            "term_weights": [list(w) for w in r.term_weights], "word_themes": [list(w) for w in r.word_themes],
-            "themes": [{
-                "theme_id": t.theme_id, "label": t.label, "keywords": list(t.keywords), "size": t.size,
-                "share": t.share, "quotes": [_quote_state(x) for x in t.quotes],
-                "candidates": [_quote_state(x) for x in t.candidates],
-                "term_weights": [list(w) for w in t.term_weights], "summary": list(t.summary),
-                "auto_label": t.auto_label,
-            } for t in r.themes],
+    """run_state.json, written as it goes: one line per answer, so that a million answers never
+    stand in memory as one document."""
+    def dumps(value) -> str:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+    head = {"format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
+            "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
+            "notices": list(result.notices)}
+    with path.open("w", encoding="utf-8") as f:
+        f.write(dumps(head)[:-1] + ',"questions":[\n')
+        for n, r in enumerate(result.questions):
+            question = {
+                "question": r.question, "title": r.title, "n_answers": r.n_answers, "n_excluded": r.n_excluded,
+                "k_chosen": r.k_chosen, "k_runs": list(r.k_runs), "review_log": list(r.review_log),
+                "term_weights": [list(w) for w in r.term_weights], "word_themes": [list(w) for w in r.word_themes],
+                "themes": [{
+                    "theme_id": t.theme_id, "label": t.label, "keywords": list(t.keywords), "size": t.size,
+                    "share": t.share, "quotes": [_quote_state(x) for x in t.quotes],
+                    "candidates": [_quote_state(x) for x in t.candidates],
+                    "term_weights": [list(w) for w in t.term_weights], "summary": list(t.summary),
+                    "auto_label": t.auto_label,
+                } for t in r.themes],
+                "kwic": [[k, [[x.id, x.left, x.key, x.right] for x in lines]] for k, lines in r.kwic],
+            }
+            f.write(("," if n else "") + dumps(question)[:-1] + ',"assignments":[\n')
             # One row per answer: id, row, attributes, text as shown, theme, themes, reason, score.
-            "assignments": [[a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs], a.masked, a.theme_id,
-                             list(a.theme_ids), a.excluded_reason, a.score] for a in r.assignments],
-            "kwic": [[k, [[x.id, x.left, x.key, x.right] for x in lines]] for k, lines in r.kwic],
-        } for r in result.questions],
-    }
-    path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
+            for i, a in enumerate(r.assignments):
+                f.write(("," if i else "") + dumps([a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs],
+                                                     a.masked, a.theme_id, list(a.theme_ids), a.excluded_reason,
+                                                     a.score]) + "\n")
+            f.write("]}\n")
+        f.write("]}\n")
 
 
 def read_results(out: Path) -> Result:

@@ -164,27 +164,44 @@ def test_tagger_settings_do_not_depend_on_a_shared_temp_folder(tmp_path, monkeyp
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
-def test_report_review_reads_the_saved_state_not_the_csv(tmp_path):
-    """Staff re-save assignments.csv in Excel (leading zeros go): report --review still works."""
-    import openpyxl
+TWO_THEMES = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
+              "会場を借りたい"]
 
-    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
-             "会場を借りたい"]
+
+def _small_run(tmp_path: Path, id_prefix: str) -> tuple[Path, Path]:
+    """A two-theme survey written and analysed through the command line: (input, output folder)."""
     src = tmp_path / "s.csv"
-    src.write_text("id,text\n" + "".join(f"00{i},{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
+    src.write_text("id,text\n" + "".join(f"{id_prefix}{i},{t}\n" for i, t in enumerate(TWO_THEMES)), encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
+    return src, out
+
+
+def _edit_cell(book_path: Path, row: int, column: int, value: str):
+    """Write one cell of the first sheet of quotes.xlsx, as staff would; the row's ID."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(book_path)
+    sheet = book.worksheets[0]
+    sheet.cell(row=row, column=column, value=value)
+    book.save(book_path)
+    return sheet.cell(row=row, column=5).value
+
+
+def _labels(out: Path) -> list[str]:
+    return [t["label"] for t in json.loads((out / "themes.json").read_text(encoding="utf-8"))["questions"][0]["themes"]]
+
+
+def test_report_review_reads_the_saved_state_not_the_csv(tmp_path):
+    """Staff re-save assignments.csv in Excel (leading zeros go): report --review still works."""
+    _, out = _small_run(tmp_path, "00")
     with (out / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.DictReader(f))
     with (out / "assignments.csv").open("w", encoding="cp932", newline="") as f:  # as Excel saves it
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()
         writer.writerows({**r, "id": str(int(r["id"]))} for r in rows)
-    book = openpyxl.load_workbook(out / "quotes.xlsx")
-    sheet = book.worksheets[0]
-    sheet.cell(row=3, column=8, value="○")
-    picked = sheet.cell(row=3, column=5).value
-    book.save(out / "quotes.xlsx")
+    picked = _edit_cell(out / "quotes.xlsx", 3, 8, "○")
     assert cli.main(["report", "--review", str(out / "quotes.xlsx"), "--out", str(out)]) == 0
     doc = json.loads((out / "themes.json").read_text(encoding="utf-8"))
     first = doc["questions"][0]["themes"][0]["quotes"][0]
@@ -192,26 +209,13 @@ def test_report_review_reads_the_saved_state_not_the_csv(tmp_path):
 
 
 def test_no_review_starts_afresh(tmp_path):
-    import openpyxl
-
-    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
-             "会場を借りたい"]
-    src = tmp_path / "s.csv"
-    src.write_text("id,text\n" + "".join(f"r{i},{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
-    out = tmp_path / "out"
+    src, out = _small_run(tmp_path, "r")
+    _edit_cell(out / "quotes.xlsx", 3, 9, "職員が決めた名前")
     assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
-    book = openpyxl.load_workbook(out / "quotes.xlsx")
-    book.worksheets[0].cell(row=3, column=9, value="職員が決めた名前")
-    book.save(out / "quotes.xlsx")
-    assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet"]) == 0
-    labels = [t["label"] for t in json.loads((out / "themes.json").read_text(encoding="utf-8"))["questions"][0]["themes"]]
-    assert "職員が決めた名前" in labels, "carried over by default"
-    book = openpyxl.load_workbook(out / "quotes.xlsx")
-    book.worksheets[0].cell(row=3, column=9, value="別の名前")
-    book.save(out / "quotes.xlsx")
+    assert "職員が決めた名前" in _labels(out), "carried over by default"
+    _edit_cell(out / "quotes.xlsx", 3, 9, "別の名前")
     assert cli.main(["themes", str(src), "--out", str(out), "--k", "2", "--quiet", "--no-review"]) == 0
-    labels = [t["label"] for t in json.loads((out / "themes.json").read_text(encoding="utf-8"))["questions"][0]["themes"]]
-    assert "別の名前" not in labels and "職員が決めた名前" not in labels
+    assert "別の名前" not in _labels(out) and "職員が決めた名前" not in _labels(out)
 
 
 class _Frame:
@@ -227,8 +231,7 @@ class _Frame:
 
 
 def test_library_api_takes_answers_in_memory(tmp_path):
-    texts = ["書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "会場の確保が難しい", "会場がない",
-             "会場を借りたい", "特になし"]
+    texts = [*TWO_THEMES, "特になし"]
     frame = _Frame([{"no": f"A{i}", "意見": t, "年代": "30代" if i % 2 else "60代", "点数": float(i)}
                     for i, t in enumerate(texts)] + [{"no": "A9", "意見": float("nan"), "年代": None, "点数": 1.0}])
     result = pipeline.analyse(frame, {"id_col": "no", "text_cols": ["意見"], "attr_cols": ["年代"], "k": 2})
@@ -269,3 +272,14 @@ def test_no_process_wide_side_effects(tmp_path):
     proc = subprocess.run([sys.executable, "-c", SIDE_EFFECTS, str(tmp_path / "out"), str(src)], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
     assert proc.returncode == 0 and "clean" in proc.stdout, proc.stderr
+
+
+def test_unreadable_pick_marks_are_listed_on_screen(tmp_path, capsys):
+    _, out = _small_run(tmp_path, "r")
+    capsys.readouterr()
+    _edit_cell(out / "quotes.xlsx", 3, 8, "△")
+    assert cli.main(["report", "--review", str(out / "quotes.xlsx"), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "注意: " in err and "採用欄の「△」は採用の印として読めない" in err
+    doc = json.loads((out / "themes.json").read_text(encoding="utf-8"))
+    assert not any(q.get("picked") for t in doc["questions"][0]["themes"] for q in t["quotes"])
