@@ -173,7 +173,12 @@ def independence_test(counts: np.ndarray, seed: int) -> tuple[str, float, int, f
     else:
         method = stats.MonteCarloMethod(n_resamples=MONTE_CARLO, rng=np.random.default_rng(seed))
         result = stats.fisher_exact(counts, method=method)
-    return "fisher", float(result.statistic), dof, float(result.pvalue)
+    # SciPy gives a 2 × c table's statistic (the probability of the observed table) as a 1-element array.
+    return "fisher", _scalar(result.statistic), dof, _scalar(result.pvalue)
+
+
+def _scalar(value) -> float:
+    return float(np.asarray(value, dtype=float).ravel()[0])
 
 
 def crosstab(result: QuestionResult, attribute: str, seed: int = 0) -> CrossTab | None:

@@ -58,10 +58,10 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
                     clouds.append((key, rel, weights, style))
                     images[key] = rel
         # The word clouds are drawn in worker processes while this process writes the rest.
-        svg_font = fonts.narrowed(font, "".join(w for *_, weights, _ in clouds for w, _ in weights),
+        narrowed = fonts.narrowed(font, "".join(w for *_, weights, _ in clouds for w, _ in weights),
                                   tmp / ".font.ttf") if clouds else None
         drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
-                                    seed=config.seed, workers=config.workers, svg_font=svg_font)
+                                    seed=config.seed, workers=config.workers, narrowed=narrowed)
         try:
             for i, r in enumerate(results):
                 _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images)
@@ -71,13 +71,16 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             write_quotes_xlsx(results, tmp / "quotes.xlsx")
             (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
             write_state(result, tmp / STATE)
+            # The report's font subset needs only its text: cut while the clouds are drawn.
+            font_rule = report.face(font, report.characters(results, config, images, result.input_name, tables,
+                                                            result.notices))
             drawing.wait()
         finally:
             drawing.close()
-        if svg_font is not None:
-            svg_font.unlink()
+        if narrowed is not None:
+            narrowed.unlink()
         (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
-                                                     result.notices), encoding="utf-8")
+                                                     result.notices, font_rule), encoding="utf-8")
         _replace(tmp, out)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)

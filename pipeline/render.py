@@ -22,12 +22,13 @@ def theme_colour(theme_id: int) -> str:
 
 def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
               colour: str | dict[str, str] | None = None, width: int = 800, height: int = 400,
-              max_words: int = 120, svg_font: Path | None = None) -> bool:
+              max_words: int = 120, narrowed: Path | None = None) -> bool:
     """Write a word cloud of `weights` as PNG (screen) and SVG with the font embedded (print);
     False, and no file, when there is no word. `colour` is one colour, or a colour per word
     (the colour of the theme the word is most typical of), so clouds match the report.
-    `svg_font`: the same font cut down to (at least) the cloud's characters (`fonts.narrowed`),
-    to subset the SVG's font from faster; `font` when None."""
+    `narrowed`: the same font cut down to (at least) the cloud's characters (`fonts.narrowed`),
+    drawn with and subset for the SVG instead of `font`, which is much faster and gives the same
+    pixels; `font` when None."""
     if not weights:
         return False
     from wordcloud import WordCloud
@@ -38,7 +39,7 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
         return colour or "#555555"
 
     cloud = WordCloud(
-        font_path=str(font), width=width, height=height, background_color="white",
+        font_path=str(narrowed or font), width=width, height=height, background_color="white",
         prefer_horizontal=0.9, collocations=False, random_state=seed, max_words=min(len(weights), max_words),
         color_func=colour_of, regexp=None, normalize_plurals=False, include_numbers=True,
     )
@@ -52,14 +53,14 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     family = ImageFont.truetype(str(font), 10).getname()[0] or "sans-serif"
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
-    face = font_face(svg_font or font, "".join(word for (word, _), *_ in cloud.layout_), family)
+    face = font_face(narrowed or font, "".join(word for (word, _), *_ in cloud.layout_), family)
     path.with_suffix(".svg").write_text(f"{head}><style>{face}</style>{rest}", encoding="utf-8")
     return True
 
 
 def _cloud_job(job) -> None:
-    weights, path, style, font, seed, svg_font = job
-    wordcloud(weights, path, font=font, seed=seed, svg_font=svg_font, **style)
+    weights, path, style, font, seed, narrowed = job
+    wordcloud(weights, path, font=font, seed=seed, narrowed=narrowed, **style)
 
 
 class Drawing:
@@ -93,14 +94,14 @@ class Drawing:
 
 
 def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
-               workers: int = 0, svg_font: Path | None = None) -> Drawing:
+               workers: int = 0, narrowed: Path | None = None) -> Drawing:
     """Start drawing many word clouds, across processes when there are enough of them (each
     takes a fifth of a second or more: layout, PNG and the SVG's font subset); `.wait()` for them."""
     import os
 
     import wordcloud  # noqa: F401 - imported (with matplotlib) once here, not in every forked worker
 
-    tasks = [(weights, path, style, font, seed, svg_font) for weights, path, style in jobs]
+    tasks = [(weights, path, style, font, seed, narrowed) for weights, path, style in jobs]
     return Drawing(tasks, workers or os.cpu_count() or 1)
 
 

@@ -151,7 +151,7 @@ class ReportView:
 
 # --- Building the view -------------------------------------------------------------------------
 
-def build_view(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,
+def build_view(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path | None, input_name: str,
                tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> ReportView:
     """The report's content. `images` maps keys (q01/all, q01/chart, q01/network, q01/theme_00)
     to PNG paths relative to `out`; `tables` maps a question to its (CrossTab, CSV path) pairs."""
@@ -162,16 +162,18 @@ def build_view(results: list[QuestionResult], config: Config, images: dict[str, 
         themes_setting="自動" if config.k is None else str(config.k),
         seed=config.seed,
         notices=tuple(notices),
-        questions=tuple(_question(i, r, images, Path(out), tables.get(r.question, []))
+        questions=tuple(_question(i, r, images, None if out is None else Path(out), tables.get(r.question, []))
                         for i, r in enumerate(results)),
         masked=config.mask,
     )
 
 
-def _image(out: Path, images: dict[str, str], key: str, alt: str) -> ImageView | None:
+def _image(out: Path | None, images: dict[str, str], key: str, alt: str) -> ImageView | None:
     rel = images.get(key)
     if not rel:
         return None
+    if out is None:  # the page's characters only (see `characters`): no picture is read
+        return ImageView("", alt)
     data = base64.b64encode((out / rel).read_bytes()).decode("ascii")
     return ImageView(f"data:image/png;base64,{data}", alt)
 
@@ -180,7 +182,7 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path, tables: list) -> QuestionView:
+def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | None, tables: list) -> QuestionView:
     q = slug(i)
     reasons: dict[str, int] = {}
     for a in r.assignments:
@@ -219,7 +221,7 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path, tabl
     )
 
 
-def _theme(q: str, t: Theme, images: dict[str, str], out: Path, kwic_anchor: dict[str, str]) -> ThemeView:
+def _theme(q: str, t: Theme, images: dict[str, str], out: Path | None, kwic_anchor: dict[str, str]) -> ThemeView:
     return ThemeView(
         number=t.theme_id + 1,
         label=t.label,
@@ -277,20 +279,40 @@ def _css() -> str:
     return resources.files("pipeline").joinpath("static/report.css").read_text(encoding="utf-8")
 
 
-def render(view: ReportView, font: Path | None = None) -> str:
+_DATA_URI = "data:image/png;base64,ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+
+
+def characters(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
+               tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> str:
+    """Every character the page of these results can hold, known before the pictures are drawn:
+    the font subset can be cut while they are (`face`)."""
+    view = build_view(results, config, images, None, input_name, tables, notices)
+    return _environment().get_template("body.html.j2").render(report=view) + view.title + _DATA_URI
+
+
+def face(font: Path, text: str) -> str:
+    """The @font-face rule embedding the subset of `font` for `text` (see `characters`)."""
+    return font_face(font, text, FONT_FAMILY)
+
+
+def render(view: ReportView, font: Path | None = None, font_rule: str | None = None) -> str:
     """The HTML document of `view`; with `font`, a subset of it covering every character of the
-    page is embedded."""
+    page is embedded (`font_rule`: that @font-face rule, made beforehand by `face`)."""
     env = _environment()
     body = env.get_template("body.html.j2").render(report=view)
     # Our own values, not user text: the rendered (already escaped) body, the @font-face rule
     # (base64 inside) and the package's style sheet.
-    face = font_face(font, body + view.title, FONT_FAMILY) if font is not None else ""
-    return env.get_template("report.html.j2").render(title=view.title, body=Markup(body), font_face=Markup(face),
+    if font_rule is not None:
+        face_rule = font_rule
+    else:
+        face_rule = font_face(font, body + view.title, FONT_FAMILY) if font is not None else ""
+    return env.get_template("report.html.j2").render(title=view.title, body=Markup(body), font_face=Markup(face_rule),
                                                      css=Markup(_css()))
 
 
 def html(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,
-         font: Path | None = None, tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> str:
+         font: Path | None = None, tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
+         font_rule: str | None = None) -> str:
     """report.html of `results`. `notices`: Japanese lines the reader must see first (e.g. what
-    the analysis ran without)."""
-    return render(build_view(results, config, images, out, input_name, tables, notices), font)
+    the analysis ran without). `font_rule`: the @font-face rule made beforehand by `face`."""
+    return render(build_view(results, config, images, out, input_name, tables, notices), font, font_rule)

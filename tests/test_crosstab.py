@@ -229,3 +229,11 @@ def test_one_stated_value_gives_no_table():
 def test_rule_text_names_the_rule():
     for word in ("件数（列の割合）", "Holm", "期待度数が 5 以上", MISSING, "Fisher"):
         assert word in RULE_JA
+
+
+def test_fisher_on_a_two_row_table_with_many_columns():
+    """A 2 × c table with small counts (a small survey, one attribute with many values): SciPy
+    returns the statistic as a one-element array, which used to stop the run."""
+    table = np.array([[2, 1, 1, 0, 0, 1, 1], [0, 1, 0, 1, 1, 0, 0]])
+    name, statistic, dof, p = independence_test(table, seed=0)
+    assert name == "fisher" and dof == 6 and 0 < statistic <= 1 and 0 < p <= 1

@@ -99,9 +99,16 @@ HOSTILE = "<script>alert(\"x\")</script> {{ 7*7 }} {% if true %}jinja{% endif %}
 
 def _hostile_report(tmp_path, font=None):
     """report.html of one question whose every text, and the settings, are hostile."""
+    from pipeline import report
+
+    args, kwargs = _hostile_inputs(tmp_path)
+    return report.html(*args, font=font, **kwargs), report.build_view(*args, **kwargs)
+
+
+def _hostile_inputs(tmp_path):
+    """The arguments of report.html for `_hostile_report`."""
     import numpy as np
 
-    from pipeline import report
     from pipeline.crosstab import CrossTab
     from pipeline.kwic import Line
     from pipeline.records import QuestionResult, Quote, Theme
@@ -125,7 +132,7 @@ def _hostile_report(tmp_path, font=None):
     config = Config(title=f"報告書 {HOSTILE}")
     args = ([result, empty], config, images, tmp_path, f"入力{HOSTILE}.csv")
     kwargs = dict(tables={result.question: [(table, f"crosstabs/{HOSTILE}.csv")]}, notices=(HOSTILE,))
-    return report.html(*args, font=font, **kwargs), report.build_view(*args, **kwargs)
+    return args, kwargs
 
 
 class _Parsed:
@@ -262,3 +269,16 @@ assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "
         first, second = ((tmp_path / f"{name}{n}.png").read_bytes() for n in (1, 2))
         assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
         assert b"Software" not in first
+
+
+def test_font_cut_before_the_pictures_covers_the_finished_page(tmp_path):
+    """outputs cuts the report's font subset from `report.characters` while the word clouds are
+    drawn: every character of the finished page (pictures embedded) must be among them."""
+    from pipeline import report
+
+    _, view = _hostile_report(tmp_path)
+    finished = report._environment().get_template("body.html.j2").render(report=view) + view.title
+    assert "data:image/png;base64," in finished
+    (results, config, images, _, input_name), kwargs = _hostile_inputs(tmp_path)
+    known = set(report.characters(results, config, images, input_name, **kwargs))
+    assert set(finished) <= known
