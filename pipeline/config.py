@@ -50,17 +50,7 @@ class Config:
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-def from_json(path: Path) -> Config:
-    """The configuration an earlier run wrote next to its outputs (run_config.json)."""
-    try:
-        values = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        raise UserError(f"{path} を読めません。", "分析をやり直してください。") from None
-    values["question_titles"] = tuple(values.get("question_titles", {}).items())
-    return build({k: v for k, v in values.items() if k in FIELDS})
-
-
-_TUPLEFIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
+_TUPLE_FIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
 FIELDS = frozenset(f.name for f in dataclasses.fields(Config))
 
 
@@ -104,7 +94,7 @@ def build(values: dict[str, Any]) -> Config:
     """Validate values (from TOML and the command line) into a Config."""
     clean: dict[str, Any] = {}
     for key, value in values.items():
-        if key in _TUPLEFIELDS:
+        if key in _TUPLE_FIELDS:
             if isinstance(value, str):
                 value = (value,)
             if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):

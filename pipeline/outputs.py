@@ -1,5 +1,7 @@
-"""Writing a run's files — assignments.csv, themes.json, quotes.xlsx, images, report.html —
-and reading them back (for `report --review`, which rebuilds without clustering again).
+"""Writing a run's files — assignments.csv, themes.json, quotes.xlsx, images, report.html,
+run_state.json — and reading the run's state back (for `report --review`, which rebuilds
+without clustering again, and for the carry-over of staff's choices to a new run). Nothing is
+analysed here: the results arrive complete (`run.analyse`).
 
 Everything is written into a temporary folder beside `--out` and moved into place only when
 complete, so a failed run never leaves a half-written result (see CONTRACT.md).
