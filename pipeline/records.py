@@ -85,6 +85,7 @@ class Theme:
     term_weights: tuple[tuple[str, float], ...] = ()  # for the theme's word cloud
     summary: tuple[str, ...] = ()  # one or two sentences from the answers that say what the theme is about
     auto_label: str = ""  # the label the analysis gave, when staff renamed the theme (ラベル修正)
+    key: str = ""  # unique within its question: t01, t02, … by size without a codebook, else the codebook's key
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Assignment:
     excluded_reason: str
     score: float
     theme_ids: tuple[int, ...] = ()  # every theme the answer's segments touch, in text order
+    reason: str = ""  # why the answer is in its theme, in Japanese (「テーマの中心に近い (0.82)」); "" when excluded
 
 
 @dataclass(frozen=True)
