@@ -28,7 +28,10 @@ from pipeline.fonts import font_path
 from pipeline.records import Answer, Assignment, QuestionResult, Quote, Result, Theme, slug
 from pipeline.sheets import row_cells, write_quotes_xlsx
 
-ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_ids"]
+ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_key", "reason",
+                      "theme_ids"]
+
+
 def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> None:
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
@@ -266,11 +269,13 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
         writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
         for result in results:
             labels = {t.theme_id: t.label for t in result.themes}
+            keys = {t.theme_id: t.key for t in result.themes}
             for a in result.assignments:
                 kept = a.theme_id >= 0
                 writer.writerow(row_cells([
                     a.answer.id, result.question, a.theme_id, labels.get(a.theme_id, ""), a.excluded_reason,
-                    f"{a.score:.4f}" if kept else "", a.masked, ";".join(str(t) for t in a.theme_ids),
+                    f"{a.score:.4f}" if kept else "", a.masked, keys.get(a.theme_id, ""), a.reason,
+                    ";".join(str(t) for t in a.theme_ids),
                     *[value for _, value in a.answer.attrs],
                 ]))
 
@@ -310,6 +315,7 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
             "chart": images.get(f"{q}/chart", ""),
             "themes": [{
                 "theme_id": t.theme_id,
+                "key": t.key,
                 "label": t.label,
                 **({"auto_label": t.auto_label} if t.auto_label else {}),
                 "keywords": list(t.keywords),
@@ -342,7 +348,7 @@ def write_themes_json(result: Result, images: dict[str, str], path: Path, tables
 # carry-over rebuild the results. Staff open and re-save assignments.csv in Excel (leading zeros
 # of ids go, apostrophes vanish), so it is never read back for that.
 STATE = "run_state.json"
-STATE_FORMAT = 1
+STATE_FORMAT = 2  # 2: theme keys and reasons
 
 
 def _quote_state(q: Quote) -> list:
@@ -370,16 +376,17 @@ def write_state(result: Result, path: Path) -> None:
                     "share": t.share, "quotes": [_quote_state(x) for x in t.quotes],
                     "candidates": [_quote_state(x) for x in t.candidates],
                     "term_weights": [list(w) for w in t.term_weights], "summary": list(t.summary),
-                    "auto_label": t.auto_label,
+                    "auto_label": t.auto_label, "key": t.key,
                 } for t in r.themes],
                 "kwic": [[k, [[x.id, x.left, x.key, x.right] for x in lines]] for k, lines in r.kwic],
             }
             f.write(("," if n else "") + dumps(question)[:-1] + ',"assignments":[\n')
-            # One row per answer: id, row, attributes, text as shown, theme, themes, reason, score.
+            # One row per answer: id, row, attributes, text as shown, theme, themes, excluded reason,
+            # score, why it is in its theme.
             for i, a in enumerate(r.assignments):
                 f.write(("," if i else "") + dumps([a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs],
                                                      a.masked, a.theme_id, list(a.theme_ids), a.excluded_reason,
-                                                     a.score]) + "\n")
+                                                     a.score, a.reason]) + "\n")
             f.write("]}\n")
         f.write("]}\n")
 
@@ -410,14 +417,15 @@ def read_results(out: Path) -> Result:
         for q in doc["questions"]:
             assignments = tuple(Assignment(
                 answer=Answer(id=rid, question=q["question"], row=row, raw="", attrs=tuple(tuple(x) for x in attrs)),
-                masked=text, theme_id=theme_id, theme_ids=tuple(theme_ids), excluded_reason=why, score=score)
-                for rid, row, attrs, text, theme_id, theme_ids, why, score in q["assignments"])
+                masked=text, theme_id=theme_id, theme_ids=tuple(theme_ids), excluded_reason=why, score=score,
+                reason=reason)
+                for rid, row, attrs, text, theme_id, theme_ids, why, score, reason in q["assignments"])
             themes = tuple(Theme(
                 theme_id=t["theme_id"], label=t["label"], keywords=tuple(t["keywords"]), size=t["size"],
                 share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
                 candidates=tuple(quote(x) for x in t["candidates"]),
                 term_weights=tuple((w, f) for w, f in t["term_weights"]), summary=tuple(t["summary"]),
-                auto_label=t["auto_label"]) for t in q["themes"])
+                auto_label=t["auto_label"], key=t["key"]) for t in q["themes"])
             kwic = tuple((k, tuple(Line(i, q["question"], left, key, right) for i, left, key, right in lines))
                          for k, lines in q["kwic"])
             questions.append(summarised(QuestionResult(

@@ -203,7 +203,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     """
     kept = [p for p in items if p.kept]
     themes: list[Theme] = []
-    placed: dict[int, tuple[int, float, tuple[int, ...]]] = {}
+    placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}
     k_runs: tuple[int, ...] = ()
     question_weights: tuple[tuple[str, float], ...] = ()
     word_themes: tuple[tuple[str, int], ...] = ()
@@ -251,22 +251,60 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
             themes.append(Theme(
                 theme_id=c, label=labels[c], keywords=keywords[c], size=size,
                 share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
-                candidates=tuple(picked), term_weights=weights, summary=summary,
+                candidates=tuple(picked), term_weights=weights, summary=summary, key=theme_key(c),
             ))
+        why = _reasons(reps, x, labels_, themes, result.scores)
         for i, p in enumerate(kept):
             u = int(of[i])
             c = int(labels_[u])
-            placed[id(p)] = (c, round(float(result.scores[u]), 4), touched.get(u, (c,)))
+            reason = why[u] if reps[u] is p or not why[u].startswith("代表例") else f"例 {reps[u].answer.id} と同じ回答"
+            placed[id(p)] = (c, round(float(result.scores[u]), 4), touched.get(u, (c,)), reason)
     assignments = []
     for p in items:
-        c, score, theme_ids = placed.get(id(p), (-1, 0.0, ()))
+        c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
         assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
-                                      excluded_reason=p.excluded_reason, score=score))
+                                      excluded_reason=p.excluded_reason, score=score, reason=reason))
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, k_runs=k_runs, word_themes=word_themes,
     )
+
+
+def theme_key(theme_id: int) -> str:
+    """The key of an automatic theme: t01 for the largest, t02, … (see CONTRACT.md)."""
+    return f"t{theme_id + 1:02d}"
+
+
+MAX_REASON_KEYWORDS = 3
+# Below this cosine an example explains nothing; the reason then names the theme's centre.
+EXAMPLE_EXPLAINS = 0.3
+
+
+def _reasons(reps: list[Prepared], x: np.ndarray, labels: np.ndarray, themes: list[Theme],
+             closeness: np.ndarray) -> list[str]:
+    """Why each answer is in its theme, in Japanese: the theme's keywords it contains, and the
+    theme's example (shown quote) it is closest to, with the cosine of the two in the clustering
+    space — 「キーワード: 書類・報告書 ／ 例 K0120 に近い (0.82)」, or 「代表例」 for an example."""
+    row_of = {p.answer.id: u for u, p in enumerate(reps)}
+    out = [""] * len(reps)
+    for t in themes:
+        examples = [row_of[q.id] for q in t.quotes if q.id in row_of]
+        members = np.flatnonzero(labels == t.theme_id)
+        sims = x[members] @ x[examples].T if examples else np.zeros((len(members), 0))
+        for m, u in enumerate(members):
+            words = set(reps[u].terms)
+            found = [k for k in t.keywords if k in words][:MAX_REASON_KEYWORDS]
+            parts = [f"キーワード: {'・'.join(found)}"] if found else []
+            if u in examples:
+                parts.insert(0, "代表例")
+            elif examples and sims[m].max() >= EXAMPLE_EXPLAINS:
+                j = int(np.argmax(sims[m]))
+                parts.append(f"例 {reps[examples[j]].answer.id} に近い ({float(sims[m, j]):.2f})")
+            else:
+                parts.append(f"どの例にも近くないが、このテーマの中心に最も近い ({float(closeness[u]):.2f})")
+            out[u] = " ／ ".join(parts)
+    return out
 
 
 def _points(kept: list[Prepared], x: np.ndarray, seg_x: np.ndarray,

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, output_texts, run_cli, run_cli_subprocess
 
-CONTRACT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text"]
+CONTRACT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_key",
+                    "reason"]
 # Personal information written into the bundled corpus (fictional); none may reach an output.
 PERSONAL = ["田中", "山本", "佐藤一郎", "渡辺由美", "渡辺", "鈴木", "高橋", "加藤", "松本", "中村", "伊藤", "木村",
             "森田", "小松", "小林", "井上", "hanako.suzuki", "ito.kazuo", "kodomo-club", "midori-no-kai",
@@ -45,7 +46,7 @@ def test_every_contract_file_is_written(corpus_run):
 def test_assignments_hold_every_input_answer_once(corpus_run):
     rows = read_assignments(corpus_run)
     with (corpus_run / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
-        assert next(csv.reader(f))[:7] == CONTRACT_COLUMNS
+        assert next(csv.reader(f))[:9] == CONTRACT_COLUMNS
     keys = [(r["id"], r["question"]) for r in rows]
     assert len(keys) == len(set(keys)) == 750
     assert set(keys) == set(coding())
@@ -54,8 +55,11 @@ def test_assignments_hold_every_input_answer_once(corpus_run):
         assert excluded in ("", "empty", "non_answer")
         assert (int(r["theme_id"]) == -1) == bool(excluded)
         assert bool(r["theme_label"]) != bool(excluded)
+        assert bool(r["theme_key"]) != bool(excluded) and bool(r["reason"]) != bool(excluded)
         if not excluded:
             assert 0.0 <= float(r["score"]) <= 1.0
+            assert re.fullmatch(r"t\d\d", r["theme_key"]) and int(r["theme_key"][1:]) == int(r["theme_id"]) + 1
+            assert re.search(r"代表例|例 K\d+ (に近い|と同じ回答)|中心に最も近い", r["reason"]), r["reason"]
             ids = r["theme_ids"].split(";")
             assert ids[0] == r["theme_id"] and len(set(ids)) == len(ids)
         else:
@@ -85,8 +89,9 @@ def test_themes_json_follows_the_contract(corpus_run):
         assert len(set(labels)) == len(labels), "labels unique within a question"
         members = {(r["id"], r["theme_id"]): r["text"] for r in rows if r["question"] == q["question"]}
         all_text = "".join(members.values())
+        assert [t["key"] for t in q["themes"]] == [f"t{i + 1:02d}" for i in range(len(q["themes"]))]
         for t in q["themes"]:
-            assert set(t) >= {"theme_id", "label", "keywords", "size", "share", "quotes", "wordcloud"}
+            assert set(t) >= {"theme_id", "key", "label", "keywords", "size", "share", "quotes", "wordcloud"}
             assert t["share"] == round(t["size"] / kept, 3)
             assert t["keywords"] and t["label"] not in ("", "する", "思う", "こと")
             assert 3 <= len(t["quotes"]) <= 8
