@@ -281,7 +281,7 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
 
         key = entry.get("key")
         who = f"テーマ「{_show(key)}」" if isinstance(key, str) and key.strip() else f"{n + 1} 番目のテーマ"
-        ok = True
+        bad: set[str] = set()  # fields with a problem: left out of the checks across themes
         for name in entry:
             if name not in FIELDS:
                 problems.append((at(name), f"{who}に不明な項目「{_show(name)}」があります{_suggest(name, FIELDS)}。"
@@ -289,7 +289,7 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
         for name in _STRING_FIELDS:
             if name in entry and not isinstance(entry[name], str):
                 problems.append((at(name), f"{who}の {name} は文字列で書いてください（例: {name} = {_EXAMPLE_VALUE[name]}）。"))
-                ok = False
+                bad.add(name)
         for name in _LIST_FIELDS:
             value = entry.get(name, [])
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -298,46 +298,53 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
                 extra = "。id が数字でも \"…\" で囲んでください（例: examples = [\"44\", \"120\"]）" if numbers else ""
                 problems.append((at(name), f"{who}の {name} は文字列のリストで書いてください"
                                  f"（例: {name} = {_EXAMPLE_VALUE[name]}）{extra}。"))
-                ok = False
+                bad.add(name)
             elif any(not v.strip() for v in value):
                 problems.append((at(name), f"{who}の {name} に空の文字列 \"\" があります。取り除いてください。"))
-                ok = False
+                bad.add(name)
         if "key" not in entry:
             problems.append((line, f"{who}に key がありません。key = \"paperwork\" のように、"
                              "設問の中で重ならない名前を書いてください（英数字がおすすめ。日本語も使えます）。"))
-            ok = False
+            bad.add("key")
         elif isinstance(key, str) and not key.strip():
             problems.append((at("key"), f"{who}の key が空です。key = \"paperwork\" のように名前を書いてください。"))
-            ok = False
+            bad.add("key")
         elif isinstance(key, str) and any(c in key for c in _LINE_BREAKS):
             problems.append((at("key"), f"{who}の key に改行があります。改行のない名前にしてください。"))
-            ok = False
+            bad.add("key")
         label = entry.get("label")
         if "label" not in entry:
             problems.append((line, f"{who}に label がありません。label = \"書類・事務手続きの負担\" のように"
                              "テーマの名前を書いてください。"))
-            ok = False
+            bad.add("label")
         elif isinstance(label, str) and not label.strip():
             problems.append((at("label"), f"{who}の label が空です。テーマの名前を書いてください。"))
-            ok = False
+            bad.add("label")
         question = entry.get("question")
         if isinstance(question, str) and not question.strip():
             problems.append((at("question"), f"{who}の question が空です。設問名を書くか、"
                              "すべての設問に当てはめるなら question の行を消してください。"))
-            ok = False
+            bad.add("question")
         elif isinstance(question, str) and kept_ids is not None and question not in kept_ids:
             problems.append((at("question"), f"{who}の question「{_show(question)}」は分析した設問にありません"
                              f"{_suggest(question, kept_ids)}。question を次のいずれかにしてください: "
                              f"{_listing(kept_ids)}（assignments.csv の question 列と同じ名前）。"
                              "すべての設問に当てはめるなら question の行を消してください。"))
-        if not ok:
-            themes.append(None)
+        if bad & {"key", "question"}:
+            themes.append(None)  # its scope or key is unknown: no checks across themes
             continue
+
+        def good(name: str, default: Any, bad=bad, entry=entry) -> Any:
+            return default if name in bad else entry.get(name, default)
+
+        def strings(name: str, entry=entry) -> tuple[str, ...]:
+            values = entry.get(name, [])
+            return tuple(v for v in values if isinstance(v, str) and v.strip()) if isinstance(values, list) else ()
+
         themes.append(CodebookTheme(
-            key=entry["key"], label=entry["label"], question=question,
-            description=entry.get("description", ""), keywords=tuple(entry.get("keywords", ())),
-            exclude=tuple(entry.get("exclude", ())), examples=tuple(entry.get("examples", ())),
-            rule=entry.get("rule", ""), merge_into=entry.get("merge_into", ""), line=line))
+            key=entry["key"], label=good("label", ""), question=question, description=good("description", ""),
+            keywords=strings("keywords"), exclude=strings("exclude"), examples=strings("examples"),
+            rule=good("rule", ""), merge_into=good("merge_into", ""), line=line))
 
     number = {id(t): n for n, t in enumerate(themes) if t is not None}  # by identity: equal themes may repeat
 
@@ -379,7 +386,7 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
             if other is not None and (example, i) not in reported:
                 reported.add((example, i))
                 problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の examples の「{_show(example)}」は"
-                                 f"{where(other)}「{_show(other.key)}」にも書かれています。"
+                                 f" {where(other)}「{_show(other.key)}」にも書かれています。"
                                  "一つの回答は一つのテーマにだけ書いてください。"))
 
     # 4. merge_into: to a key of the same question scope, and never in a circle. A question-less
@@ -427,8 +434,8 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
             if t.rule.strip():
                 error = check_rule(t.rule)
                 if error:
-                    problems.append((at_field(t, "rule"), f"テーマ「{_show(t.key)}」の rule を読めません: {error}"
-                                     "　rule を直してください（例: rule = \"書類 | 報告書 | (事務 & 負担)\"）。"))
+                    problems.append((at_field(t, "rule"), f"テーマ「{_show(t.key)}」の rule を読めません: {error.rstrip('。')}。"
+                                     "rule を直してください（例: rule = \"書類 | 報告書 | (事務 & 負担)\"）。"))
     return valid, problems
 
 
