@@ -16,6 +16,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,6 +117,7 @@ def read(path: Path, kept_ids: Mapping[str, set[str]] | None = None,
 
 
 _TOML_MESSAGES = [
+    ("Illegal character '\\n'", '文字列の終わりの " がありません（文字列は一行に書き、改行は \\n と書きます）'),
     ("Invalid value", '値の書き方が正しくありません（文字列は "…" で囲み、リストは ["…", "…"] と書きます）'),
     ("Unterminated string", '文字列の終わりの " がありません'),
     ("Unescaped '\\' in a string", '文字列の中の \\ は \\\\ と書いてください'),
@@ -135,14 +137,13 @@ _TOML_MESSAGES = [
 def _syntax_problem(source: str, text: str, error: str) -> str:
     what = next((ja for en, ja in _TOML_MESSAGES if error.startswith(en)), "書き方に誤りがあります")
     m = re.search(r"\(at line (\d+), column (\d+)\)", error)
-    where = f"{source} {m.group(1)} 行目 {m.group(2)} 文字目" if m else source
-    if m is None and error.startswith(("Cannot overwrite", "Cannot declare")):
+    where = f"{source} {m.group(1)} 行目 {m.group(2)} 文字目" if m else f"{source}（ファイルの終わり）"
+    if error.startswith(("Cannot overwrite", "Cannot declare")):
         line, name = _repeated_field(text)
         if line:
-            where, what = f"{source} {line} 行目", f"同じ表の中に「{name}」が二度書かれています"
-    elif m is None:
-        where = f"{source}（ファイルの終わり）"
-    return (f"{where}: TOML の書式の誤り — {what}（{error}）。この箇所を直してください"
+            what = f"同じ表の中に「{_show(name)}」が二度書かれています（どちらかを消してください）"
+            where = where if m else f"{source} {line} 行目"
+    return (f"{where}: TOML の書式の誤り — {what}（{_show(error, 80)}）。この箇所を直してください"
             '（[[theme]] の下に 項目名 = 値 を一行ずつ書き、文字列は "…" で囲みます）。')
 
 
@@ -245,9 +246,15 @@ def _listing(names: Iterable[str], limit: int = 12) -> str:
     return shown + (f" ほか {len(names) - limit} 件" if len(names) > limit else "")
 
 
+def _fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold().strip()
+
+
 def _suggest(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.6)
-    return f"（「{_show(close[0])}」のことでしょうか）" if close else ""
+    """「…」のことでしょうか for the choice closest to `value` (width and case ignored), or ""."""
+    folded = {_fold(c): c for c in reversed(list(choices))}
+    close = difflib.get_close_matches(_fold(value), list(folded), n=1, cutoff=0.6)
+    return f"（「{_show(folded[close[0]])}」のことでしょうか）" if close else ""
 
 
 def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str, set[str]] | None,
