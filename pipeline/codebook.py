@@ -450,9 +450,10 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
 
 HEADER = """\
 # コードブック（テーマの定義）— jiyu-themes が書き出したファイルです。
+# 出力フォルダの外にコピーしてから編集してください（出力フォルダは次の実行で置き換わります）。
 # 編集して保存し、次のように実行すると、回答をこのテーマで分類し直します:
-#   python -m pipeline themes INPUT --codebook codebook.toml
-# （INPUT は回答のファイル。来年度の回答にも同じファイルを使えば、同じテーマで比べられます。）
+#   python -m pipeline themes INPUT --codebook codebook.toml --out DIR
+# （INPUT は回答のファイル、DIR は出力フォルダ。来年度の回答にも同じファイルを使えば、同じテーマで比べられます。）
 #
 # 一つの [[theme]] の表が一つのテーマです。
 #   question  設問（assignments.csv の question 列と同じ名前）。書かなければ、すべての設問に当てはまります。

@@ -249,7 +249,7 @@ def test_written_header_explains_editing_and_running_again(tmp_path):
     text = path.read_text(encoding="utf-8")
     header = text[:text.index("\n[[theme]]")]
     assert all(line.startswith("#") or not line for line in header.splitlines())
-    for fragment in ["python -m pipeline themes INPUT --codebook codebook.toml", "label を書き換え", "merge_into",
+    for fragment in ["python -m pipeline themes INPUT --codebook codebook.toml --out DIR", "コピーしてから", "label を書き換え", "merge_into",
                      "複製", "keywords", "exclude", "examples", "rule"]:
         assert fragment in header, fragment
     assert "\r" not in text and not text.startswith("\ufeff")
