@@ -319,6 +319,10 @@ def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str
         elif isinstance(key, str) and any(c in key for c in _LINE_BREAKS):
             problems.append((at("key"), f"{who}の key に改行があります。改行のない名前にしてください。"))
             bad.add("key")
+        elif key == OTHER_KEY:
+            problems.append((at("key"), f"key「{OTHER_KEY}」は、どのテーマにも合わない回答の「その他」に使われます。"
+                             "別の key にしてください。"))
+            bad.add("key")
         label = entry.get("label")
         if "label" not in entry:
             problems.append((line, f"{who}に label がありません。label = \"書類・事務手続きの負担\" のように"

@@ -57,6 +57,7 @@ ERRORS = [
     ("empty key", '[[theme]]\nquestion = "q1"\nkey = " "\nlabel = "A"\n', 3, ["key が空です"]),
     ("key with a line break", '[[theme]]\nquestion = "q1"\nkey = "a\\nb"\nlabel = "A"\n', 3,
      ["key に改行があります"]),
+    ("key other is taken", VALID_A.replace('key = "a"', 'key = "other"'), 3, ["key「other」は", "「その他」", "別の key"]),
     ("missing label", '[[theme]]\nquestion = "q1"\nkey = "a"\n', 1, ["テーマ「a」に label がありません"]),
     ("empty label", VALID_A.replace('label = "A"', 'label = ""'), 4, ["テーマ「a」の label が空です"]),
     ("label not a string", VALID_A.replace('label = "A"', "label = 3"), 4,
