@@ -431,6 +431,16 @@ def parse_condition(text: str, line: int = 0) -> Condition:
         raise RuleError(_where("", p.line) + p.message, p.line) from None
 
 
+def problem(text: str) -> str | None:
+    """Why the condition `text` cannot be used (Japanese), or None when it parses: the check a
+    codebook's `rule = "…"` gets (`codebook.read(..., check_rule=problem)`)."""
+    try:
+        parse_condition(text)
+    except RuleError as e:
+        return e.message
+    return None
+
+
 def parse_file(text: str, name: str = "rules.txt") -> list[Code]:
     """All codes of a KH Coder coding-rule file, in file order. Every problem is reported in one RuleError."""
     problems: list[tuple[int, str]] = []

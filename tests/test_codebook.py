@@ -277,3 +277,18 @@ def test_dumps_round_trips_any_text(labels, words, question_name):
         {**({"question": t.question} if t.question is not None else {}), "key": t.key, "label": t.label,
          "description": t.description, "keywords": list(t.keywords), **({"exclude": list(t.exclude)} if t.exclude else {}),
          "examples": []} for t in themes]
+
+
+def test_rules_are_checked_with_the_coding_rule_parser(tmp_path):
+    """codebook.read with the rules module's check: a rule KH Coder-style parsing refuses is a
+    codebook problem naming the theme's rule line."""
+    from pipeline import codebook, rules
+
+    path = tmp_path / "codebook.toml"
+    path.write_text('[[theme]]\nkey = "paper"\nlabel = "書類"\nrule = "書類 | (報告書"\n\n'
+                    '[[theme]]\nkey = "room"\nlabel = "会場"\nrule = "会場 & !予約"\n', encoding="utf-8")
+    with pytest.raises(codebook.CodebookError) as e:
+        codebook.read(path, check_rule=rules.problem)
+    assert len(e.value.problems) == 1 and "4 行目" in e.value.problems[0] and "rule を読めません" in e.value.problems[0]
+    path.write_text('[[theme]]\nkey = "room"\nlabel = "会場"\nrule = "会場 & !予約"\n', encoding="utf-8")
+    assert codebook.read(path, check_rule=rules.problem).themes[0].rule == "会場 & !予約"
