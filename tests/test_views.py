@@ -246,18 +246,21 @@ def test_drawing_leaves_matplotlib_alone(tmp_path):
 import sys
 from pathlib import Path
 import matplotlib
-from pipeline import network, outputs, render, report
+from pipeline import network, outputs, render, report, tally
 from pipeline.fonts import font_path
-from pipeline.records import QuestionResult, Theme
+from pipeline.records import Answer, QuestionResult, Theme
 
 out = Path({str(tmp_path)!r})
 themes = tuple(Theme(theme_id=i, label=f"テーマ{{i}}", keywords=(), size=3 - i, share=(3 - i) / 6, quotes=(),
                      candidates=()) for i in range(3))
 result = QuestionResult(question="q", title="q", n_answers=6, n_excluded=0, k_chosen=3, themes=themes, assignments=())
 net = network.build([("書類", "報告書"), ("書類", "報告書", "精算"), ("会場", "駐車場"), ("会場", "駐車場")], seed=0)
+answers = [Answer(str(i), "q", i, "", (("種別", v),)) for i, v in enumerate(["町会", "NPO法人、町会", ""])]
 for n in (1, 2):
     assert render.bar_chart(result, out / f"chart{{n}}.png", font=font_path(None))
     network.draw(net, out / f"net{{n}}.png", font=font_path(None), seed=0, palette=render.PALETTE)
+    assert render.tally_chart(tally.tally([], "a"), out / f"none{{n}}.png", font=font_path(None)) is False
+    assert render.tally_chart(tally.tally(answers, "種別"), out / f"tally{{n}}.png", font=font_path(None))
 assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
 assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "pdf", matplotlib.get_backend()
 """
@@ -265,7 +268,8 @@ assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
-    for name in ("chart", "net"):
+    assert not (tmp_path / "none1.png").exists()
+    for name in ("chart", "net", "tally"):
         first, second = ((tmp_path / f"{name}{n}.png").read_bytes() for n in (1, 2))
         assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
         assert b"Software" not in first
