@@ -21,6 +21,7 @@ class Config:
     text_cols: tuple[str, ...] = ("text",)
     question_col: str | None = None
     attr_cols: tuple[str, ...] = ()
+    multi_separators: tuple[str, ...] = ("、", ";", "；", "／", "/")  # split multi-answer attribute cells (単純集計)
     encoding: str = "auto"
     sheet: str | None = None  # .xlsx: the sheet to read; the first one when None
     # analysis
@@ -50,7 +51,7 @@ class Config:
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
-_TUPLE_FIELDS = {"text_cols", "attr_cols", "stop_words", "user_phrases", "non_answers"}
+_TUPLE_FIELDS = {"text_cols", "attr_cols", "multi_separators", "stop_words", "user_phrases", "non_answers"}
 FIELDS = frozenset(f.name for f in dataclasses.fields(Config))
 
 

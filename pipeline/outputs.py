@@ -36,7 +36,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels)."""
-    from pipeline import fonts, render, report
+    from pipeline import fonts, render, report, tally
 
     config = result.config
     out = Path(out)
@@ -70,6 +70,11 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
         try:
             for i, r in enumerate(results):
                 _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images)
+            # The simple tallies (単純集計) of the --attr-col attributes, charts/attr_NN.png.
+            for n, t in enumerate(tally.tallies(results, config.attr_cols, config.multi_separators)):
+                key, rel = report.tally_image(n)
+                if render.tally_chart(t, tmp / rel, font=font):
+                    images[key] = rel
             write_assignments(results, config, tmp / "assignments.csv")
             write_themes_json(result, images, tmp / "themes.json", tables)
             write_kwic(results, tmp / "kwic.json")

@@ -135,3 +135,36 @@ def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", metadata={"Software": None})
     return True
+
+
+def tally_chart(tally, path: Path, *, font: Path) -> bool:
+    """Horizontal bars of an attribute's simple tally (`tally.Tally`), in its order from the top,
+    with counts and percentages of respondents labelled; （無回答） in grey."""
+    if not tally.values:
+        return False
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+
+    from pipeline.crosstab import MISSING
+
+    prop = FontProperties(fname=str(font))
+    values = list(tally.values)[::-1]
+    fig = Figure(figsize=(7.5, 0.9 + 0.38 * len(values)), dpi=120)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    bars = ax.barh(range(len(values)), [v.count for v in values], height=0.65,
+                   color=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values])
+    ax.set_yticks(range(len(values)), [v.value for v in values], fontproperties=prop, fontsize=10)
+    top = max(v.count for v in values) or 1
+    for bar, v in zip(bars, values):
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
+                f"{v.count}件（{v.percent:.1f}%）", va="center", fontproperties=prop, fontsize=9)
+    ax.set_xlim(0, top * 1.3)
+    ax.set_xlabel(f"回答者数（全 {tally.n_respondents}）", fontproperties=prop)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", metadata={"Software": None})
+    return True

@@ -22,14 +22,17 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from pipeline.config import Config
-from pipeline.crosstab import RULE_JA
+from pipeline.crosstab import MISSING, RULE_JA
 from pipeline.fonts import font_face
 from pipeline.records import QuestionResult, Theme, slug
 from pipeline.render import theme_colour
+from pipeline.tally import Tally, split_values, tallies, tally
 
 REASONS = {"empty": "空欄・記号のみ", "non_answer": "特になし・無回答など"}
 FONT_FAMILY = "ReportGothic"  # the embedded subset's name, first in the style sheet's font-family
 KWIC_SHOWN = 40  # run.MAX_KWIC: a keyword with this many lines may have more (「40 件以上」)
+ANSWERS_SHOWN = 2000  # rows of a question's answers table (回答一覧); the rest are in assignments.csv
+ATTRIBUTES_ANCHOR = "attributes"  # the section 回答者の属性（単純集計）
 
 
 # --- The view model ---------------------------------------------------------------------------
@@ -120,6 +123,61 @@ class KwicView:
 
 
 @dataclass(frozen=True)
+class TallyRowView:
+    value: str
+    count: int
+    percent: str  # of respondents, formatted ("12.3%")
+
+
+@dataclass(frozen=True)
+class TallyView:
+    anchor: str
+    attribute: str
+    n_respondents: int
+    multi: bool  # some respondent gave several values: the percentages may add up to over 100 %
+    rows: tuple[TallyRowView, ...]
+    chart: ImageView | None
+
+
+@dataclass(frozen=True)
+class OptionView:
+    value: str  # the <option>'s value, compared by the filter script
+    text: str
+
+
+@dataclass(frozen=True)
+class AttrFilterView:
+    attribute: str
+    options: tuple[str, ...]  # the attribute's values among the rows (multi-answer cells split)
+
+
+@dataclass(frozen=True)
+class AnswerRowView:
+    id: str
+    theme: str  # the theme's number as a string: the value of its option in the theme filter
+    theme_label: str
+    colour: str
+    attrs: tuple[str, ...]  # the cells as written (trimmed), in attr_cols order
+    values: tuple[tuple[str, ...], ...]  # per attribute, the values the filter matches (split, NFKC)
+    text: str  # masked
+    reason: str  # why the answer is in its theme, "" when not known
+
+
+@dataclass(frozen=True)
+class AnswersView:
+    """The question's table of kept answers (回答一覧), filtered in the browser by the page's script."""
+
+    anchor: str
+    n_kept: int
+    capped: str  # 「先頭 2,000 件を表示（全件は assignments.csv）」, or "" when every kept answer is shown
+    attributes: tuple[str, ...]
+    themes: tuple[OptionView, ...]
+    filters: tuple[AttrFilterView, ...]
+    has_reason: bool  # some row has a reason: the table shows the column
+    rows: tuple[AnswerRowView, ...]
+
+
+@dataclass(frozen=True)
 class QuestionView:
     slug: str  # q01…, also the section's anchor
     question: str  # the column name
@@ -136,6 +194,7 @@ class QuestionView:
     crosstabs: tuple[CrossTabView, ...]
     network: ImageView | None
     kwic: tuple[KwicView, ...]
+    answers: AnswersView | None = None  # None when no answer was kept
 
 
 @dataclass(frozen=True)
@@ -147,24 +206,79 @@ class ReportView:
     notices: tuple[str, ...]  # what the reader must see first
     questions: tuple[QuestionView, ...]
     masked: bool = True  # personal information masked in every text (False with --no-mask)
+    tallies: tuple[TallyView, ...] = ()  # one per --attr-col: 回答者の属性（単純集計）
+    attributes_anchor: str = ATTRIBUTES_ANCHOR
 
 
 # --- Building the view -------------------------------------------------------------------------
 
 def build_view(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path | None, input_name: str,
                tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> ReportView:
-    """The report's content. `images` maps keys (q01/all, q01/chart, q01/network, q01/theme_00)
-    to PNG paths relative to `out`; `tables` maps a question to its (CrossTab, CSV path) pairs."""
+    """The report's content. `images` maps keys (q01/all, q01/chart, q01/network, q01/theme_00,
+    attr/01 for the first --attr-col's tally chart) to PNG paths relative to `out`; `tables` maps
+    a question to its (CrossTab, CSV path) pairs."""
     tables = tables or {}
+    out = None if out is None else Path(out)
     return ReportView(
         title=config.title,
         input_name=input_name,
         themes_setting="自動" if config.k is None else str(config.k),
         seed=config.seed,
         notices=tuple(notices),
-        questions=tuple(_question(i, r, images, None if out is None else Path(out), tables.get(r.question, []))
+        questions=tuple(_question(i, r, images, out, tables.get(r.question, []), config)
                         for i, r in enumerate(results)),
         masked=config.mask,
+        tallies=tuple(_tally(n, t, images, out)
+                      for n, t in enumerate(tallies(results, config.attr_cols, config.multi_separators))),
+    )
+
+
+def tally_image(n: int) -> tuple[str, str]:
+    """The `images` key and the relative path of the n-th (0-based) --attr-col's tally chart."""
+    return f"attr/{n + 1:02d}", f"charts/attr_{n + 1:02d}.png"
+
+
+def _tally(n: int, t: Tally, images: dict[str, str], out: Path | None) -> TallyView:
+    return TallyView(
+        anchor=f"{ATTRIBUTES_ANCHOR}-{n + 1:02d}",
+        attribute=t.attribute,
+        n_respondents=t.n_respondents,
+        multi=t.multi,
+        rows=tuple(TallyRowView(v.value, v.count, f"{v.percent:.1f}%") for v in t.values),
+        chart=_image(out, images, tally_image(n)[0], f"{t.attribute} の単純集計"),
+    )
+
+
+def _answers(q: str, r: QuestionResult, config: Config) -> AnswersView | None:
+    kept = [a for a in r.assignments if a.theme_id >= 0 and not a.excluded_reason]
+    if not kept:
+        return None
+    shown = kept[:ANSWERS_SHOWN]
+    labels = {t.theme_id: t.label for t in r.themes}
+    attributes = tuple(config.attr_cols)
+    seps = config.multi_separators
+
+    def values(cell: str) -> tuple[str, ...]:
+        return split_values(cell, seps) or (MISSING,)
+
+    rows = []
+    for a in shown:
+        cells = dict(a.answer.attrs)
+        attrs = tuple(cells.get(name, "").strip() for name in attributes)
+        rows.append(AnswerRowView(id=a.answer.id, theme=str(a.theme_id + 1), theme_label=labels.get(a.theme_id, ""),
+                                  colour=theme_colour(a.theme_id), attrs=attrs,
+                                  values=tuple(values(c) for c in attrs), text=a.masked, reason=a.reason))
+    return AnswersView(
+        anchor=f"{q}-answers",
+        n_kept=len(kept),
+        capped=f"先頭 {ANSWERS_SHOWN:,} 件を表示（全件は assignments.csv）" if len(kept) > ANSWERS_SHOWN else "",
+        attributes=attributes,
+        themes=tuple(OptionView(str(t.theme_id + 1), f"テーマ{t.theme_id + 1}：{t.label}") for t in r.themes),
+        # The tally of the rows shown gives the values in the order of the attribute section.
+        filters=tuple(AttrFilterView(name, tuple(v.value for v in tally(shown, name, seps).values))
+                      for name in attributes),
+        has_reason=any(row.reason for row in rows),
+        rows=tuple(rows),
     )
 
 
@@ -182,7 +296,8 @@ def _pct(share: float) -> str:
     return f"{share * 100:.1f}%"
 
 
-def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | None, tables: list) -> QuestionView:
+def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | None, tables: list,
+              config: Config) -> QuestionView:
     q = slug(i)
     reasons: dict[str, int] = {}
     for a in r.assignments:
@@ -202,6 +317,9 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | Non
         contents.append(LinkView(f"{q}-network", "共起ネットワーク"))
     if kwic:
         contents.append(LinkView(f"{q}-kwic", "キーワードの前後（KWIC）"))
+    answers = _answers(q, r, config)
+    if answers:
+        contents.append(LinkView(answers.anchor, "回答一覧"))
     return QuestionView(
         slug=q,
         question=r.question,
@@ -218,6 +336,7 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | Non
         crosstabs=crosstabs,
         network=network,
         kwic=kwic,
+        answers=answers,
     )
 
 

@@ -56,3 +56,95 @@ def test_report_renders_in_chromium(browser, corpus_run, tmp_path_factory):
     shot = tmp_path_factory.getbasetemp() / "report_screenshot.png"
     assert browser.save_screenshot(str(shot)) and shot.stat().st_size > 10_000
     print(f"screenshot: {shot}")
+
+
+def _expected(corpus_run, question: str, word: str = "", theme: int | None = None) -> int:
+    """Kept answers of `question` (assignments.csv) whose text holds `word` (NFKC, any case)."""
+    import csv
+    import unicodedata
+
+    def norm(s: str) -> str:
+        return unicodedata.normalize("NFKC", s).lower()
+
+    with (corpus_run / "assignments.csv").open(encoding="utf-8-sig", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["question"] == question and int(r["theme_id"]) >= 0]
+    return sum(1 for r in rows if norm(word).strip() in norm(r["text"]) and (theme is None or int(r["theme_id"]) == theme))
+
+
+def test_answers_table_filters_in_chromium(browser, corpus_run, tmp_path_factory):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import Select
+
+    browser.get((corpus_run / "report.html").as_uri())
+    doc = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
+    q = doc["questions"][0]
+    total = _expected(corpus_run, q["question"])
+    box = browser.find_element(By.CSS_SELECTOR, "#q01 .answers")
+    count = box.find_element(By.CSS_SELECTOR, ".answers-count")
+    form = box.find_element(By.CSS_SELECTOR, "form.answers-filter")
+    assert form.is_displayed(), "the script shows the filter"
+
+    def visible() -> int:
+        return browser.execute_script(
+            "return Array.from(arguments[0].querySelectorAll('tbody tr')).filter(r => r.offsetParent !== null).length;",
+            box)
+
+    assert visible() == total > 50 and count.text == f"全 {total} 件中 {total} 件を表示"
+    # A word typed into the search box, then a theme chosen.
+    search = box.find_element(By.CSS_SELECTOR, 'input[type="search"]')
+    search.send_keys("予算")
+    by_word = _expected(corpus_run, q["question"], "予算")
+    assert 0 < by_word < total
+    assert visible() == by_word and count.text.startswith(f"全 {total} 件中 {by_word} 件を表示")
+    Select(box.find_element(By.CSS_SELECTOR, 'select[data-filter="theme"]')).select_by_value("1")
+    both = _expected(corpus_run, q["question"], "予算", theme=0)
+    assert both < by_word and visible() == both
+    assert count.text.startswith(f"全 {total} 件中 {both} 件を表示（絞り込み：テーマ1：")
+    shot = tmp_path_factory.getbasetemp() / "answers_screenshot.png"
+    browser.execute_script("arguments[0].scrollIntoView();", box)
+    assert browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")
+    # An attribute filter narrows further, to the value of the first row shown: every row left holds it.
+    value = browser.execute_script(
+        "const r = Array.from(arguments[0].querySelectorAll('tbody tr')).find(r => r.offsetParent !== null);"
+        "return JSON.parse(r.getAttribute('data-values'))[0][0];", box)
+    Select(box.find_element(By.CSS_SELECTOR, 'select[data-filter="attr"]')).select_by_value(value)
+    cells = browser.execute_script(
+        "return Array.from(arguments[0].querySelectorAll('tbody tr')).filter(r => r.offsetParent !== null)"
+        ".map(r => r.querySelector('td.attr').textContent);", box)
+    assert 0 < visible() == len(cells) <= both and all(value in c for c in cells)
+    # Keyboard: the controls are labelled and focusable, and show a focus ring.
+    assert browser.execute_script("return arguments[0].labels.length;", search) == 1
+    search.send_keys(Keys.SHIFT, Keys.TAB)
+    focused = browser.switch_to.active_element
+    assert focused.tag_name == "select" and focused.value_of_css_property("outline-style") != "none"
+    # Print: the controls are hidden, the filtered rows print (and only they).
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        assert not form.is_displayed() and count.is_displayed() and visible() == len(cells)
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    # Clearing the conditions shows every row again.
+    box.find_element(By.CSS_SELECTOR, 'button[type="reset"]').click()
+    assert visible() == total and count.text == f"全 {total} 件中 {total} 件を表示"
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_attribute_tallies_in_chromium(browser, corpus_run, tmp_path_factory):
+    from selenium.webdriver.common.by import By
+
+    browser.get((corpus_run / "report.html").as_uri())
+    section = browser.find_element(By.ID, "attributes")
+    assert section.find_element(By.TAG_NAME, "h2").text == "回答者の属性（単純集計）"
+    charts = section.find_elements(By.TAG_NAME, "img")
+    assert len(charts) == 2 and all(browser.execute_script("return arguments[0].naturalWidth > 0;", i) for i in charts)
+    # Per respondent: each tally's counts add up to the number of respondents (single-answer attributes).
+    for table in section.find_elements(By.CSS_SELECTOR, "table.tally-table"):
+        counts = [int(td.text) for td in table.find_elements(By.CSS_SELECTOR, "tbody td:nth-child(2)")]
+        n = int(table.find_element(By.CSS_SELECTOR, "tfoot th:nth-child(2)").text)
+        assert sum(counts) == n == 250
+    shot = tmp_path_factory.getbasetemp() / "attributes_screenshot.png"
+    browser.execute_script("arguments[0].scrollIntoView();", section)
+    assert browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")

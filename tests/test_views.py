@@ -246,18 +246,21 @@ def test_drawing_leaves_matplotlib_alone(tmp_path):
 import sys
 from pathlib import Path
 import matplotlib
-from pipeline import network, outputs, render, report
+from pipeline import network, outputs, render, report, tally
 from pipeline.fonts import font_path
-from pipeline.records import QuestionResult, Theme
+from pipeline.records import Answer, QuestionResult, Theme
 
 out = Path({str(tmp_path)!r})
 themes = tuple(Theme(theme_id=i, label=f"テーマ{{i}}", keywords=(), size=3 - i, share=(3 - i) / 6, quotes=(),
                      candidates=()) for i in range(3))
 result = QuestionResult(question="q", title="q", n_answers=6, n_excluded=0, k_chosen=3, themes=themes, assignments=())
 net = network.build([("書類", "報告書"), ("書類", "報告書", "精算"), ("会場", "駐車場"), ("会場", "駐車場")], seed=0)
+answers = [Answer(str(i), "q", i, "", (("種別", v),)) for i, v in enumerate(["町会", "NPO法人、町会", ""])]
 for n in (1, 2):
     assert render.bar_chart(result, out / f"chart{{n}}.png", font=font_path(None))
     network.draw(net, out / f"net{{n}}.png", font=font_path(None), seed=0, palette=render.PALETTE)
+    assert render.tally_chart(tally.tally([], "a"), out / f"none{{n}}.png", font=font_path(None)) is False
+    assert render.tally_chart(tally.tally(answers, "種別"), out / f"tally{{n}}.png", font=font_path(None))
 assert "matplotlib.pyplot" not in sys.modules, "pyplot imported"
 assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "pdf", matplotlib.get_backend()
 """
@@ -265,7 +268,8 @@ assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, env=env,
                           timeout=300)
     assert proc.returncode == 0, proc.stderr
-    for name in ("chart", "net"):
+    assert not (tmp_path / "none1.png").exists()
+    for name in ("chart", "net", "tally"):
         first, second = ((tmp_path / f"{name}{n}.png").read_bytes() for n in (1, 2))
         assert first[:8] == b"\x89PNG\r\n\x1a\n" and first == second
         assert b"Software" not in first
@@ -282,3 +286,114 @@ def test_font_cut_before_the_pictures_covers_the_finished_page(tmp_path):
     (results, config, images, _, input_name), kwargs = _hostile_inputs(tmp_path)
     known = set(report.characters(results, config, images, input_name, **kwargs))
     assert set(finished) <= known
+
+
+# --- 回答者の属性（単純集計） and 回答一覧 ---------------------------------------------------------
+
+HOSTILE_ATTR = "<img src=x onerror=alert(1)> \"'& {{ 7*7 }}"  # no separator (、 ; / …) in it
+
+
+def _answers_inputs(tmp_path, n_kept=5):
+    """One question with kept and excluded answers, hostile texts, reasons and attribute values."""
+    from pipeline.records import Assignment, QuestionResult, Theme
+
+    (tmp_path / "img.png").write_bytes(b"\x89PNG not really")
+    themes = tuple(Theme(theme_id=i, label=f"{HOSTILE}{i}", keywords=(), size=1, share=0.5, quotes=(), candidates=())
+                   for i in range(2))
+    kinds = ["町会", "NPO法人、町会", "", HOSTILE_ATTR, "ＮＰＯ法人"]
+    assignments = []
+    for i in range(n_kept):
+        answer = Answer(id=f'r{i}"<', question="q", row=i + 1, raw="",
+                        attrs=(("種別", kinds[i % len(kinds)]), ("地区", "東'区" if i % 2 else "西区")))
+        assignments.append(Assignment(answer=answer, masked=f"回答{i} {HOSTILE}", theme_id=i % 2, excluded_reason="",
+                                      score=0.5, reason=f"理由<{i}>" if i == 1 else ""))
+    assignments.append(Assignment(answer=Answer("x1", "q", 99, "", (("種別", "除外"), ("地区", "南区"))), masked="",
+                                  theme_id=-1, excluded_reason="empty", score=0.0))
+    result = QuestionResult(question="q", title="設問", n_answers=n_kept + 1, n_excluded=1, k_chosen=2, themes=themes,
+                            assignments=tuple(assignments))
+    config = Config(attr_cols=("種別", "地区"))
+    images = {"attr/01": "img.png"}
+    return [result], config, images
+
+
+def test_answers_table_view(tmp_path):
+    from pipeline import report
+
+    results, config, images = _answers_inputs(tmp_path)
+    view = report.build_view(results, config, images, tmp_path, "in.csv")
+    q = view.questions[0]
+    a = q.answers
+    assert q.contents[-1].anchor == "q01-answers" == a.anchor and q.contents[-1].text == "回答一覧"
+    assert [r.id for r in a.rows] == [f'r{i}"<' for i in range(5)], "kept answers only, in input order"
+    assert a.n_kept == 5 and a.capped == "" and a.has_reason
+    assert [r.reason for r in a.rows] == ["", "理由<1>", "", "", ""]
+    assert [r.theme for r in a.rows] == ["1", "2", "1", "2", "1"] and a.rows[1].theme_label == f"{HOSTILE}1"
+    assert [(o.value, o.text) for o in a.themes] == [("1", f"テーマ1：{HOSTILE}0"), ("2", f"テーマ2：{HOSTILE}1")]
+    assert a.attributes == ("種別", "地区")
+    assert a.rows[1].attrs == ("NPO法人、町会", "東'区"), "cells shown as written"
+    assert a.rows[1].values == (("NPO法人", "町会"), ("東'区",)), "the filter matches split values"
+    assert a.rows[2].values[0] == ("（無回答）",)
+    assert a.filters[0].attribute == "種別"
+    assert a.filters[0].options == ("町会", "NPO法人", HOSTILE_ATTR, "（無回答）"), "by count, then first seen"
+    assert a.filters[1].options == ("西区", "東'区")
+    # The attribute section counts every respondent, the excluded one too.
+    tally = view.tallies[0]
+    assert tally.attribute == "種別" and tally.n_respondents == 6 and tally.multi
+    assert [(r.value, r.count, r.percent) for r in tally.rows][:2] == [("町会", 2, "33.3%"), ("NPO法人", 2, "33.3%")]
+    assert tally.chart.src.startswith("data:image/png;base64,") and view.tallies[1].chart is None
+    # Without kept answers or attributes, neither part appears.
+    empty = report.build_view([results[0].__class__("e", "e", 0, 0, 0, (), ())], Config(), {}, tmp_path, "in.csv")
+    assert empty.tallies == () and empty.questions[0].answers is None
+
+
+def test_answers_table_and_tallies_are_escaped(tmp_path):
+    import json as _json
+
+    from pipeline import report
+
+    results, config, images = _answers_inputs(tmp_path)
+    html = report.html(results, config, images, tmp_path, "in.csv")
+    page = _Parsed(html)
+    assert page.tags.count("script") == 1 and ("script", "id", "answers-filter") in page.attrs, "only the page's own"
+    assert page.tags.count("img") == 1 and "<img src=x" not in html, "the tally chart only"
+    assert all(k in ("src", "alt") for tag, k, v in page.attrs if tag == "img")
+    text = "".join(page.text)
+    assert f"回答3 {HOSTILE}" in text and "理由<1>" in text and HOSTILE_ATTR in text
+    assert text.index("回答者の属性（単純集計）") < text.index("回答一覧")
+    values = [_json.loads(v) for tag, k, v in page.attrs if k == "data-values"]
+    assert values[3] == [[HOSTILE_ATTR], ["東'区"]], "data attributes round-trip hostile values"
+    options = [v for tag, k, v in page.attrs if tag == "option" and k == "value"]
+    assert HOSTILE_ATTR in options and "東'区" in options
+    # Progressive enhancement: the form is hidden until the script shows it; every row is in the page.
+    assert ("form", "hidden", "") in page.attrs and page.tags.count("tr") >= 5 + 1
+    assert "全 5 件" in text and 'href="#attributes"' in html and 'href="#q01-answers"' in html
+    # Labelled controls: every select and the search box is inside a <label>.
+    form = html[html.index("<form"):html.index("</form>")]
+    assert form.count("<label>") == form.count("<select") + form.count("<input") == 4
+
+
+def test_answers_table_is_capped(tmp_path, monkeypatch):
+    from pipeline import report
+
+    results, config, images = _answers_inputs(tmp_path, n_kept=7)
+    monkeypatch.setattr(report, "ANSWERS_SHOWN", 3)
+    a = report.build_view(results, config, images, tmp_path, "in.csv").questions[0].answers
+    assert len(a.rows) == 3 and a.n_kept == 7 and a.capped == "先頭 3 件を表示（全件は assignments.csv）"
+    html = report.html(results, config, images, tmp_path, "in.csv")
+    assert html.count("<tr data-theme=") == 3 and "先頭 3 件を表示（全件は assignments.csv）" in html
+    monkeypatch.setattr(report, "ANSWERS_SHOWN", 2000)
+    results, config, images = _answers_inputs(tmp_path, n_kept=2001)
+    a = report.build_view(results, config, images, tmp_path, "in.csv").questions[0].answers
+    assert len(a.rows) == 2000 and a.capped == "先頭 2,000 件を表示（全件は assignments.csv）"
+
+
+def test_tally_section_in_the_corpus_report(corpus_run):
+    html = (corpus_run / "report.html").read_text(encoding="utf-8")
+    for n in (1, 2):
+        png = (corpus_run / f"charts/attr_{n:02d}.png").read_bytes()
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    section = html.index('<section class="attributes" id="attributes">')
+    assert html.index('href="#attributes"') < section < html.index('<section class="question"')
+    assert 'alt="団体種別 の単純集計"' in html and 'alt="活動分野 の単純集計"' in html
+    for q in ("q01", "q02", "q03"):
+        assert f'id="{q}-answers"' in html
