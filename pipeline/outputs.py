@@ -36,7 +36,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels)."""
-    from pipeline import fonts, render, report, tally
+    from pipeline import fonts, render, report
 
     config = result.config
     out = Path(out)
@@ -71,7 +71,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             for i, r in enumerate(results):
                 _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images)
             # The simple tallies (単純集計) of the --attr-col attributes, charts/attr_NN.png.
-            for n, t in enumerate(tally.tallies(results, config.attr_cols, config.multi_separators)):
+            for n, t in enumerate(result.tallies):
                 key, rel = report.tally_image(n)
                 if render.tally_chart(t, tmp / rel, font=font):
                     images[key] = rel
@@ -83,14 +83,14 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             write_state(result, tmp / STATE)
             # The report's font subset needs only its text: cut while the clouds are drawn.
             font_rule = report.face(font, report.characters(results, config, images, result.input_name, tables,
-                                                            result.notices))
+                                                            result.notices, result.tallies))
             drawing.wait()
         finally:
             drawing.close()
         if narrowed is not None:
             narrowed.unlink()
         (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
-                                                     result.notices, font_rule), encoding="utf-8")
+                                                     result.notices, font_rule, result.tallies), encoding="utf-8")
         _replace(tmp, out)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -441,5 +441,8 @@ def read_results(out: Path) -> Result:
                 kwic=kwic), config))
     except (ValueError, KeyError, TypeError, IndexError) as e:
         raise UserError(f"{out} の分析の状態（{STATE}）を読めません（{e}）。", "分析をやり直してください。") from None
+    from pipeline.tally import tallies
+
     return Result(questions=tuple(questions), config=config, input_name=doc["input"],
-                  word_vectors=doc["word_vectors"], notices=tuple(doc["notices"]))
+                  word_vectors=doc["word_vectors"], notices=tuple(doc["notices"]),
+                  tallies=tallies(questions, config.attr_cols, config.multi_separators))

@@ -128,6 +128,7 @@ class Result:
     input_name: str = ""  # the input file's name, for the report; "" when analysed from memory
     word_vectors: bool = False  # whether word vectors were actually used
     notices: tuple[str, ...] = ()  # what the reader must know first (Japanese), e.g. what was missing
+    tallies: tuple[Any, ...] = ()  # tally.Tally per --attr-col: the respondents' simple tallies (単純集計)
 
     def __len__(self) -> int:
         return len(self.questions)

@@ -213,11 +213,15 @@ class ReportView:
 # --- Building the view -------------------------------------------------------------------------
 
 def build_view(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path | None, input_name: str,
-               tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> ReportView:
+               tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
+               attribute_tallies: tuple[Tally, ...] | None = None) -> ReportView:
     """The report's content. `images` maps keys (q01/all, q01/chart, q01/network, q01/theme_00,
     attr/01 for the first --attr-col's tally chart) to PNG paths relative to `out`; `tables` maps
-    a question to its (CrossTab, CSV path) pairs."""
+    a question to its (CrossTab, CSV path) pairs; `attribute_tallies`: the run's simple tallies
+    (`Result.tallies`; computed here when None)."""
     tables = tables or {}
+    if attribute_tallies is None:
+        attribute_tallies = tallies(results, config.attr_cols, config.multi_separators)
     out = None if out is None else Path(out)
     return ReportView(
         title=config.title,
@@ -228,8 +232,7 @@ def build_view(results: list[QuestionResult], config: Config, images: dict[str, 
         questions=tuple(_question(i, r, images, out, tables.get(r.question, []), config)
                         for i, r in enumerate(results)),
         masked=config.mask,
-        tallies=tuple(_tally(n, t, images, out)
-                      for n, t in enumerate(tallies(results, config.attr_cols, config.multi_separators))),
+        tallies=tuple(_tally(n, t, images, out) for n, t in enumerate(attribute_tallies)),
     )
 
 
@@ -402,10 +405,11 @@ _DATA_URI = "data:image/png;base64,ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 
 
 def characters(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
-               tables: dict[str, list] | None = None, notices: tuple[str, ...] = ()) -> str:
+               tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
+               attribute_tallies: tuple[Tally, ...] | None = None) -> str:
     """Every character the page of these results can hold, known before the pictures are drawn:
     the font subset can be cut while they are (`face`)."""
-    view = build_view(results, config, images, None, input_name, tables, notices)
+    view = build_view(results, config, images, None, input_name, tables, notices, attribute_tallies)
     return _environment().get_template("body.html.j2").render(report=view) + view.title + _DATA_URI
 
 
@@ -431,7 +435,8 @@ def render(view: ReportView, font: Path | None = None, font_rule: str | None = N
 
 def html(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,
          font: Path | None = None, tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
-         font_rule: str | None = None) -> str:
+         font_rule: str | None = None, attribute_tallies: tuple[Tally, ...] | None = None) -> str:
     """report.html of `results`. `notices`: Japanese lines the reader must see first (e.g. what
     the analysis ran without). `font_rule`: the @font-face rule made beforehand by `face`."""
-    return render(build_view(results, config, images, out, input_name, tables, notices), font, font_rule)
+    return render(build_view(results, config, images, out, input_name, tables, notices, attribute_tallies), font,
+                  font_rule)

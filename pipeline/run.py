@@ -10,7 +10,7 @@ from collections import OrderedDict
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, quotes, segment, wordvectors
+from pipeline import kwic, network, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
@@ -149,7 +149,8 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
             results.append(summarised(result, config))
             bar.update(1)
     return Result(questions=tuple(results), config=config, input_name=input_name,
-                  word_vectors=vectors is not None, notices=notices(config, vectors is not None))
+                  word_vectors=vectors is not None, notices=notices(config, vectors is not None),
+                  tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
 
 
 def notices(config: Config, used_vectors: bool) -> tuple[str, ...]:
