@@ -109,31 +109,10 @@ def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
     """Horizontal bars of theme sizes, largest on top, with counts and shares labelled."""
     if not result.themes:
         return False
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
-
-    prop = FontProperties(fname=str(font))
     themes = list(result.themes)[::-1]
-    height = 0.9 + 0.42 * len(themes)
-    # A Figure with its own Agg canvas, not pyplot: no backend switch, no global figure registry.
-    fig = Figure(figsize=(7.5, height), dpi=120)
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    bars = ax.barh(range(len(themes)), [t.size for t in themes],
-                   color=[theme_colour(t.theme_id) for t in themes], height=0.65)
-    ax.set_yticks(range(len(themes)), [t.label for t in themes], fontproperties=prop, fontsize=10)
-    top = max(t.size for t in themes)
-    for bar, t in zip(bars, themes):
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
-                f"{t.size}件（{t.share * 100:.1f}%）", va="center", fontproperties=prop, fontsize=9)
-    ax.set_xlim(0, top * 1.28)
-    ax.set_xlabel("回答数", fontproperties=prop)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
+    _bars(path, font, labels=[t.label for t in themes], counts=[t.size for t in themes],
+          colours=[theme_colour(t.theme_id) for t in themes],
+          notes=[f"{t.size}件（{t.share * 100:.1f}%）" for t in themes], xlabel="回答数", row_height=0.42, room=1.28)
     return True
 
 
@@ -142,29 +121,38 @@ def tally_chart(tally, path: Path, *, font: Path) -> bool:
     with counts and percentages of respondents labelled; （無回答） in grey."""
     if not tally.values:
         return False
+    from pipeline.crosstab import MISSING
+
+    values = list(tally.values)[::-1]
+    _bars(path, font, labels=[v.value for v in values], counts=[v.count for v in values],
+          colours=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values],
+          notes=[f"{v.count}件（{v.percent:.1f}%）" for v in values],
+          xlabel=f"回答者数（全 {tally.n_respondents}）", row_height=0.38, room=1.3)
+    return True
+
+
+def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colours: list[str], notes: list[str],
+          xlabel: str, row_height: float, room: float) -> None:
+    """A horizontal bar chart as PNG, bars from the bottom up, each with its note beside it."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
-    from pipeline.crosstab import MISSING
-
     prop = FontProperties(fname=str(font))
-    values = list(tally.values)[::-1]
-    fig = Figure(figsize=(7.5, 0.9 + 0.38 * len(values)), dpi=120)
+    # A Figure with its own Agg canvas, not pyplot: no backend switch, no global figure registry.
+    fig = Figure(figsize=(7.5, 0.9 + row_height * len(labels)), dpi=120)
     FigureCanvasAgg(fig)
     ax = fig.subplots()
-    bars = ax.barh(range(len(values)), [v.count for v in values], height=0.65,
-                   color=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values])
-    ax.set_yticks(range(len(values)), [v.value for v in values], fontproperties=prop, fontsize=10)
-    top = max(v.count for v in values) or 1
-    for bar, v in zip(bars, values):
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2,
-                f"{v.count}件（{v.percent:.1f}%）", va="center", fontproperties=prop, fontsize=9)
-    ax.set_xlim(0, top * 1.3)
-    ax.set_xlabel(f"回答者数（全 {tally.n_respondents}）", fontproperties=prop)
+    bars = ax.barh(range(len(labels)), counts, color=colours, height=0.65)
+    ax.set_yticks(range(len(labels)), labels, fontproperties=prop, fontsize=10)
+    top = max(counts) or 1
+    for bar, note in zip(bars, notes):
+        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, note, va="center",
+                fontproperties=prop, fontsize=9)
+    ax.set_xlim(0, top * room)
+    ax.set_xlabel(xlabel, fontproperties=prop)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, format="png", metadata={"Software": None})
-    return True
