@@ -204,16 +204,16 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
             out.append(Coded(targets[j], 1.0, why))
             continue
         rules = rule_hits.get(u, {})
-        words = word_hits.get(u, {})
+        found = word_hits.get(u, {})
         if rules:
             candidates, evidence = sorted(rules), rules
             if len(candidates) == 1:
                 j = candidates[0]
                 out.append(Coded(targets[j], 1.0, rules[j]))
                 continue
-        elif words and trust_keywords:
-            candidates = sorted(words)
-            evidence = {j: "キーワード: " + "・".join(words[j][:MAX_REASON_WORDS]) for j in candidates}
+        elif found and trust_keywords:
+            candidates = sorted(found)
+            evidence = {j: "キーワード: " + "・".join(found[j][:MAX_REASON_WORDS]) for j in candidates}
             if len(candidates) == 1:
                 j = candidates[0]
                 out.append(Coded(targets[j], KEYWORD_SCORE, evidence[j]))

@@ -23,10 +23,9 @@ import dataclasses
 import re
 import sys
 import time
-from pathlib import Path
-
 import tomllib
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 from sklearn.metrics import accuracy_score, adjusted_rand_score, f1_score, normalized_mutual_info_score, v_measure_score
