@@ -157,9 +157,9 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     example: dict[int, tuple[int, str]] = {}
     for t, j in zip(themes, of_theme):
         for e in t.examples:
-            u = row_of.get(e)
-            if u is not None and u not in example:
-                example[u] = (j, f"例 {e}")
+            row = row_of.get(e)
+            if row is not None and row not in example:
+                example[row] = (j, f"例 {e}")
     # (b) rules and (c) keywords
     conditions: list[Condition | None] = [parse_condition(t.rule) if t.rule.strip() else None for t in themes]
     rule_hits: dict[int, dict[int, str]] = {}
@@ -181,9 +181,9 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     for u, (j, _) in sorted(example.items()):
         seeds[j].append(u)
     for u in range(n):
-        hits = rule_hits.get(u) or word_hits.get(u)
-        if hits and len(hits) == 1:
-            seeds[next(iter(hits))].append(u)
+        named = list(rule_hits.get(u) or word_hits.get(u) or ())
+        if len(named) == 1:
+            seeds[named[0]].append(u)
     scores = similarity(x, seeds, method, seed)
     threshold = other_threshold(x, seeds, other_factor)
     seed_rows = sorted({u for rows in seeds for u in rows})
@@ -204,16 +204,16 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
             out.append(Coded(targets[j], 1.0, why))
             continue
         rules = rule_hits.get(u, {})
-        found = word_hits.get(u, {})
+        hits = word_hits.get(u, {})
         if rules:
             candidates, evidence = sorted(rules), rules
             if len(candidates) == 1:
                 j = candidates[0]
                 out.append(Coded(targets[j], 1.0, rules[j]))
                 continue
-        elif found and trust_keywords:
-            candidates = sorted(found)
-            evidence = {j: "キーワード: " + "・".join(found[j][:MAX_REASON_WORDS]) for j in candidates}
+        elif hits and trust_keywords:
+            candidates = sorted(hits)
+            evidence = {j: "キーワード: " + "・".join(hits[j][:MAX_REASON_WORDS]) for j in candidates}
             if len(candidates) == 1:
                 j = candidates[0]
                 out.append(Coded(targets[j], KEYWORD_SCORE, evidence[j]))
