@@ -26,12 +26,13 @@ from pipeline.normalize import normalize
 from pipeline.records import Prepared
 from pipeline.rules import Condition, parse_condition
 
-METHODS = ("centroid", "spreading", "logistic")
+METHODS = ("centroid", "kmeans", "spreading", "logistic")
 DEFAULT_METHOD = "centroid"
 # その他: an answer whose cosine to its closest seed is below OTHER_FACTOR × the median cosine of
 # each seed to its closest other seed of the same theme (how close seeds of one theme are to each
 # other in this question: a scale of the question's own vector space, not a fixed number).
 OTHER_FACTOR = 0.5
+KMEANS_ROUNDS = 20  # at most, for method "kmeans"
 KNN = 7  # neighbours of the label-spreading graph
 KEYWORD_SCORE = 0.9  # the score of an answer coded by one theme's keywords alone
 MAX_REASON_WORDS = 3
@@ -87,12 +88,26 @@ def similarity(x: np.ndarray, seeds: list[list[int]], method: str, seed: int = 0
     have = [j for j in range(t) if seeds[j]]
     if not have or n == 0:
         return out
-    if method == "centroid" or len(have) == 1:
-        for j in have:
-            c = x[seeds[j]].mean(axis=0)
-            norm = np.linalg.norm(c)
-            if norm > 0:
-                out[:, j] = np.clip(x @ (c / norm), 0.0, 1.0)
+    if method in ("centroid", "kmeans") or len(have) == 1:
+        members = [list(rows) for rows in seeds]
+        fixed = {u for rows in seeds for u in rows}
+        free = np.array([u for u in range(n) if u not in fixed], dtype=int)
+        previous = None
+        for _ in range(KMEANS_ROUNDS if method == "kmeans" else 1):
+            out[:] = 0.0
+            for j in have:
+                c = x[members[j]].mean(axis=0)
+                norm = np.linalg.norm(c)
+                if norm > 0:
+                    out[:, j] = np.clip(x @ (c / norm), 0.0, 1.0)
+            if method != "kmeans" or not free.size:
+                break
+            # seeded k-means: the seeds stay, every other answer joins its nearest prototype
+            nearest = np.argmax(out[free], axis=1)
+            if previous is not None and np.array_equal(nearest, previous):
+                break
+            previous = nearest
+            members = [list(seeds[j]) + free[nearest == j].tolist() if seeds[j] else [] for j in range(t)]
         return out
     labels = np.full(n, -1)
     for j in have:
@@ -119,9 +134,16 @@ def similarity(x: np.ndarray, seeds: list[list[int]], method: str, seed: int = 0
     raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
 
 
-def other_threshold(x: np.ndarray, seeds: list[list[int]], factor: float = OTHER_FACTOR) -> float:
+def other_threshold(x: np.ndarray, seeds: list[list[int]], factor: float = OTHER_FACTOR,
+                    rule: str = "seeds") -> float:
     """OTHER_FACTOR × the median over seeds of the cosine to the closest other seed of the same
-    theme; 0 when no theme has two seeds (then nothing goes to その他 for being far)."""
+    theme; 0 when no theme has two seeds (then nothing goes to その他 for being far).
+    rule "background": the `factor` quantile of the cosines of all pairs of answers."""
+    if rule == "background":
+        if len(x) < 2 or factor <= 0:
+            return 0.0
+        sims = x @ x.T
+        return float(np.quantile(sims[np.triu_indices(len(x), 1)], factor))
     closest = []
     for rows in seeds:
         rows = sorted(set(rows))
@@ -135,7 +157,7 @@ def other_threshold(x: np.ndarray, seeds: list[list[int]], factor: float = OTHER
 
 def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *, seed: int = 0,
          method: str = DEFAULT_METHOD, other_factor: float = OTHER_FACTOR,
-         trust_keywords: bool = True) -> list[Coded]:
+         trust_keywords: bool = True, other_rule: str = "seeds") -> list[Coded]:
     """Code every answer of `reps` (x: their L2-normalised vectors, row by row) to one theme of
     `themes` (by its key after merge_into) or to "other". Deterministic for a seed.
     `method`, `other_factor` and `trust_keywords` (False: keywords only make seeds, similarity
@@ -185,7 +207,7 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
         if len(named) == 1:
             seeds[named[0]].append(u)
     scores = similarity(x, seeds, method, seed)
-    threshold = other_threshold(x, seeds, other_factor)
+    threshold = other_threshold(x, seeds, other_factor, other_rule)
     seed_rows = sorted({u for rows in seeds for u in rows})
 
     def near(u: int, j: int) -> str:
