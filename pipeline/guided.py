@@ -6,9 +6,13 @@ Evidence, strongest first (see `code`):
     (「ルール: 書類 | 報告書（書類）」);
 (c) the theme's `keywords` (minus its `exclude`) found in the answer (「キーワード: 書類・報告書」);
 when (b) or (c) point at several themes, the similarity below decides among those themes only;
-(d) every other answer by similarity to the themes' seeds (examples and answers with exactly
-    one theme's rule or keyword evidence) in the answers' vector space (「例 K0120 に近い (0.82)」),
-    or to その他 (key "other") when it is far from every seed (「どのテーマにも近くない」).
+(d) every other answer by similarity to the themes' prototypes in the answers' vector space:
+    each theme's seeds (examples and answers with exactly one theme's rule or keyword evidence)
+    make a mean vector; every other answer joins its nearest one and the means are recomputed
+    until nothing moves (seeded k-means; seeds never move). The reason names the theme's seed
+    closest to the answer (「例 K0120 に近い (0.82)」); an answer too far from every prototype
+    goes to その他 (key "other", 「どのテーマにも近くない」). The description is not used: it has
+    no place in the answers' vector space (it would have to be vectorised with the answers).
 
 The similarity method and the その他 threshold were chosen by measurement on the bundled survey
 (tools/evaluate.py, "guided coding"); the alternatives stay selectable for that comparison.
@@ -27,10 +31,15 @@ from pipeline.records import Prepared
 from pipeline.rules import Condition, parse_condition
 
 METHODS = ("centroid", "kmeans", "spreading", "logistic")
-DEFAULT_METHOD = "centroid"
-# その他: an answer whose cosine to its closest seed is below OTHER_FACTOR × the median cosine of
-# each seed to its closest other seed of the same theme (how close seeds of one theme are to each
-# other in this question: a scale of the question's own vector space, not a fixed number).
+DEFAULT_METHOD = "kmeans"  # nearest prototype, refined as seeded k-means: best on the bundled survey
+# その他 (rule "prototype", the default): an answer whose score for its best theme is below
+# OTHER_FACTOR × the 10th percentile of the seeds' scores for their own theme — relative to how
+# close the question's own seeds are to their prototypes, not a fixed cosine. Rules compared:
+# "seeds" (OTHER_FACTOR × the median cosine of a seed to its closest seed of the same theme,
+# against the answer's closest seed) and "background" (the OTHER_FACTOR quantile of the cosines
+# of all pairs of answers, against the answer's closest seed).
+OTHER_RULES = ("prototype", "seeds", "background")
+DEFAULT_OTHER_RULE = "prototype"
 OTHER_FACTOR = 0.5
 KMEANS_ROUNDS = 20  # at most, for method "kmeans"
 KNN = 7  # neighbours of the label-spreading graph
@@ -157,11 +166,11 @@ def other_threshold(x: np.ndarray, seeds: list[list[int]], factor: float = OTHER
 
 def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *, seed: int = 0,
          method: str = DEFAULT_METHOD, other_factor: float = OTHER_FACTOR,
-         trust_keywords: bool = True, other_rule: str = "seeds") -> list[Coded]:
+         trust_keywords: bool = True, other_rule: str = DEFAULT_OTHER_RULE) -> list[Coded]:
     """Code every answer of `reps` (x: their L2-normalised vectors, row by row) to one theme of
     `themes` (by its key after merge_into) or to "other". Deterministic for a seed.
-    `method`, `other_factor` and `trust_keywords` (False: keywords only make seeds, similarity
-    codes every non-example answer) are for the evaluation's comparison of alternatives."""
+    `method`, `other_rule`, `other_factor` and `trust_keywords` (False: keywords only make seeds,
+    similarity codes every non-example answer) are for the evaluation's comparison of alternatives."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
     n = len(reps)
@@ -207,7 +216,11 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
         if len(named) == 1:
             seeds[named[0]].append(u)
     scores = similarity(x, seeds, method, seed)
-    threshold = other_threshold(x, seeds, other_factor, other_rule)
+    if other_rule == "prototype":
+        own = [scores[u, j] for j, rows in enumerate(seeds) for u in rows]
+        threshold = other_factor * float(np.quantile(own, 0.1)) if own else 0.0
+    else:
+        threshold = other_threshold(x, seeds, other_factor, other_rule)
     seed_rows = sorted({u for rows in seeds for u in rows})
 
     def near(u: int, j: int) -> str:
@@ -247,6 +260,8 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
         text = near(u, best)
         if not evidence:
             anywhere = float((x[seed_rows] @ x[u]).max()) if seed_rows else 0.0
+            if other_rule == "prototype":
+                anywhere = float(scores[u, best])
             if not seed_rows or anywhere < threshold or scores[u, best] <= 0:
                 out.append(Coded(OTHER_KEY, round(max(anywhere, 0.0), 4), "どのテーマにも近くない"))
                 continue

@@ -79,12 +79,18 @@ def evaluate_corpus(seeds: int) -> list[dict]:
 GUIDED_SETTINGS = [("keywords + 1 example", True, 1), ("keywords + 3 examples", True, 3),
                    ("keywords + 5 examples", True, 5), ("3 examples, no keywords", False, 3)]
 # Method alternatives compared with keywords + 3 examples: (name, code() options).
-GUIDED_ALTERNATIVES = [
-    ("centroid", dict(method="centroid")), ("label spreading", dict(method="spreading")),
-    ("logistic regression", dict(method="logistic")),
-    ("centroid, keywords only as seeds", dict(method="centroid", trust_keywords=False)),
-    ("centroid, no その他", dict(method="centroid", other_factor=0.0)),
-    ("centroid, その他 at 0.75 x", dict(method="centroid", other_factor=0.75)),
+GUIDED_ALTERNATIVES: list[tuple[str, dict]] = [
+    # the similarity methods on their own (nothing to その他), then the chosen one with each その他 rule
+    ("seeded k-means, no その他", dict(method="kmeans", other_factor=0.0)),
+    ("nearest prototype, no その他", dict(method="centroid", other_factor=0.0)),
+    ("label spreading, no その他", dict(method="spreading", other_factor=0.0)),
+    ("logistic regression, no その他", dict(method="logistic", other_factor=0.0)),
+    ("seeded k-means, その他 prototype 0.5 (chosen)", dict(method="kmeans")),
+    ("nearest prototype, その他 prototype 0.5", dict(method="centroid")),
+    ("k-means, keywords only as seeds", dict(method="kmeans", trust_keywords=False)),
+    ("k-means, その他 prototype 0.75", dict(method="kmeans", other_factor=0.75)),
+    ("k-means, その他 seeds 0.5", dict(method="kmeans", other_rule="seeds")),
+    ("k-means, その他 background 0.9", dict(method="kmeans", other_rule="background", other_factor=0.9)),
 ]
 
 
@@ -168,7 +174,7 @@ def evaluate_guided(seeds: int = 3) -> str:
     for name, options in GUIDED_ALTERNATIVES:
         text += lines(averaged(True, 3, **options), name)
     text += ["", "guided coding, method alternatives (3 examples, no keywords)", head[0].format("method"), head[1]]
-    for name, options in GUIDED_ALTERNATIVES[:3] + GUIDED_ALTERNATIVES[4:]:
+    for name, options in [a for a in GUIDED_ALTERNATIVES if "trust_keywords" not in a[1]]:
         text += lines(averaged(False, 3, **options), name)
     return "\n".join(text)
 
