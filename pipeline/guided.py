@@ -105,10 +105,9 @@ def similarity(x: np.ndarray, seeds: list[list[int]], method: str, seed: int = 0
         for _ in range(KMEANS_ROUNDS if method == "kmeans" else 1):
             out[:] = 0.0
             for j in have:
-                c = x[members[j]].mean(axis=0)
-                norm = np.linalg.norm(c)
-                if norm > 0:
-                    out[:, j] = np.clip(x @ (c / norm), 0.0, 1.0)
+                # k-means assigns by the full means (plain k-means: measured no worse than leaving
+                # each answer out of its own mean while assigning); the scores returned leave it out
+                out[:, j] = _prototype_scores(x, members[j], leave_out=method == "centroid")
             if method != "kmeans" or not free.size:
                 break
             # seeded k-means: the seeds stay, every other answer joins its nearest prototype
@@ -117,6 +116,9 @@ def similarity(x: np.ndarray, seeds: list[list[int]], method: str, seed: int = 0
                 break
             previous = nearest
             members = [list(seeds[j]) + free[nearest == j].tolist() if seeds[j] else [] for j in range(t)]
+        if method == "kmeans":
+            for j in have:
+                out[:, j] = _prototype_scores(x, members[j])
         return out
     labels = np.full(n, -1)
     for j in have:
@@ -141,6 +143,20 @@ def similarity(x: np.ndarray, seeds: list[list[int]], method: str, seed: int = 0
             out[:, int(j)] = proba[:, c]
         return out
     raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
+
+
+def _prototype_scores(x: np.ndarray, members: list[int], leave_out: bool = True) -> np.ndarray:
+    """Cosine (clipped to 0..1) of every answer to the mean of `members`; a member is compared
+    with the mean of the other members (leave one out), so that it does not look close to a
+    prototype because it is part of it."""
+    total = x[members].sum(axis=0)
+    norm = np.linalg.norm(total)
+    out = x @ (total / norm) if norm > 0 else np.zeros(len(x))
+    for u in members if leave_out else ():
+        rest = total - x[u]
+        rest_norm = np.linalg.norm(rest)
+        out[u] = float(x[u] @ rest) / rest_norm if rest_norm > 1e-12 else 0.0
+    return np.clip(out, 0.0, 1.0)
 
 
 def other_threshold(x: np.ndarray, seeds: list[list[int]], factor: float = OTHER_FACTOR,

@@ -148,7 +148,7 @@ def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, **option
     return rows
 
 
-def evaluate_guided(seeds: int = 3) -> str:
+def evaluate_guided(seeds: int = 5) -> str:
     """The guided-coding tables (markdown): settings, then method alternatives; each figure is the
     mean over `seeds` draws of the examples."""
     data = guided_data()
