@@ -80,23 +80,29 @@ GUIDED_SETTINGS = [("keywords + 1 example", True, 1), ("keywords + 3 examples", 
                    ("keywords + 5 examples", True, 5), ("3 examples, no keywords", False, 3)]
 # Method alternatives compared with keywords + 3 examples: (name, code() options).
 GUIDED_ALTERNATIVES: list[tuple[str, dict]] = [
-    # the similarity methods on their own (nothing to その他), then the chosen one with each その他 rule
+    # the chosen method; the similarity methods with and without the code names in the prototypes
+    # (nothing to その他, so that only the method differs); then the chosen one's variants
+    ("seeded k-means + names, その他 prototype 0.5 (chosen)", dict(method="kmeans", describe=True)),
+    ("seeded k-means + names, no その他", dict(method="kmeans", describe=True, other_factor=0.0)),
+    ("nearest prototype + names, no その他", dict(method="centroid", describe=True, other_factor=0.0)),
+    ("label spreading + names, no その他", dict(method="spreading", describe=True, other_factor=0.0)),
+    ("logistic regression + names, no その他", dict(method="logistic", describe=True, other_factor=0.0)),
     ("seeded k-means, no その他", dict(method="kmeans", other_factor=0.0)),
     ("nearest prototype, no その他", dict(method="centroid", other_factor=0.0)),
     ("label spreading, no その他", dict(method="spreading", other_factor=0.0)),
     ("logistic regression, no その他", dict(method="logistic", other_factor=0.0)),
-    ("seeded k-means, その他 prototype 0.5 (chosen)", dict(method="kmeans")),
-    ("nearest prototype, その他 prototype 0.5", dict(method="centroid")),
-    ("k-means, keywords only as seeds", dict(method="kmeans", trust_keywords=False)),
-    ("k-means, その他 prototype 0.75", dict(method="kmeans", other_factor=0.75)),
-    ("k-means, その他 seeds 0.5", dict(method="kmeans", other_rule="seeds")),
-    ("k-means, その他 background 0.9", dict(method="kmeans", other_rule="background", other_factor=0.9)),
+    ("k-means + names, keywords only as seeds", dict(method="kmeans", describe=True, trust_keywords=False)),
+    ("k-means + names, その他 prototype 0.75", dict(method="kmeans", describe=True, other_factor=0.75)),
+    ("k-means + names, その他 seeds 0.5", dict(method="kmeans", describe=True, other_rule="seeds")),
+    ("k-means + names, その他 background 0.9", dict(method="kmeans", describe=True, other_rule="background",
+                                                 other_factor=0.9)),
 ]
 
 
-def guided_data(seed: int = 0) -> list[tuple[str, list, np.ndarray, dict[str, str], dict[str, str], dict[str, list[str]]]]:
-    """Per question of the bundled survey: (question, reps, vectors, id → gold dominant code of
-    every answer the gold coding keeps, code → name, code → keywords)."""
+def guided_data(seed: int = 0) -> list[tuple]:
+    """Per question of the bundled survey: (question, its answers, reps, vectors, id → gold
+    dominant code of every answer the gold coding keeps, code → name, code → keywords, and the
+    vectors of reps and of the code names when these are vectorised together)."""
     config = build(read_toml(ROOT / "corpus" / "survey.toml"))
     answers = load(ROOT / "corpus" / "survey.csv", config)
     with (ROOT / "corpus" / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
@@ -112,18 +118,27 @@ def guided_data(seed: int = 0) -> list[tuple[str, list, np.ndarray, dict[str, st
     for question, items in by_question.items():
         name, codes = by_title[config.question_title(question)]
         reps, x = guided.question_vectors(items, seed, vectors)
+        names = prepare([Answer(id=f"_{c}", question=question, row=0,
+                                raw=guided.theme_text(CodebookTheme(key=c, label=label, question=question, description=label)))
+                         for c, label in codes.items()], config)
+        _, both = guided.question_vectors(items, seed, vectors, extra=names)
         gold = {p.answer.id: coding[(p.answer.id, question)]["code"] for p in items
                 if coding[(p.answer.id, question)]["code"] and not coding[(p.answer.id, question)]["excluded"]}
-        out.append((question, items, reps, x, gold, dict(codes), dict(words.get(name, {}))))
-    return out  # type: ignore[return-value]
+        out.append((question, items, reps, x, gold, dict(codes), dict(words.get(name, {})),
+                    both[:len(reps)], both[len(reps):]))
+    return out
 
 
-def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, **options) -> list[dict]:
+def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe: bool = False,
+                  **options) -> list[dict]:
     """Code every question with `guided.code` and score it against the gold dominant code on the
     answers the gold coding keeps, examples left out; an answer coded その他 (or set aside by
-    the pipeline as a non-answer) counts as wrong."""
+    the pipeline as a non-answer) counts as wrong. `describe`: the code names join the
+    prototypes (`code(described=…)`)."""
     rows = []
-    for question, items, reps, x, gold, codes, words in data:
+    for question, items, reps, x, gold, codes, words, x_named, named in data:
+        if describe:
+            x, options = x_named, {**options, "described": named}
         rng = np.random.default_rng(seed)
         rep_ids = {p.answer.id for p in reps}
         themes, examples = [], set()
@@ -166,10 +181,11 @@ def evaluate_guided(seeds: int = 5) -> str:
         return out
 
     head = ["| question | {} | n | accuracy | macro-F1 | share その他 |", "|---|---|---|---|---|---|"]
-    text = [f"guided coding (mean over {seeds} draws of the examples; method {guided.DEFAULT_METHOD})",
+    text = [f"guided coding (mean over {seeds} draws of the examples; method {guided.DEFAULT_METHOD}, code names"
+            " vectorised with the answers and joining the prototypes)",
             head[0].format("setting"), head[1]]
     for name, keywords, n_examples in GUIDED_SETTINGS:
-        text += lines(averaged(keywords, n_examples), name)
+        text += lines(averaged(keywords, n_examples, describe=True), name)
     text += ["", "guided coding, method alternatives (keywords + 3 examples)", head[0].format("method"), head[1]]
     for name, options in GUIDED_ALTERNATIVES:
         text += lines(averaged(True, 3, **options), name)
