@@ -141,3 +141,19 @@ def test_reasons_are_japanese_of_the_right_form(answers):
 
 def test_no_themes_codes_everything_other(answers):
     assert {x.key for x in coded(answers, []).values()} == {OTHER_KEY}
+
+
+def test_a_themes_label_joins_its_prototype_when_vectorised_with_the_answers():
+    items = prepare([Answer(id=ids(i + 1), question="q", row=i + 1, raw=t) for i, t in enumerate(TEXTS)],
+                    Config(word_vectors=False))
+    budget = CodebookTheme(key="budget", label="予算がない", question="q")  # no example, no keyword
+    themes = [PAPER, budget]
+    names = prepare([Answer(id="_budget", question="q", row=0, raw=guided.theme_text(t)) for t in themes], Config(word_vectors=False))
+    reps, both = guided.question_vectors(items, seed=0, extra=names)
+    x, described = both[:len(reps)], both[len(reps):]
+    assert described.shape[0] == 2
+    with_names = {p.answer.id: c.key for p, c in zip(reps, guided.code(reps, x, themes, described=described))}
+    without = {p.answer.id: c.key for p, c in zip(reps, guided.code(reps, x, themes))}
+    assert with_names["K0004"] == with_names["K0008"] == "budget"
+    assert "budget" not in without.values()  # a theme without seeds gets nothing
+    assert guided.theme_text(CodebookTheme(key="k", label="予算", question=None, description="予算が足りない")) == "予算。予算が足りない"
