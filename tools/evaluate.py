@@ -5,6 +5,10 @@
 - the bundled survey (`corpus/`), `--k auto`, against our own coding (corpus/survey_coding.csv):
   NMI, ARI and V-measure per question, themes found vs coded, stability across seeds (ARI of
   each seed's themes against seed 0's), and non-answer precision and recall;
+- guided coding (`pipeline.guided.code`) of the bundled survey with the codes of
+  corpus/src/codebook.toml as the codebook: accuracy and macro-F1 against the dominant code with
+  keywords (corpus/src/guided_keywords.toml) and 1, 3 or 5 examples per code, and with 3 examples
+  and no keywords; then the method alternatives;
 - MewsC-16-ja (JMTEB's clustering set) with `--k 12` and livedoor news titles with `--k 9`
   (series tags 【…】 stripped: they give the category away), from `--data`.
 Answers are scored by their dominant theme against their dominant code; answers the coding
@@ -19,15 +23,19 @@ import dataclasses
 import re
 import sys
 import time
+import tomllib
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
+from sklearn.metrics import accuracy_score, adjusted_rand_score, f1_score, normalized_mutual_info_score, v_measure_score
 
+from pipeline import guided, wordvectors
+from pipeline.codebook import OTHER_KEY, CodebookTheme
 from pipeline.config import Config, build, read_toml
 from pipeline.load import load
 from pipeline.records import Answer
-from pipeline.run import analyse
+from pipeline.run import analyse, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SERIES_TAG = re.compile(r"【[^】]*】")
@@ -66,6 +74,125 @@ def evaluate_corpus(seeds: int) -> list[dict]:
     recall = tp / (tp + fn) if tp + fn else 1.0
     rows.append({"data": "corpus: non-answers", "n": tp + fn, "precision": precision, "recall": recall})
     return rows
+
+
+GUIDED_SETTINGS = [("keywords + 1 example", True, 1), ("keywords + 3 examples", True, 3),
+                   ("keywords + 5 examples", True, 5), ("3 examples, no keywords", False, 3)]
+# Method alternatives compared with keywords + 3 examples: (name, code() options).
+GUIDED_ALTERNATIVES: list[tuple[str, dict]] = [
+    # the chosen method; the similarity methods with and without the code names in the prototypes
+    # (nothing to その他, so that only the method differs); then the chosen one's variants
+    ("seeded k-means + names, その他 prototype 0.5 (chosen)", dict(method="kmeans", describe=True)),
+    ("seeded k-means + names, no その他", dict(method="kmeans", describe=True, other_factor=0.0)),
+    ("nearest prototype + names, no その他", dict(method="centroid", describe=True, other_factor=0.0)),
+    ("label spreading + names, no その他", dict(method="spreading", describe=True, other_factor=0.0)),
+    ("logistic regression + names, no その他", dict(method="logistic", describe=True, other_factor=0.0)),
+    ("seeded k-means, no その他", dict(method="kmeans", other_factor=0.0)),
+    ("nearest prototype, no その他", dict(method="centroid", other_factor=0.0)),
+    ("label spreading, no その他", dict(method="spreading", other_factor=0.0)),
+    ("logistic regression, no その他", dict(method="logistic", other_factor=0.0)),
+    ("k-means + names, keywords only as seeds", dict(method="kmeans", describe=True, trust_keywords=False)),
+    ("k-means + names, その他 prototype 0.75", dict(method="kmeans", describe=True, other_factor=0.75)),
+    ("k-means + names, その他 seeds 0.5", dict(method="kmeans", describe=True, other_rule="seeds")),
+    ("k-means + names, その他 background 0.9", dict(method="kmeans", describe=True, other_rule="background",
+                                                 other_factor=0.9)),
+]
+
+
+def guided_data(seed: int = 0) -> list[tuple]:
+    """Per question of the bundled survey: (question, its answers, reps, vectors, id → gold
+    dominant code of every answer the gold coding keeps, code → name, code → keywords, and the
+    vectors of reps and of the code names when these are vectorised together)."""
+    config = build(read_toml(ROOT / "corpus" / "survey.toml"))
+    answers = load(ROOT / "corpus" / "survey.csv", config)
+    with (ROOT / "corpus" / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
+        coding = {(r["id"], r["question"]): r for r in csv.DictReader(f)}
+    book = tomllib.loads((ROOT / "corpus" / "src" / "codebook.toml").read_text(encoding="utf-8"))["questions"]
+    words = tomllib.loads((ROOT / "corpus" / "src" / "guided_keywords.toml").read_text(encoding="utf-8"))
+    by_title = {q["title"]: (name, q["codes"]) for name, q in book.items()}
+    vectors = wordvectors.load() if config.word_vectors else None
+    by_question: OrderedDict[str, list] = OrderedDict()
+    for p in prepare(answers, config):
+        by_question.setdefault(p.answer.question, []).append(p)
+    out = []
+    for question, items in by_question.items():
+        name, codes = by_title[config.question_title(question)]
+        reps, x = guided.question_vectors(items, seed, vectors)
+        names = prepare([Answer(id=f"_{c}", question=question, row=0,
+                                raw=guided.theme_text(CodebookTheme(key=c, label=label, question=question, description=label)))
+                         for c, label in codes.items()], config)
+        _, both = guided.question_vectors(items, seed, vectors, extra=names)
+        gold = {p.answer.id: coding[(p.answer.id, question)]["code"] for p in items
+                if coding[(p.answer.id, question)]["code"] and not coding[(p.answer.id, question)]["excluded"]}
+        out.append((question, items, reps, x, gold, dict(codes), dict(words.get(name, {})),
+                    both[:len(reps)], both[len(reps):]))
+    return out
+
+
+def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe: bool = False,
+                  **options) -> list[dict]:
+    """Code every question with `guided.code` and score it against the gold dominant code on the
+    answers the gold coding keeps, examples left out; an answer coded その他 (or set aside by
+    the pipeline as a non-answer) counts as wrong. `describe`: the code names join the
+    prototypes (`code(described=…)`)."""
+    rows = []
+    for question, items, reps, x, gold, codes, words, x_named, named in data:
+        if describe:
+            x, options = x_named, {**options, "described": named}
+        rng = np.random.default_rng(seed)
+        rep_ids = {p.answer.id for p in reps}
+        themes, examples = [], set()
+        for code, label in codes.items():
+            pool = sorted(i for i in rep_ids if gold.get(i) == code)
+            picked = [str(i) for i in rng.choice(pool, size=min(n_examples, len(pool)), replace=False)]
+            examples.update(picked)
+            themes.append(CodebookTheme(key=code, label=label, question=question, description=label,
+                                        keywords=tuple(words.get(code, ())) if keywords else (),
+                                        examples=tuple(sorted(picked))))
+        coded = guided.code(reps, x, themes, seed=seed, **options)
+        by_norm = {p.norm: c.key for p, c in zip(reps, coded)}
+        truth, found = [], []
+        for p in items:
+            if p.answer.id in gold and p.answer.id not in examples:
+                truth.append(gold[p.answer.id])
+                found.append(by_norm.get(p.norm, OTHER_KEY) if p.kept else OTHER_KEY)
+        labels = sorted(codes)
+        rows.append({"question": question, "n": len(truth), "accuracy": accuracy_score(truth, found),
+                     "macro-F1": f1_score(truth, found, labels=labels, average="macro", zero_division=0),
+                     "other": float(np.mean([f == OTHER_KEY for f in found]))})
+    return rows
+
+
+def evaluate_guided(seeds: int = 5) -> str:
+    """The guided-coding tables (markdown): settings, then method alternatives; each figure is the
+    mean over `seeds` draws of the examples."""
+    data = guided_data()
+
+    def averaged(keywords: bool, n_examples: int, **options) -> list[dict]:
+        runs = [guided_scores(data, keywords, n_examples, seed=s, **options) for s in range(seeds)]
+        return [{k: (float(np.mean([r[i][k] for r in runs])) if k in ("accuracy", "macro-F1", "other") else v)
+                 for k, v in row.items()} for i, row in enumerate(runs[0])]
+
+    def lines(rows: list[dict], first: str) -> list[str]:
+        out = []
+        for r in rows + [{"question": "(mean)", "n": sum(r["n"] for r in rows),
+                          **{k: float(np.mean([r[k] for r in rows])) for k in ("accuracy", "macro-F1", "other")}}]:
+            out.append(f"| {r['question']} | {first} | {r['n']} | {r['accuracy']:.3f} | {r['macro-F1']:.3f} | {r['other']:.3f} |")
+        return out
+
+    head = ["| question | {} | n | accuracy | macro-F1 | share その他 |", "|---|---|---|---|---|---|"]
+    text = [f"guided coding (mean over {seeds} draws of the examples; method {guided.DEFAULT_METHOD}, code names"
+            " vectorised with the answers and joining the prototypes)",
+            head[0].format("setting"), head[1]]
+    for name, keywords, n_examples in GUIDED_SETTINGS:
+        text += lines(averaged(keywords, n_examples, describe=True), name)
+    text += ["", "guided coding, method alternatives (keywords + 3 examples)", head[0].format("method"), head[1]]
+    for name, options in GUIDED_ALTERNATIVES:
+        text += lines(averaged(True, 3, **options), name)
+    text += ["", "guided coding, method alternatives (3 examples, no keywords)", head[0].format("method"), head[1]]
+    for name, options in [a for a in GUIDED_ALTERNATIVES if "trust_keywords" not in a[1]]:
+        text += lines(averaged(False, 3, **options), name)
+    return "\n".join(text)
 
 
 def read_labelled(path: Path, strip_tags: bool = False) -> tuple[list[Answer], list[str]]:
@@ -133,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
         row["seconds"] = time.perf_counter() - t
         rows.append(row)
     print(table(rows))
+    t = time.perf_counter()
+    print("\n" + evaluate_guided())
+    print(f"({time.perf_counter() - t:.1f} s)")
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     return 0
 
