@@ -230,36 +230,9 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
                          weights=weight)
         k_runs = result.k_runs
         labels_ = result.labels
-        k = int(labels_.max()) + 1
-        counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
-        keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
-                                                       phrase_lists=[p.phrases for p in reps])
-        question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
-        column = {w: j for j, w in enumerate(vectors.vocabulary)}
-        word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
-        touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi])
-        centres = centroids(x, labels_)
-        points = _points(reps, x, vectors.dense[n:], multi)
-        for c in range(k):
-            members = np.flatnonzero(labels_ == c)
-            size = int(weight[members].sum())
-            cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c])
-                     for u in members]
-            picked = quotes.pick(cands, c, centres, max(config.max_quotes, config.n_candidates))
-            in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
-            weights = _top_weights(vectors.vocabulary, in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
-            summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size)
-            themes.append(Theme(
-                theme_id=c, label=labels[c], keywords=keywords[c], size=size,
-                share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
-                candidates=tuple(picked), term_weights=weights, summary=summary, key=theme_key(c),
-            ))
-        why = _reasons(reps, x, labels_, themes, result.scores)
-        for i, p in enumerate(kept):
-            u = int(of[i])
-            c = int(labels_[u])
-            reason = why[u] if reps[u] is p or not why[u].startswith("代表例") else f"例 {reps[u].answer.id} と同じ回答"
-            placed[id(p)] = (c, round(float(result.scores[u]), 4), touched.get(u, (c,)), reason)
+        themes, placed, question_weights, word_themes = _build_themes(
+            reps, kept, of, weight, vectors, x, labels_, result.scores, multi, config,
+            titles=None, reasons=None)
     assignments = []
     for p in items:
         c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
@@ -270,6 +243,56 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, k_runs=k_runs, word_themes=word_themes,
     )
+
+
+def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, weight: np.ndarray, vectors,
+                  x: np.ndarray, labels_: np.ndarray, closeness: np.ndarray, multi: list[tuple[int, Segment]],
+                  config: Config, *, titles: list[tuple[str, str, tuple[str, ...]]] | None,
+                  reasons: list[str] | None):
+    """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size), with
+    keywords, quotes, summaries and word-cloud weights, and where every kept answer is placed.
+    `titles`: (key, label, keywords) per theme from a codebook (keywords empty: found here), or
+    None for automatic labels and keys t01…; `reasons`: the reason of each distinct answer, or
+    None to explain the automatic themes by their keywords and examples."""
+    n = len(reps)
+    k = int(labels_.max()) + 1 if titles is None else len(titles)
+    counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
+    keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
+                                                   phrase_lists=[p.phrases for p in reps])
+    question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
+    column = {w: j for j, w in enumerate(vectors.vocabulary)}
+    word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
+    touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi])
+    centres = centroids(x, labels_)
+    if centres.shape[0] < k:  # a codebook theme nobody's answer fits: no centre
+        centres = np.vstack([centres, np.zeros((k - centres.shape[0], x.shape[1]))])
+    points = _points(reps, x, vectors.dense[n:], multi)
+    themes: list[Theme] = []
+    for c in range(k):
+        members = np.flatnonzero(labels_ == c)
+        size = int(weight[members].sum())
+        cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c])
+                 for u in members]
+        picked = quotes.pick(cands, c, centres, max(config.max_quotes, config.n_candidates))
+        in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
+        weights = _top_weights(vectors.vocabulary,
+                               in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
+        summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size) if size else ()
+        key, label, words = (theme_key(c), labels[c], ()) if titles is None else titles[c]
+        themes.append(Theme(
+            theme_id=c, label=label, keywords=tuple(words) or keywords[c], size=size,
+            share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
+            candidates=tuple(picked), term_weights=weights, summary=summary, key=key,
+        ))
+    why = reasons if reasons is not None else _reasons(reps, x, labels_, themes, closeness)
+    placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}
+    for i, p in enumerate(kept):
+        u = int(of[i])
+        c = int(labels_[u])
+        reason = why[u] if reps[u] is p or not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u] \
+            else f"例 {reps[u].answer.id} と同じ回答"
+        placed[id(p)] = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), reason)
+    return themes, placed, question_weights, word_themes
 
 
 def theme_key(theme_id: int) -> str:
