@@ -24,7 +24,8 @@ from pipeline.records import Answer, Result
 Data = Any  # a path, Answers, texts, {question: texts}, or a pandas DataFrame
 
 
-def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, quiet: bool = True) -> Result:
+def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, quiet: bool = True,
+            codebook: str | Path | None = None) -> Result:
     """Themes, quotes, views and cross-tabs of every question of `data`.
 
     `data` is one of:
@@ -37,13 +38,16 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     - a pandas DataFrame (or anything with `columns` and `to_dict("records")`), read with the
       config's columns as a table would be.
     `config` is a `Config`, a mapping of its fields (as in the TOML file), or None for defaults.
+    `codebook`: a codebook.toml (or a KH Coder coding-rule .txt) whose themes code the questions it
+    names, instead of finding themes (see README "The codebook loop").
     Errors a user can fix raise `UserError` (a Japanese message).
     """
     config = _config(config)
     answers, name = _answers(data, config)
     from pipeline.run import analyse as run
 
-    return run(answers, config, Progress(quiet=quiet), input_name=name)
+    return run(answers, config, Progress(quiet=quiet), input_name=name,
+               codebook_path=Path(codebook) if codebook is not None else None)
 
 
 def write(result: Result, out_dir: str | Path) -> Path:

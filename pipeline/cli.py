@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--review", metavar="quotes.xlsx",
                         help="前回の採用・ラベル修正を引き継ぐ確認用ファイル（既定: 出力フォルダの quotes.xlsx があれば使う）")
     themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
+    themes.add_argument("--codebook", metavar="FILE",
+                        help="テーマを定義したコードブック（codebook.toml、または KH Coder のコーディングルール .txt）。"
+                             "自動で見つける代わりに、このテーマで回答を分類する")
     kwic = sub.add_parser("kwic", help="語を含む回答を前後の文脈つきで一覧する（KWIC）",
                           description="WORD を含むすべての回答を、前後の文脈をそろえて表示します（マスキング済み）。"
                                       "正規化した文字列と見出し語の両方で探すので、「予算」で「予算がない」「予算的に」も、"
@@ -128,7 +131,7 @@ def run_themes(args: argparse.Namespace) -> int:
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
-    result = api.analyse(Path(args.input), config, quiet=args.quiet)
+    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook)
     _warn(result.notices)
     if use_review:
         result = _carry_over(result, review_path)

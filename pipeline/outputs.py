@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, network
+from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
@@ -36,7 +37,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels)."""
-    from pipeline import fonts, render, report
+    from pipeline import codebook, fonts, render, report
 
     config = result.config
     out = Path(out)
@@ -81,6 +82,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             write_quotes_xlsx(results, tmp / "quotes.xlsx")
             (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
             write_state(result, tmp / STATE)
+            codebook.write(result, tmp / "codebook.toml")
             # The report's font subset needs only its text: cut while the clouds are drawn.
             font_rule = report.face(font, report.characters(results, config, images, result.input_name, tables,
                                                             result.notices, result.tallies))
@@ -330,6 +332,7 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
                 "quotes": [_quote(qu) for qu in t.quotes],
                 "candidates": [_quote(qu) for qu in t.candidates],
                 "wordcloud": images.get(f"{q}/theme_{t.theme_id:02d}", ""),
+                **({"other": True} if t.key == OTHER_KEY else {}),
             } for t in r.themes],
         }
         doc["network"] = images.get(f"{q}/network", "")

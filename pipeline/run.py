@@ -6,6 +6,7 @@ import bisect
 import dataclasses
 import os
 from collections import OrderedDict
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
@@ -133,18 +134,29 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
 
 
 def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
-            input_name: str = "") -> Result:
-    """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs."""
+            input_name: str = "", codebook_path: Path | None = None) -> Result:
+    """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
+    With `codebook_path` (codebook.toml or a KH Coder coding-rule file), the questions it has
+    themes for are coded on them (`coded_question`); a codebook with problems raises UserError
+    before anything is analysed."""
     progress = progress or Progress(quiet=True)
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
     for p in prepare(answers, config, tokenizer, progress):
         by_question.setdefault(p.answer.question, []).append(p)
+    book = None
+    if codebook_path is not None:
+        book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept}
+                                                   for q, items in by_question.items()})
     vectors = wordvectors.load() if config.word_vectors else None
     results = []
     with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
         for q, items in by_question.items():
-            result = analyse_question(q, items, config, vectors)
+            staff_themes = book.for_question(q) if book is not None else ()
+            if staff_themes:
+                result = coded_question(q, items, config, staff_themes, vectors, tokenizer)
+            else:
+                result = analyse_question(q, items, config, vectors)
             result = dataclasses.replace(result, **views(result, items, config, tokenizer))
             results.append(summarised(result, config))
             bar.update(1)
@@ -190,6 +202,82 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
         "network": network.build([p.terms for p in kept], config.seed),
         "kwic": tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords),
     }
+
+
+def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
+    """A codebook.toml, or a KH Coder coding-rule file (.txt: every code applies to every
+    question, its name is key and label), checked against the analysed answers."""
+    from pipeline import codebook, rules
+    from pipeline.errors import UserError
+    from pipeline.load import decode
+
+    if not path.is_file():
+        raise UserError(f"コードブック {path} が見つかりません。", "--codebook に正しいファイルのパスを指定してください。")
+    if path.suffix.lower() == ".toml":
+        return codebook.read(path, kept_ids, check_rule=rules.problem)
+    if path.suffix.lower() == ".txt":
+        codes = rules.parse_file(decode(path, path.read_bytes()), path.name)
+        themes = tuple(codebook.CodebookTheme(key=c.name, label=c.name, question=None, rule=c.text, line=c.line)
+                       for c in codes)
+        return codebook.Codebook(themes=themes, source=path.name)
+    raise UserError(f"コードブック {path.name} の形式には対応していません。",
+                    "codebook.toml か、KH Coder のコーディングルールのファイル（.txt）を指定してください。")
+
+
+def coded_question(question: str, items: list[Prepared], config: Config, staff_themes,
+                   word_vectors: wordvectors.WordVectors | None, tokenizer: Tokenizer) -> QuestionResult:
+    """The question's kept answers coded on staff's codebook themes (`guided.code`): examples,
+    rules and keywords first, similarity for the rest, answers that fit none in その他 (key
+    `other`, listed last). Themes are ordered by size; keys and labels are the codebook's."""
+    from pipeline import guided
+
+    kept = [p for p in items if p.kept]
+    if not kept:
+        return analyse_question(question, items, config, word_vectors)
+    # The themes' own words (label, description) are vectorised with the answers: a prototype each.
+    names = prepare([Answer(id=f"_theme{i}", question=question, row=0, raw=guided.theme_text(t))
+                     for i, t in enumerate(staff_themes)], config, tokenizer)
+    reps, both = guided.question_vectors(items, config.seed, word_vectors, extra=names)
+    first_of = {p.norm: p.answer.id for p in reversed(reps)}
+    rep_id = {p.answer.id: first_of[p.norm] for p in kept}  # an example that repeats an answer → its first copy
+    staff_themes = [dataclasses.replace(t, examples=tuple(dict.fromkeys(rep_id.get(e, e) for e in t.examples)))
+                    for t in staff_themes]
+    x = both[:len(reps)]
+    coded = guided.code(reps, x, staff_themes, seed=config.seed, described=both[len(reps):])
+    row_of = {p.norm: u for u, p in enumerate(reps)}
+    of = np.array([row_of[p.norm] for p in kept])
+    weight = np.bincount(of, minlength=len(reps)).astype(float)
+    finals = guided.resolved_keys(staff_themes)
+    named = {t.key: t for t in staff_themes}
+    keys = list(dict.fromkeys(finals)) + ([guided.OTHER_KEY] if any(c.key == guided.OTHER_KEY for c in coded) else [])
+    size = {key: float(sum(weight[u] for u, c in enumerate(coded) if c.key == key)) for key in keys}
+    # Largest first, その他 last; ties in codebook order.
+    order = {key: i for i, key in enumerate(keys)}
+    keys.sort(key=lambda key: (key == guided.OTHER_KEY, -size[key], order[key]))
+    index = {key: i for i, key in enumerate(keys)}
+    labels_ = np.array([index[c.key] for c in coded])
+    titles = [(key, "その他", ()) if key == guided.OTHER_KEY else (key, named[key].label, named[key].keywords)
+              for key in keys]
+    # The answers' own space (without the themes' words) for quotes, summaries and word clouds, as
+    # in the automatic path: the coding above used it with the themes' words added.
+    multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
+    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
+    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
+                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
+                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+    themes, placed, question_weights, word_themes = _build_themes(
+        reps, kept, of, weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
+        multi, config, titles=titles, reasons=[c.reason for c in coded])
+    assignments = []
+    for p in items:
+        c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
+        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
+                                      excluded_reason=p.excluded_reason, score=score, reason=reason))
+    return QuestionResult(
+        question=question, title=config.question_title(question), n_answers=len(items),
+        n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
+        assignments=tuple(assignments), term_weights=question_weights, word_themes=word_themes,
+    )
 
 
 def analyse_question(question: str, items: list[Prepared], config: Config,
