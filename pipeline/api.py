@@ -25,7 +25,7 @@ Data = Any  # a path, Answers, texts, {question: texts}, or a pandas DataFrame
 
 
 def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, quiet: bool = True,
-            codebook: str | Path | None = None) -> Result:
+            codebook: str | Path | None = None, previous: str | Path | None = None) -> Result:
     """Themes, quotes, views and cross-tabs of every question of `data`.
 
     `data` is one of:
@@ -39,15 +39,22 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
       config's columns as a table would be.
     `config` is a `Config`, a mapping of its fields (as in the TOML file), or None for defaults.
     `codebook`: a codebook.toml (or a KH Coder coding-rule .txt) whose themes code the questions it
-    names, instead of finding themes (see README "The codebook loop").
+    names, instead of finding themes (see README "The codebook loop"). `previous`: an earlier run's
+    output folder; each theme's share there (same question, same key) is set beside this run's.
     Errors a user can fix raise `UserError` (a Japanese message).
     """
     config = _config(config)
     answers, name = _answers(data, config)
     from pipeline.run import analyse as run
 
-    return run(answers, config, Progress(quiet=quiet), input_name=name,
-               codebook_path=Path(codebook) if codebook is not None else None)
+    result = run(answers, config, Progress(quiet=quiet), input_name=name,
+                 codebook_path=Path(codebook) if codebook is not None else None,
+                 previous_path=Path(previous) if previous is not None else None)
+    if previous is not None:
+        from pipeline.run import with_previous
+
+        result = with_previous(result, Path(previous))
+    return result
 
 
 def write(result: Result, out_dir: str | Path) -> Path:

@@ -86,6 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--review", metavar="quotes.xlsx",
                         help="前回の採用・ラベル修正を引き継ぐ確認用ファイル（既定: 出力フォルダの quotes.xlsx があれば使う）")
     themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
+    themes.add_argument("--previous", metavar="DIR",
+                        help="前回の調査の出力フォルダ。テーマごとの前回の割合と今回の割合を並べ、変化を検定する")
     themes.add_argument("--codebook", metavar="FILE",
                         help="テーマを定義したコードブック（codebook.toml、または KH Coder のコーディングルール .txt）。"
                              "自動で見つける代わりに、このテーマで回答を分類する")
@@ -131,7 +133,7 @@ def run_themes(args: argparse.Namespace) -> int:
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
-    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook)
+    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook, previous=args.previous)
     _warn(result.notices)
     if use_review:
         result = _carry_over(result, review_path)

@@ -306,7 +306,7 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
         for a in r.assignments:
             if a.excluded_reason:
                 reasons[a.excluded_reason] = reasons.get(a.excluded_reason, 0) + 1
-        doc = {
+        doc: dict[str, Any] = {
             "question": r.question,
             "title": r.title,
             "slug": q,
@@ -335,6 +335,13 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
                 **({"other": True} if t.key == OTHER_KEY else {}),
             } for t in r.themes],
         }
+        if r.changes:  # --previous: every theme's share there (same key), or null
+            for theme_doc, change in zip(doc["themes"], r.changes):
+                theme_doc["previous_share"] = change.previous_share
+            doc["changes"] = [{"key": c.key, "previous_share": c.previous_share, "share": c.share,
+                               "points": c.points, "previous_n": c.previous_n, "n": c.n,
+                               "p_adjusted": None if c.p_adjusted is None else round(c.p_adjusted, 6),
+                               "verdict": c.verdict} for c in r.changes]
         doc["network"] = images.get(f"{q}/network", "")
         doc["crosstabs"] = [{
             "attribute": t.attribute, "test": t.test, "statistic": float(f"{t.statistic:.6g}"), "dof": t.dof,

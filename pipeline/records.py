@@ -116,6 +116,7 @@ class QuestionResult:
     kwic: tuple[tuple[str, tuple], ...] = ()  # theme keyword → its KWIC lines (kwic.Line)
     overview: str = ""  # the themes by size with their shares, one Japanese sentence
     crosstabs: tuple[Any, ...] = ()  # crosstab.CrossTab per --attr-col (theme × attribute), in attr_cols order
+    changes: tuple[Any, ...] = ()  # previous.Change per theme with --previous (in theme order), else ()
 
 
 @dataclass(frozen=True)

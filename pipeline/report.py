@@ -195,6 +195,17 @@ class QuestionView:
     network: ImageView | None
     kwic: tuple[KwicView, ...]
     answers: AnswersView | None = None  # None when no answer was kept
+    changes: tuple[ChangeView, ...] = ()  # --previous: 前回と今回, one per theme
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    label: str
+    previous: str  # "43.4%", or "—" when the theme was not there last time
+    now: str
+    points: str  # "+3.1", "−2.0", or "—"
+    verdict: str  # 増加 / 減少 when significant after Holm's correction, else ""
+    p: str  # the corrected p, or "—"
 
 
 @dataclass(frozen=True)
@@ -340,7 +351,17 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | Non
         network=network,
         kwic=kwic,
         answers=answers,
+        changes=tuple(_change(c) for c in r.changes),
     )
+
+
+def _change(c) -> ChangeView:
+    """A theme's share last time and now (`previous.Change`), as the report shows it."""
+    points = c.points
+    return ChangeView(
+        label=c.label, previous="—" if c.previous_share is None else _pct(c.previous_share), now=_pct(c.share),
+        points="—" if points is None else f"{points:+.1f}".replace("-", "−"), verdict=c.verdict,
+        p="—" if c.p_adjusted is None else f"{c.p_adjusted:.3f}")
 
 
 def _theme(q: str, t: Theme, images: dict[str, str], out: Path | None, kwic_anchor: dict[str, str]) -> ThemeView:

@@ -134,19 +134,27 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
 
 
 def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
-            input_name: str = "", codebook_path: Path | None = None) -> Result:
+            input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None) -> Result:
     """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
     With `codebook_path` (codebook.toml or a KH Coder coding-rule file), the questions it has
     themes for are coded on them (`coded_question`); a codebook with problems raises UserError
-    before anything is analysed."""
+    before anything is analysed. With `previous_path` (an earlier run's output), the codebook's
+    examples may also be answers of that run (last year's examples for this year's answers):
+    their texts join their theme's own words as evidence."""
     progress = progress or Progress(quiet=True)
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
     for p in prepare(answers, config, tokenizer, progress):
         by_question.setdefault(p.answer.question, []).append(p)
     book = None
+    earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
     if codebook_path is not None:
-        book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept}
+        if previous_path is not None:
+            from pipeline.outputs import read_results
+
+            earlier = {r.question: {a.answer.id: a.masked for a in r.assignments if a.theme_id >= 0}
+                       for r in read_results(Path(previous_path))}
+        book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept} | set(earlier.get(q, {}))
                                                    for q, items in by_question.items()})
     vectors = wordvectors.load() if config.word_vectors else None
     results = []
@@ -154,7 +162,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
         for q, items in by_question.items():
             staff_themes = book.for_question(q) if book is not None else ()
             if staff_themes:
-                result = coded_question(q, items, config, staff_themes, vectors, tokenizer)
+                result = coded_question(q, items, config, staff_themes, vectors, tokenizer, earlier.get(q, {}))
             else:
                 result = analyse_question(q, items, config, vectors)
             result = dataclasses.replace(result, **views(result, items, config, tokenizer))
@@ -163,6 +171,17 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
+
+
+def with_previous(result: Result, out: Path) -> Result:
+    """`result` with each question's themes set beside the earlier run in `out` (`previous`)."""
+    from pipeline import previous
+
+    earlier = previous.read(out)
+    questions = tuple(dataclasses.replace(r, changes=previous.changes(r.themes, r.n_answers - r.n_excluded,
+                                                                      earlier.get(r.question)))
+                      for r in result.questions)
+    return dataclasses.replace(result, questions=questions)
 
 
 def notices(config: Config, used_vectors: bool) -> tuple[str, ...]:
@@ -225,7 +244,8 @@ def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
 
 
 def coded_question(question: str, items: list[Prepared], config: Config, staff_themes,
-                   word_vectors: wordvectors.WordVectors | None, tokenizer: Tokenizer) -> QuestionResult:
+                   word_vectors: wordvectors.WordVectors | None, tokenizer: Tokenizer,
+                   earlier: dict[str, str] | None = None) -> QuestionResult:
     """The question's kept answers coded on staff's codebook themes (`guided.code`): examples,
     rules and keywords first, similarity for the rest, answers that fit none in その他 (key
     `other`, listed last). Themes are ordered by size; keys and labels are the codebook's."""
@@ -235,8 +255,13 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     if not kept:
         return analyse_question(question, items, config, word_vectors)
     # The themes' own words (label, description) are vectorised with the answers: a prototype each.
-    names = prepare([Answer(id=f"_theme{i}", question=question, row=0, raw=guided.theme_text(t))
-                     for i, t in enumerate(staff_themes)], config, tokenizer)
+    # Examples that are answers of the earlier wave (`earlier`, not of this input) add their text.
+    here = {p.answer.id for p in kept}
+    earlier = earlier or {}
+    texts = ["。".join([guided.theme_text(t)] + [earlier[e] for e in t.examples if e not in here and e in earlier])
+             for t in staff_themes]
+    names = prepare([Answer(id=f"_theme{i}", question=question, row=0, raw=text) for i, text in enumerate(texts)],
+                    config, tokenizer)
     reps, both = guided.question_vectors(items, config.seed, word_vectors, extra=names)
     first_of = {p.norm: p.answer.id for p in reversed(reps)}
     rep_id = {p.answer.id: first_of[p.norm] for p in kept}  # an example that repeats an answer → its first copy
