@@ -333,6 +333,7 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
                 "candidates": [_quote(qu) for qu in t.candidates],
                 "wordcloud": images.get(f"{q}/theme_{t.theme_id:02d}", ""),
                 **({"other": True} if t.key == OTHER_KEY else {}),
+                **({"proposed": True} if t.proposed else {}),
             } for t in r.themes],
         }
         if r.changes:  # --previous: every theme's share there (same key), or null

@@ -86,6 +86,7 @@ class Theme:
     summary: tuple[str, ...] = ()  # one or two sentences from the answers that say what the theme is about
     auto_label: str = ""  # the label the analysis gave, when staff renamed the theme (ラベル修正)
     key: str = ""  # unique within its question: t01, t02, … by size without a codebook, else the codebook's key
+    proposed: bool = False  # found in a codebook run among the answers that fit no codebook theme
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class KeywordView:
 class ThemeView:
     number: int  # 1-based, as staff see it
     label: str
+    proposed: bool  # a new theme proposed among the answers that fit no codebook theme
     colour: str  # CSS colour, the same as in the images
     size: int
     share: str  # of the question's kept answers, formatted ("12.3%")
@@ -368,6 +369,7 @@ def _theme(q: str, t: Theme, images: dict[str, str], out: Path | None, kwic_anch
     return ThemeView(
         number=t.theme_id + 1,
         label=t.label,
+        proposed=t.proposed,
         colour=theme_colour(t.theme_id),
         size=t.size,
         share=_pct(t.share),

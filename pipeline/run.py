@@ -272,24 +272,28 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     row_of = {p.norm: u for u, p in enumerate(reps)}
     of = np.array([row_of[p.norm] for p in kept])
     weight = np.bincount(of, minlength=len(reps)).astype(float)
+    # The answers' own space (without the themes' words) for the groups among その他 and for quotes,
+    # summaries and word clouds, as in the automatic path.
+    multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
+    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
+    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
+                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
+                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+    coded = _propose(coded, vectors.dense[:len(reps)], weight, config)
     finals = guided.resolved_keys(staff_themes)
     named = {t.key: t for t in staff_themes}
-    keys = list(dict.fromkeys(finals)) + ([guided.OTHER_KEY] if any(c.key == guided.OTHER_KEY for c in coded) else [])
+    proposed = sorted({c.key for c in coded if c.key.startswith(PROPOSED_PREFIX)})
+    keys = list(dict.fromkeys(finals)) + proposed + \
+        ([guided.OTHER_KEY] if any(c.key == guided.OTHER_KEY for c in coded) else [])
     size = {key: float(sum(weight[u] for u, c in enumerate(coded) if c.key == key)) for key in keys}
     # Largest first, その他 last; ties in codebook order.
     order = {key: i for i, key in enumerate(keys)}
     keys.sort(key=lambda key: (key == guided.OTHER_KEY, -size[key], order[key]))
     index = {key: i for i, key in enumerate(keys)}
     labels_ = np.array([index[c.key] for c in coded])
-    titles = [(key, "その他", ()) if key == guided.OTHER_KEY else (key, named[key].label, named[key].keywords)
+    titles = [(key, "その他", ()) if key == guided.OTHER_KEY else
+              (key, "", ()) if key.startswith(PROPOSED_PREFIX) else (key, named[key].label, named[key].keywords)
               for key in keys]
-    # The answers' own space (without the themes' words) for quotes, summaries and word clouds, as
-    # in the automatic path: the coding above used it with the themes' words added.
-    multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
-    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
-    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
-                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
-                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
     themes, placed, question_weights, word_themes = _build_themes(
         reps, kept, of, weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
         multi, config, titles=titles, reasons=[c.reason for c in coded])
@@ -303,6 +307,36 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
         n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, word_themes=word_themes,
     )
+
+
+PROPOSED_PREFIX = "new"  # keys of the themes proposed among その他: new01, new02, …
+
+
+def _propose(coded: list, x: np.ndarray, weight: np.ndarray, config: Config) -> list:
+    """Groups of similar answers among those that fit no codebook theme, proposed as new themes:
+    the automatic clustering of the その他 answers alone; a group of at least `min_theme_size`
+    answers that is not the whole of その他 becomes a theme `new01`, `new02`, … (largest first);
+    the rest stay in その他. The concerns the codebook did not foresee are not lost."""
+    from pipeline import guided
+
+    rows = [u for u, c in enumerate(coded) if c.key == guided.OTHER_KEY]
+    if weight[rows].sum() < 2 * config.min_theme_size:
+        return coded
+    found = cluster(x[rows], k=None, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
+                    weights=weight[rows])
+    groups = int(found.labels.max()) + 1
+    if groups < 2:  # one group is その他 itself
+        return coded
+    out = list(coded)
+    for c in range(groups):
+        members = [rows[i] for i in np.flatnonzero(found.labels == c)]
+        if weight[members].sum() < config.min_theme_size:
+            continue
+        key = f"{PROPOSED_PREFIX}{c + 1:02d}"
+        for u, i in zip(members, np.flatnonzero(found.labels == c)):
+            out[u] = guided.Coded(key, round(float(found.scores[i]), 4),
+                                  "どのテーマにも近くない回答のうち、似た回答のまとまり（新しいテーマの候補）")
+    return out
 
 
 def analyse_question(question: str, items: list[Prepared], config: Config,
@@ -393,9 +427,10 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
         summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size) if size else ()
         key, label, words = (theme_key(c), labels[c], ()) if titles is None else titles[c]
         themes.append(Theme(
-            theme_id=c, label=label, keywords=tuple(words) or keywords[c], size=size,
+            theme_id=c, label=label or labels[c], keywords=tuple(words) or keywords[c], size=size,
             share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
             candidates=tuple(picked), term_weights=weights, summary=summary, key=key,
+            proposed=key.startswith(PROPOSED_PREFIX) and titles is not None,
         ))
     why = reasons if reasons is not None else _reasons(reps, x, labels_, themes, closeness)
     placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}

@@ -108,3 +108,31 @@ def test_bad_codebook_exits_2_and_writes_nothing(tmp_path, capsys):
     (tmp_path / "book.pdf").write_text("x", encoding="utf-8")
     code, out = _run(tmp_path, "--codebook", str(tmp_path / "book.pdf"))
     assert code == 2 and "形式には対応していません" in capsys.readouterr().err
+
+
+def test_groups_among_other_are_proposed_as_new_themes():
+    """Answers that fit no codebook theme are clustered; each group of at least min_theme_size
+    answers becomes a proposed theme (new01, … largest first); with too few of them, nothing is
+    proposed."""
+    import numpy as np
+
+    from pipeline.config import Config
+    from pipeline.guided import OTHER_KEY, Coded
+    from pipeline.run import _propose
+
+    rng = np.random.default_rng(0)
+    centres = np.eye(4)[:2]
+    x = np.vstack([centres[0] + 0.05 * rng.standard_normal((6, 4)), centres[1] + 0.05 * rng.standard_normal((6, 4)),
+                   np.array([[0.0, 0.0, 1.0, 0.0]])])
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    coded = [Coded("paper", 0.9, "キーワード: 書類")] * 2 + [Coded(OTHER_KEY, 0.0, "どのテーマにも近くない")] * 13
+    x = np.vstack([np.array([[0.0, 0.0, 0.0, 1.0]] * 2), x])
+    out = _propose(coded, x, np.ones(len(coded)), Config(min_theme_size=3))
+    keys = [c.key for c in out]
+    assert keys[:2] == ["paper", "paper"]
+    assert len(x) == len(coded)
+    first, second = set(keys[2:8]), set(keys[8:14])
+    assert len(first) == len(second) == 1 and first != second and (first | second) == {"new01", "new02"}
+    assert all("新しいテーマの候補" in c.reason for c in out[2:14])
+    few = _propose(coded[:4], x[:4], np.ones(4), Config(min_theme_size=3))
+    assert [c.key for c in few] == [c.key for c in coded[:4]], "too few answers in その他 to propose anything"
