@@ -274,11 +274,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     weight = np.bincount(of, minlength=len(reps)).astype(float)
     # The answers' own space (without the themes' words) for the groups among その他 and for quotes,
     # summaries and word clouds, as in the automatic path.
-    multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
-    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
-    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
-                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
-                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+    vectors, multi = _vectors(reps, config.seed, word_vectors)
     coded = _propose(coded, vectors.dense[:len(reps)], weight, config)
     finals = guided.resolved_keys(staff_themes)
     named = {t.key: t for t in staff_themes}
@@ -297,16 +293,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     themes, placed, question_weights, word_themes = _build_themes(
         reps, kept, of, weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
         multi, config, titles=titles, reasons=[c.reason for c in coded])
-    assignments = []
-    for p in items:
-        c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
-        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
-                                      excluded_reason=p.excluded_reason, score=score, reason=reason))
-    return QuestionResult(
-        question=question, title=config.question_title(question), n_answers=len(items),
-        n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
-        assignments=tuple(assignments), term_weights=question_weights, word_themes=word_themes,
-    )
+    return _question_result(question, items, config, themes, placed, question_weights, word_themes)
 
 
 PROPOSED_PREFIX = "new"  # keys of the themes proposed among その他: new01, new02, …
@@ -366,11 +353,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
                 reps.append(p)
             of[i] = u
         weight = np.bincount(of, minlength=len(reps)).astype(float)
-        multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
-        terms = [p.terms for p in reps] + [s.terms for _, s in multi]
-        vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=config.seed,
-                            extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
-                            word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+        vectors, multi = _vectors(reps, config.seed, word_vectors)
         n = len(reps)
         x = vectors.dense[:n]
         result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
@@ -380,14 +363,32 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
         themes, placed, question_weights, word_themes = _build_themes(
             reps, kept, of, weight, vectors, x, labels_, result.scores, multi, config,
             titles=None, reasons=None)
+    return _question_result(question, items, config, themes, placed, question_weights, word_themes, k_runs)
+
+
+def _vectors(reps: list[Prepared], seed: int, word_vectors) -> tuple:
+    """The distinct answers' vectors (and, after them, their points'), with the points: the
+    answers' own space for clustering, quotes, summaries and word clouds."""
+    multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
+    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
+    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=seed,
+                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
+                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
+    return vectors, multi
+
+
+def _question_result(question: str, items: list[Prepared], config: Config, themes: list[Theme], placed: dict,
+                     question_weights: tuple, word_themes: tuple, k_runs: tuple[int, ...] = ()) -> QuestionResult:
+    """The question's result: its themes and every answer, placed or set aside with its reason."""
     assignments = []
     for p in items:
         c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
         assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
                                       excluded_reason=p.excluded_reason, score=score, reason=reason))
+    kept = sum(1 for p in items if p.kept)
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
-        n_excluded=len(items) - len(kept), k_chosen=len(themes), themes=tuple(themes),
+        n_excluded=len(items) - kept, k_chosen=len(themes), themes=tuple(themes),
         assignments=tuple(assignments), term_weights=question_weights, k_runs=k_runs, word_themes=word_themes,
     )
 
