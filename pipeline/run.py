@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import itertools
 import os
 from collections import OrderedDict
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 
 import numpy as np
@@ -275,10 +277,10 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     # The answers' own space (without the themes' words) for the groups among その他 and for quotes,
     # summaries and word clouds, as in the automatic path.
     vectors, multi = _vectors(reps, config.seed, word_vectors)
-    coded = _propose(coded, vectors.dense[:len(reps)], weight, config)
     finals = guided.resolved_keys(staff_themes)
     named = {t.key: t for t in staff_themes}
-    proposed = sorted({c.key for c in coded if c.key.startswith(PROPOSED_PREFIX)})
+    coded = _propose(coded, vectors.dense[:len(reps)], weight, config, taken=set(named))
+    proposed = sorted({c.key for c in coded if c.key not in named and c.key != guided.OTHER_KEY})
     keys = list(dict.fromkeys(finals)) + proposed + \
         ([guided.OTHER_KEY] if any(c.key == guided.OTHER_KEY for c in coded) else [])
     size = {key: float(sum(weight[u] for u, c in enumerate(coded) if c.key == key)) for key in keys}
@@ -288,22 +290,23 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     index = {key: i for i, key in enumerate(keys)}
     labels_ = np.array([index[c.key] for c in coded])
     titles = [(key, "その他", ()) if key == guided.OTHER_KEY else
-              (key, "", ()) if key.startswith(PROPOSED_PREFIX) else (key, named[key].label, named[key].keywords)
+              (key, "", ()) if key not in named else (key, named[key].label, named[key].keywords)
               for key in keys]
     themes, placed, question_weights, word_themes = _build_themes(
         reps, kept, of, weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
-        multi, config, titles=titles, reasons=[c.reason for c in coded])
+        multi, config, titles=titles, reasons=[c.reason for c in coded], proposed=set(proposed))
     return _question_result(question, items, config, themes, placed, question_weights, word_themes)
 
 
 PROPOSED_PREFIX = "new"  # keys of the themes proposed among その他: new01, new02, …
 
 
-def _propose(coded: list, x: np.ndarray, weight: np.ndarray, config: Config) -> list:
+def _propose(coded: list, x: np.ndarray, weight: np.ndarray, config: Config, taken: AbstractSet[str] = frozenset()) -> list:
     """Groups of similar answers among those that fit no codebook theme, proposed as new themes:
     the automatic clustering of the その他 answers alone; a group of at least `min_theme_size`
     answers that is not the whole of その他 becomes a theme `new01`, `new02`, … (largest first);
-    the rest stay in その他. The concerns the codebook did not foresee are not lost."""
+    the rest stay in その他. The concerns the codebook did not foresee are not lost. Keys in
+    `taken` (the codebook's own, e.g. a new01 adopted from an earlier run) are skipped."""
     from pipeline import guided
 
     rows = [u for u, c in enumerate(coded) if c.key == guided.OTHER_KEY]
@@ -315,11 +318,12 @@ def _propose(coded: list, x: np.ndarray, weight: np.ndarray, config: Config) -> 
     if groups < 2:  # one group is その他 itself
         return coded
     out = list(coded)
+    fresh = (f"{PROPOSED_PREFIX}{n:02d}" for n in itertools.count(1))
     for c in range(groups):
         members = [rows[i] for i in np.flatnonzero(found.labels == c)]
         if weight[members].sum() < config.min_theme_size:
             continue
-        key = f"{PROPOSED_PREFIX}{c + 1:02d}"
+        key = next(k for k in fresh if k not in taken)
         for u, i in zip(members, np.flatnonzero(found.labels == c)):
             out[u] = guided.Coded(key, round(float(found.scores[i]), 4),
                                   "どのテーマにも近くない回答のうち、似た回答のまとまり（新しいテーマの候補）")
@@ -396,12 +400,13 @@ def _question_result(question: str, items: list[Prepared], config: Config, theme
 def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, weight: np.ndarray, vectors,
                   x: np.ndarray, labels_: np.ndarray, closeness: np.ndarray, multi: list[tuple[int, Segment]],
                   config: Config, *, titles: list[tuple[str, str, tuple[str, ...]]] | None,
-                  reasons: list[str] | None):
+                  reasons: list[str] | None, proposed: AbstractSet[str] = frozenset()):
     """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size), with
     keywords, quotes, summaries and word-cloud weights, and where every kept answer is placed.
     `titles`: (key, label, keywords) per theme from a codebook (keywords empty: found here), or
     None for automatic labels and keys t01…; `reasons`: the reason of each distinct answer, or
-    None to explain the automatic themes by their keywords and examples."""
+    None to explain the automatic themes by their keywords and examples; `proposed`: the keys of
+    themes a codebook run found among その他 (not the codebook's)."""
     n = len(reps)
     k = int(labels_.max()) + 1 if titles is None else len(titles)
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
@@ -431,7 +436,7 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
             theme_id=c, label=label or labels[c], keywords=tuple(words) or keywords[c], size=size,
             share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
             candidates=tuple(picked), term_weights=weights, summary=summary, key=key,
-            proposed=key.startswith(PROPOSED_PREFIX) and titles is not None,
+            proposed=key in proposed,
         ))
     why = reasons if reasons is not None else _reasons(reps, x, labels_, themes, closeness)
     placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}

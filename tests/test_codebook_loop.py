@@ -136,3 +136,31 @@ def test_groups_among_other_are_proposed_as_new_themes():
     assert all("新しいテーマの候補" in c.reason for c in out[2:14])
     few = _propose(coded[:4], x[:4], np.ones(4), Config(min_theme_size=3))
     assert [c.key for c in few] == [c.key for c in coded[:4]], "too few answers in その他 to propose anything"
+    taken = _propose(coded, x, np.ones(len(coded)), Config(min_theme_size=3), taken={"paper", "new01"})
+    assert {c.key for c in taken[2:14]} == {"new02", "new03"}, "a key the codebook already has is never proposed"
+
+
+def test_a_codebook_written_by_a_codebook_run_reads_back(tmp_path):
+    """Third generation: a codebook run's own codebook.toml (with the themes it proposed, adopted
+    as they are) is fed back; its keys stay, and they are the codebook's, not proposals."""
+    (tmp_path / "book.toml").write_text('''
+[[theme]]
+key = "paper"
+label = "書類の負担"
+keywords = ["書類"]
+[[theme]]
+key = "new01"
+label = "会場が足りない"
+keywords = ["会場"]
+''', encoding="utf-8")
+    (tmp_path / "c.toml").write_text("min_theme_size = 2\n", encoding="utf-8")
+    small = ("--config", str(tmp_path / "c.toml"))
+    code, second = _run(tmp_path, "--codebook", str(tmp_path / "book.toml"), *small, out="second")
+    assert code == 0
+    code, third = _run(tmp_path, "--codebook", str(second / "codebook.toml"), *small, out="third")
+    assert code == 0
+    book = tomllib.loads((second / "codebook.toml").read_text(encoding="utf-8"))["theme"]
+    themes = {t["key"]: t for t in _themes(third)}
+    assert {t["key"] for t in book} <= set(themes)
+    assert not themes["new01"].get("proposed") and themes["new01"]["label"] == "会場が足りない"
+    assert all(t["label"] != "その他" for k, t in themes.items() if k != "other")
