@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from pipeline.cache import Cache
 from pipeline.config import Config, build
 from pipeline.errors import UserError
 from pipeline.progress import Progress
@@ -25,7 +26,8 @@ Data = Any  # a path, Answers, texts, {question: texts}, or a pandas DataFrame
 
 
 def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, quiet: bool = True,
-            codebook: str | Path | None = None, previous: str | Path | None = None) -> Result:
+            codebook: str | Path | None = None, previous: str | Path | None = None,
+            cache: str | Path | Cache | None = None) -> Result:
     """Themes, quotes, views and cross-tabs of every question of `data`.
 
     `data` is one of:
@@ -41,6 +43,9 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     `codebook`: a codebook.toml (or a KH Coder coding-rule .txt) whose themes code the questions it
     names, instead of finding themes (see README "The codebook loop"). `previous`: an earlier run's
     output folder; each theme's share there (same question, same key) is set beside this run's.
+    `cache`: a folder (or a `cache.Cache`) where the prepared answers are kept for the next run on
+    the same input and settings (the command line uses DIR/.cache); None (the default) writes
+    nothing.
     Errors a user can fix raise `UserError` (a Japanese message).
     """
     config = _config(config)
@@ -49,7 +54,8 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
 
     result = run(answers, config, Progress(quiet=quiet), input_name=name,
                  codebook_path=Path(codebook) if codebook is not None else None,
-                 previous_path=Path(previous) if previous is not None else None)
+                 previous_path=Path(previous) if previous is not None else None,
+                 cache=_cache(cache))
     if previous is not None:
         from pipeline.run import with_previous
 
@@ -57,14 +63,19 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     return result
 
 
-def write(result: Result, out_dir: str | Path) -> Path:
+def write(result: Result, out_dir: str | Path, *, cache: str | Path | Cache | None = None) -> Path:
     """Write every output of `result` (assignments.csv, themes.json, quotes.xlsx, report.html,
-    images, …) into `out_dir`, replacing an earlier result only when complete."""
+    images, …) into `out_dir`, replacing an earlier result only when complete. `cache`: a folder
+    where images and the report's font subset are kept for the next run (see `analyse`)."""
     from pipeline.outputs import write_all
 
     out = Path(out_dir)
-    write_all(result, out)
+    write_all(result, out, cache=_cache(cache))
     return out
+
+
+def _cache(cache: str | Path | Cache | None) -> Cache | None:
+    return cache if isinstance(cache, Cache) or cache is None else Cache(Path(cache))
 
 
 def _config(config: Config | Mapping[str, Any] | None) -> Config:

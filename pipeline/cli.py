@@ -11,6 +11,7 @@ from pipeline import config as configuration
 from pipeline.errors import UserError
 
 PROG = "python -m pipeline"
+CACHE_FOLDER = ".cache"  # inside --out: see pipeline.cache
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--no-review", action="store_true", help="前回の採用・ラベル修正を引き継がない")
     themes.add_argument("--previous", metavar="DIR",
                         help="前回の調査の出力フォルダ。テーマごとの前回の割合と今回の割合を並べ、変化を検定する")
+    themes.add_argument("--no-cache", action="store_true",
+                        help="前回の実行の途中結果（出力フォルダの .cache）を使わず、残さない")
     themes.add_argument("--codebook", metavar="FILE",
                         help="テーマを定義したコードブック（codebook.toml、または KH Coder のコーディングルール .txt）。"
                              "自動で見つける代わりに、このテーマで回答を分類する")
@@ -133,11 +136,18 @@ def run_themes(args: argparse.Namespace) -> int:
     out = Path(args.out)
     review_path = Path(args.review) if args.review else out / "quotes.xlsx"
     use_review = not args.no_review and (args.review is not None or review_path.is_file())
-    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook, previous=args.previous)
+    # Prepared answers, images and font subsets of the same data are reused from DIR/.cache (the
+    # codebook loop reruns on the same input after every edit).
+    from pipeline.cache import Cache
+
+    # Held until the outputs are complete: a run that fails leaves DIR as it was.
+    cache = None if args.no_cache else Cache(out / CACHE_FOLDER, defer=True)
+    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook, previous=args.previous,
+                         cache=cache)
     _warn(result.notices)
     if use_review:
         result = _carry_over(result, review_path)
-    api.write(result, out)
+    api.write(result, out, cache=cache)
     answered = sum(r.n_answers for r in result)
     kept = sum(r.n_answers - r.n_excluded for r in result)
     print(f"{answered} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")

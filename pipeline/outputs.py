@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import __version__, network
+from pipeline import cache as caching
+from pipeline.cache import Cache
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.errors import UserError
@@ -33,10 +35,12 @@ ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_rea
                       "theme_ids"]
 
 
-def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> None:
+def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache: Cache | None = None) -> None:
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
-    depend on labels)."""
+    depend on labels). With a `cache` (`cache.Cache`), images and the report's font subset made
+    from the same data by an earlier run are taken from it, and this run's are kept there; a
+    cache inside `out` (DIR/.cache) is carried over into the new `out`."""
     from pipeline import codebook, fonts, render, report
 
     config = result.config
@@ -61,20 +65,23 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
                         images[key] = rel
                 elif weights:
-                    clouds.append((key, rel, weights, style))
                     images[key] = rel
+                    name = caching.key("cloud", weights, style, config.seed, font)
+                    if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
+                        clouds.append((key, rel, weights, style, name))
         # The word clouds are drawn in worker processes while this process writes the rest.
-        narrowed = fonts.narrowed(font, "".join(w for *_, weights, _ in clouds for w, _ in weights),
+        narrowed = fonts.narrowed(font, "".join(w for _, _, weights, _, _ in clouds for w, _ in weights),
                                   tmp / ".font.ttf") if clouds else None
-        drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style in clouds], font=font,
+        drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style, _ in clouds], font=font,
                                     seed=config.seed, workers=config.workers, narrowed=narrowed)
         try:
             for i, r in enumerate(results):
-                _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images)
+                _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images, cache)
             # The simple tallies (単純集計) of the --attr-col attributes, charts/attr_NN.png.
             for n, t in enumerate(result.tallies):
                 key, rel = report.tally_image(n)
-                if render.tally_chart(t, tmp / rel, font=font):
+                if _cached(cache, caching.key("tally", t, font), {".png": tmp / rel},
+                           lambda t=t, rel=rel: render.tally_chart(t, tmp / rel, font=font)):
                     images[key] = rel
             write_assignments(results, config, tmp / "assignments.csv")
             write_themes_json(result, images, tmp / "themes.json", tables)
@@ -84,15 +91,25 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             write_state(result, tmp / STATE)
             codebook.write(result, tmp / "codebook.toml")
             # The report's font subset needs only its text: cut while the clouds are drawn.
-            font_rule = report.face(font, report.characters(results, config, images, result.input_name, tables,
-                                                            result.notices, result.tallies))
+            needed = report.characters(results, config, images, result.input_name, tables, result.notices,
+                                       result.tallies)
+            if cache is None:
+                font_rule = report.face(font, needed)
+            else:
+                likely = "".join({c for r in results for a in r.assignments for c in a.masked}) + report.vocabulary()
+                font_rule = cache.face(font, needed, likely, lambda chars: report.face(font, chars))
             drawing.wait()
+            if cache is not None:
+                for _, rel, _, _, name in clouds:
+                    cache.keep(name, _png_svg(tmp / rel))
         finally:
             drawing.close()
         if narrowed is not None:
             narrowed.unlink()
         (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
                                                      result.notices, font_rule, result.tallies), encoding="utf-8")
+        if cache is not None:
+            _carry_cache(cache, out, tmp)
         _replace(tmp, out)
     except OSError as e:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -103,20 +120,55 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
 
 
 def _write_question(r: QuestionResult, q: str, tmp: Path, images: dict[str, str], tables: dict[str, list],
-                    font: Path, seed: int, reuse_images: Path | None) -> None:
+                    font: Path, seed: int, reuse_images: Path | None, cache: Cache | None = None) -> None:
     """The question's co-occurrence network, bar chart and cross-tab CSVs."""
     from pipeline import render
 
     rel = f"networks/{q}.png"
     if r.network is not None:
-        network.draw(r.network, tmp / rel, font=font, seed=seed, palette=render.PALETTE)
+        net = r.network
+        _cached(cache, caching.key("network", net, seed, render.PALETTE, font), {".png": tmp / rel},
+                lambda: network.draw(net, tmp / rel, font=font, seed=seed, palette=render.PALETTE))
         write_network_csv(r.network, tmp / f"networks/{q}_edges.csv")
         images[f"{q}/network"] = rel
     elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
         images[f"{q}/network"] = rel
-    if render.bar_chart(r, tmp / "charts" / f"{q}_themes.png", font=font):
+    chart = tmp / "charts" / f"{q}_themes.png"
+    bars = [(t.label, t.size, t.share, t.theme_id) for t in r.themes]
+    if _cached(cache, caching.key("bars", bars, font), {".png": chart}, lambda: render.bar_chart(r, chart, font=font)):
         images[f"{q}/chart"] = f"charts/{q}_themes.png"
     tables[r.question] = write_crosstabs(r, tmp, q)
+
+
+def _cached(cache: Cache | None, name: str, targets: dict[str, Path], make) -> bool:
+    """`make()` (which writes `targets` and says whether it did), or the cached copies of them."""
+    if cache is None:
+        return bool(make())
+    return bool(cache.file(name, targets, make))
+
+
+def _png_svg(png: Path) -> dict[str, Path]:
+    return {".png": png, ".svg": png.with_suffix(".svg")}
+
+
+def _carry_cache(cache: Cache, out: Path, tmp: Path) -> None:
+    """The cache's new entries written, and pruned. A cache inside the folder being replaced
+    (DIR/.cache) moves into the new one first (same file system), so it outlives the swap."""
+    try:
+        inside = cache.folder.resolve().parent == out.resolve()
+    except OSError:
+        inside = False
+    if inside:
+        target = tmp / cache.folder.name
+        if cache.folder.is_dir():
+            try:
+                os.replace(cache.folder, target)
+            except OSError:
+                shutil.rmtree(target, ignore_errors=True)
+        cache.flush(into=target)
+    else:
+        cache.flush()
+    cache.prune()
 
 
 def run_config(result: Result) -> str:

@@ -13,6 +13,7 @@ template. Nothing here changes process-wide state; the template environment is c
 from __future__ import annotations
 
 import base64
+import functools
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -30,6 +31,16 @@ from pipeline.tally import Tally, split_values, tallies, tally
 
 REASONS = {"empty": "空欄・記号のみ", "non_answer": "特になし・無回答など"}
 FONT_FAMILY = "ReportGothic"  # the embedded subset's name, first in the style sheet's font-family
+# Characters any report may show besides its answers: the templates' own text and the words of
+# the reasons and theme kinds of every mode. A cached font subset made with them (`cache.face`)
+# still covers the report after a codebook edit moves answers between modes.
+_REASON_WORDS = "似た例に近いどのテーマにも近くないキーワードルール名前説明新しい候補まとまり代表同じ回答中心最その他今回新たに見られた意見前回"
+
+
+@functools.cache
+def vocabulary() -> str:
+    templates = sorted((Path(__file__).parent / "templates").glob("*.j2"))
+    return "".join(sorted(set("".join(p.read_text(encoding="utf-8") for p in templates) + _REASON_WORDS)))
 KWIC_SHOWN = 40  # run.MAX_KWIC: a keyword with this many lines may have more (「40 件以上」)
 ANSWERS_SHOWN = 2000  # rows of a question's answers table (回答一覧); the rest are in assignments.csv
 ATTRIBUTES_ANCHOR = "attributes"  # the section 回答者の属性（単純集計）

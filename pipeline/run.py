@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+import hashlib
 import itertools
 import os
 from collections import OrderedDict
@@ -15,6 +16,7 @@ import scipy.sparse as sp
 
 from pipeline import kwic, network, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
+from pipeline.cache import Cache
 from pipeline.cluster import centroids, cluster
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
@@ -34,14 +36,43 @@ PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than s
 
 
 def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
-            progress: Progress | None = None) -> list[Prepared]:
+            progress: Progress | None = None, cache: Cache | None = None,
+            pending: list | None = None) -> list[Prepared]:
     """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
     processed once (real exports repeat answers a lot), across `config.workers` processes, each
-    with its own MeCab tagger (a tagger cannot be pickled)."""
+    with its own MeCab tagger (a tagger cannot be pickled). With a `cache`, an earlier run's
+    work on the same texts and settings is reused; a new result is not stored at once but put in
+    `pending` (name, items) for `store_pending`, so that a run that stops (a bad codebook) writes
+    nothing."""
     distinct = list(dict.fromkeys(a.raw for a in answers))
+    name = _prepared_key(distinct, config) if cache is not None else ""
+    items = cache.prepared(name) if cache is not None else None
+    if items is None or len(items) != len(distinct):
+        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True))
+        if pending is not None and cache is not None:
+            pending[:] = [name, items]
+    done = dict(zip(distinct, items))
+    return [Prepared(answer=a, **done[a.raw]) for a in answers]
+
+
+def _prepared_key(distinct: list[str], config: Config) -> str:
+    from pipeline import cache
+
+    settings = dict(mask=config.mask, stop_words=config.stop_words, user_phrases=config.user_phrases,
+                    non_answers=config.non_answers)
+    return cache.key("prepared", settings, hashlib.sha256("\0".join(distinct).encode("utf-8")).hexdigest())
+
+
+def store_pending(cache: Cache | None, pending: list) -> None:
+    """Store what `prepare` left in `pending`, once the run has succeeded."""
+    if cache is not None and pending:
+        cache.store_prepared(pending[0], pending[1])
+
+
+def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer | None,
+                      progress: Progress) -> list[dict]:
     workers = config.workers or os.cpu_count() or 1
-    progress = progress or Progress(quiet=True)
-    done: dict[str, dict] = {}
+    done: list[dict] = []
     with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
         if workers > 1 and len(distinct) > PARALLEL_ABOVE:
             chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
@@ -49,16 +80,16 @@ def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None =
 
             with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
                 for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
-                    done.update(zip(chunk, results))
+                    done.extend(results)
                     bar.update(len(chunk))
         else:
             tokenizer = tokenizer or Tokenizer()
             terms_of = extractor(config.stop_words, config.user_phrases)
             extra = extra_set(config.non_answers)
             for text in distinct:
-                done[text] = _prepare_text(text, config, tokenizer, terms_of, extra)
+                done.append(_prepare_text(text, config, tokenizer, terms_of, extra))
                 bar.update(1)
-    return [Prepared(answer=a, **done[a.raw]) for a in answers]
+    return done
 
 
 _WORKER: dict = {}
@@ -96,8 +127,10 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
                             display=segment.strip_marker(masked)),)
     else:
         segments = _segments(norm, tokens, spans, shown, terms_of, text, index, points)
+    # Written forms of masked words (a name) are left out of the aliases, as of the terms.
+    unmasked = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in spans)] if spans else tokens
     return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
-                aliases=aliases(tokens), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown)
+                aliases=aliases(unmasked), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown)
 
 
 def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_of: TermExtractor, text: str,
@@ -136,17 +169,21 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
 
 
 def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
-            input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None) -> Result:
+            input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None,
+            cache: Cache | None = None) -> Result:
     """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
     With `codebook_path` (codebook.toml or a KH Coder coding-rule file), the questions it has
     themes for are coded on them (`coded_question`); a codebook with problems raises UserError
     before anything is analysed. With `previous_path` (an earlier run's output), the codebook's
     examples may also be answers of that run (last year's examples for this year's answers):
-    their texts join their theme's own words as evidence."""
+    their texts join their theme's own words as evidence. With a `cache` (`cache.Cache`), the
+    prepared answers of an earlier run on the same texts and settings are reused, and this run's
+    are stored there once it has succeeded."""
     progress = progress or Progress(quiet=True)
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
-    for p in prepare(answers, config, tokenizer, progress):
+    pending: list = []
+    for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending):
         by_question.setdefault(p.answer.question, []).append(p)
     book = None
     earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -170,6 +207,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
             result = dataclasses.replace(result, **views(result, items, config, tokenizer))
             results.append(summarised(result, config))
             bar.update(1)
+    store_pending(cache, pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
