@@ -539,6 +539,7 @@ HEADER = """\
 # 編集して保存し、次のように実行すると、回答をこのテーマで分類し直します:
 #   python -m pipeline themes INPUT --codebook codebook.toml --out DIR
 # （INPUT は回答のファイル、DIR は出力フォルダ。来年度の回答にも同じファイルを使えば、同じテーマで比べられます。）
+# Excel で編集したいときは、同じ内容の codebook.xlsx を編集して --codebook codebook.xlsx で実行します。
 #
 # 一つの [[theme]] の表が一つのテーマです。
 #   question  設問（assignments.csv の question 列と同じ名前）。書かなければ、すべての設問に当てはまります。

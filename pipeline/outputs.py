@@ -37,7 +37,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels)."""
-    from pipeline import codebook, fonts, render, report
+    from pipeline import codebook, codebook_xlsx, fonts, render, report
 
     config = result.config
     out = Path(out)
@@ -83,6 +83,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None) -> No
             (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
             write_state(result, tmp / STATE)
             codebook.write(result, tmp / "codebook.toml")
+            codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
             # The report's font subset needs only its text: cut while the clouds are drawn.
             font_rule = report.face(font, report.characters(results, config, images, result.input_name, tables,
                                                             result.notices, result.tallies))
