@@ -111,6 +111,10 @@ class Form:
         """The field's name set in a Japanese sentence: " key " or 「キー」."""
         return f"「{self.names[field]}」" if self.quoted else f" {self.names[field]} "
 
+    def before_value(self, field: str) -> str:
+        """The field's name followed by a value in 「」: " key" or キー (…の key「a」, …のキー「a」)."""
+        return self.names[field] if self.quoted else f" {self.names[field]}"
+
     def where(self, source: str, line: int) -> str:
         return f"{source}: " if line <= 0 else self.place.format(source=source, line=line) + ": "
 
@@ -196,7 +200,7 @@ def _validate(entries: Sequence[Entry], form: Form, kept_ids: Mapping[str, set[s
             problems.append((at("key"), f"{who}の{name('key')}に改行があります。改行のない名前にしてください。"))
             bad.add("key")
         elif key == OTHER_KEY:
-            problems.append((at("key"), f"{form.names['key']}「{OTHER_KEY}」は、どのテーマにも合わない回答の「その他」に使われます。"
+            problems.append((at("key"), f"{form.before_value('key').lstrip()}「{OTHER_KEY}」は、どのテーマにも合わない回答の「その他」に使われます。"
                              f"別の{name('key')}にしてください。"))
             bad.add("key")
         if "label" in bad:
@@ -215,7 +219,7 @@ def _validate(entries: Sequence[Entry], form: Form, kept_ids: Mapping[str, set[s
                              f"すべての設問に当てはめるなら{form.no_question}。"))
             bad.add("question")
         elif kept_ids is not None and question not in kept_ids:
-            problems.append((at("question"), f"{who}の{name('question').rstrip()}「{_show(question)}」は分析した設問にありません"
+            problems.append((at("question"), f"{who}の{form.before_value('question')}「{_show(question)}」は分析した設問にありません"
                              f"{_suggest(question, kept_ids)}。{name('question').lstrip()}を次のいずれかにしてください: "
                              f"{_listing(kept_ids)}（assignments.csv の question 列と同じ名前）。"
                              f"すべての設問に当てはめるなら{form.no_question}。"))
