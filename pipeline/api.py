@@ -40,8 +40,8 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     - a pandas DataFrame (or anything with `columns` and `to_dict("records")`), read with the
       config's columns as a table would be.
     `config` is a `Config`, a mapping of its fields (as in the TOML file), or None for defaults.
-    `codebook`: a codebook.toml (or a KH Coder coding-rule .txt) whose themes code the questions it
-    names, instead of finding themes (see README "The codebook loop"). `previous`: an earlier run's
+    `codebook`: a codebook.toml or codebook.xlsx (or a KH Coder coding-rule .txt) whose themes
+    code the questions it names, instead of finding themes (see README "The codebook loop"). `previous`: an earlier run's
     output folder; each theme's share there (same question, same key) is set beside this run's.
     `cache`: a folder (or a `cache.Cache`) where the prepared answers are kept for the next run on
     the same input and settings (the command line uses DIR/.cache); None (the default) writes

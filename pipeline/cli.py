@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     themes.add_argument("--no-cache", action="store_true",
                         help="前回の実行の途中結果（出力フォルダの .cache）を使わず、残さない")
     themes.add_argument("--codebook", metavar="FILE",
-                        help="テーマを定義したコードブック（codebook.toml、または KH Coder のコーディングルール .txt）。"
+                        help="テーマを定義したコードブック（出力の codebook.toml か、Excel で編集できる codebook.xlsx、"
+                             "または KH Coder のコーディングルール .txt）。"
                              "自動で見つける代わりに、このテーマで回答を分類する")
     kwic = sub.add_parser("kwic", help="語を含む回答を前後の文脈つきで一覧する（KWIC）",
                           description="WORD を含むすべての回答を、前後の文脈をそろえて表示します（マスキング済み）。"

@@ -84,7 +84,255 @@ class CodebookError(UserError):
         self.problems = problems
 
 
-# ---------------------------------------------------------------------------------------- reading
+# ------------------------------------------------------------------------------- checking (any format)
+
+@dataclass(frozen=True)
+class Entry:
+    """One theme as a codebook file has it, for `check`: its fields (strings; the list fields as
+    tuples of strings), where it stands, and the fields its reader already found wrong."""
+    values: Mapping[str, Any]
+    line: int = 0  # its [[theme]] line or its sheet row; 0: unknown
+    lines: Mapping[str, int] = field(default_factory=dict)  # a field's own line, when it has one
+    bad: frozenset[str] = frozenset()  # fields with a reported problem: left out of the checks
+
+
+@dataclass(frozen=True)
+class Form:
+    """How a codebook file names things, for its messages: the fields (by name in TOML, by column
+    header in the sheet), how a value is written, and where a line is."""
+    names: Mapping[str, str]  # field → its name in the file
+    quoted: bool  # names set in 「」 (a Japanese header), else between spaces (an ASCII field name)
+    samples: Mapping[str, str]  # key, label, rule → how to write such a value
+    place: str  # "{source} {line} 行目"
+    nameless: str  # a theme without a usable key: "{n} 番目のテーマ"
+    no_question: str  # after すべての設問に当てはめるなら: how a theme is made to apply to every question
+
+    def name(self, field: str) -> str:
+        """The field's name set in a Japanese sentence: " key " or 「キー」."""
+        return f"「{self.names[field]}」" if self.quoted else f" {self.names[field]} "
+
+    def before_value(self, field: str) -> str:
+        """The field's name followed by a value in 「」: " key" or キー (…の key「a」, …のキー「a」)."""
+        return self.names[field] if self.quoted else f" {self.names[field]}"
+
+    def where(self, source: str, line: int) -> str:
+        return f"{source}: " if line <= 0 else self.place.format(source=source, line=line) + ": "
+
+
+TOML_FORM = Form(
+    names={f: f for f in FIELDS}, quoted=False,
+    samples={name: f"{name} = {_EXAMPLE_VALUE[name]}" for name in ("key", "rule")}
+    | {"label": 'label = "書類・事務手続きの負担"'},
+    place="{source} {line} 行目", nameless="{n} 番目のテーマ", no_question=" question の行を消してください")
+
+HINT = "直してから、もう一度実行してください（何も書き出していません）。"
+
+
+def check(entries: Sequence[Entry], source: str, form: Form, kept_ids: Mapping[str, set[str]] | None = None,
+          check_rule: Callable[[str], str | None] | None = None, found: Iterable[tuple[int, str]] = ()) -> Codebook:
+    """The codebook of `entries`, checked the same way whatever file they come from; or one
+    `CodebookError` listing every problem in line order: `found` (the reader's own problems, as
+    (line, message)) and those of the themes. `kept_ids` and `check_rule` as for `read`."""
+    problems = list(found)
+    themes, more = _validate(entries, form, kept_ids, check_rule)
+    problems += more
+    if problems:
+        problems.sort(key=lambda p: p[0])
+        raise CodebookError([form.where(source, line) + message for line, message in problems], HINT)
+    return Codebook(tuple(themes), source)
+
+
+def _who(values: Mapping[str, Any], n: int, form: Form) -> str:
+    key = values.get("key")
+    return f"テーマ「{_show(key)}」" if isinstance(key, str) and key.strip() else form.nameless.format(n=n + 1)
+
+
+def _show(value: str, limit: int = 40) -> str:
+    """A value for a one-line message: line breaks and control characters escaped, shortened."""
+    shown = "".join(f"\\u{ord(c):04x}" if (ord(c) < 0x20 or ord(c) == 0x7F or c in _LINE_BREAKS) else c
+                    for c in value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def _listing(names: Iterable[str], limit: int = 12) -> str:
+    names = list(names)
+    shown = "、".join(f"「{_show(n)}」" for n in names[:limit])
+    return shown + (f" ほか {len(names) - limit} 件" if len(names) > limit else "")
+
+
+def _fold(value: str) -> str:
+    return unicodedata.normalize("NFKC", value).casefold().strip()
+
+
+def _suggest(value: str, choices: Iterable[str]) -> str:
+    """「…」のことでしょうか for the choice closest to `value` (width and case ignored), or ""."""
+    folded = {_fold(c): c for c in reversed(list(choices))}
+    close = difflib.get_close_matches(_fold(value), list(folded), n=1, cutoff=0.6)
+    return f"（「{_show(folded[close[0]])}」のことでしょうか）" if close else ""
+
+
+def _validate(entries: Sequence[Entry], form: Form, kept_ids: Mapping[str, set[str]] | None,
+              check_rule: Callable[[str], str | None] | None) -> tuple[list[CodebookTheme], list[tuple[int, str]]]:
+    problems: list[tuple[int, str]] = []
+    name, sample = form.name, form.samples
+
+    # 1. Each theme on its own: required key and label, a known question.
+    themes: list[CodebookTheme | None] = []
+    for n, entry in enumerate(entries):
+        values, line = entry.values, entry.line
+
+        def at(field: str, entry=entry) -> int:
+            return entry.lines.get(field, entry.line)
+
+        key, label, question = values.get("key"), values.get("label"), values.get("question")
+        who = _who(values, n, form)
+        bad = set(entry.bad)  # fields with a problem: left out of the checks across themes
+        if "key" in bad:
+            pass
+        elif key is None:
+            problems.append((line, f"{who}に{name('key')}がありません。{sample['key']} のように、"
+                             "設問の中で重ならない名前を書いてください（英数字がおすすめ。日本語も使えます）。"))
+            bad.add("key")
+        elif not key.strip():
+            problems.append((at("key"), f"{who}の{name('key')}が空です。{sample['key']} のように名前を書いてください。"))
+            bad.add("key")
+        elif any(c in key for c in _LINE_BREAKS):
+            problems.append((at("key"), f"{who}の{name('key')}に改行があります。改行のない名前にしてください。"))
+            bad.add("key")
+        elif key == OTHER_KEY:
+            problems.append((at("key"), f"{form.before_value('key').lstrip()}「{OTHER_KEY}」は、どのテーマにも合わない回答の「その他」に使われます。"
+                             f"別の{name('key')}にしてください。"))
+            bad.add("key")
+        if "label" in bad:
+            pass
+        elif label is None:
+            problems.append((line, f"{who}に{name('label')}がありません。{sample['label']} のように"
+                             "テーマの名前を書いてください。"))
+            bad.add("label")
+        elif not label.strip():
+            problems.append((at("label"), f"{who}の{name('label')}が空です。テーマの名前を書いてください。"))
+            bad.add("label")
+        if "question" in bad or question is None:
+            pass
+        elif not question.strip():
+            problems.append((at("question"), f"{who}の{name('question')}が空です。設問名を書くか、"
+                             f"すべての設問に当てはめるなら{form.no_question}。"))
+            bad.add("question")
+        elif kept_ids is not None and question not in kept_ids:
+            problems.append((at("question"), f"{who}の{form.before_value('question')}「{_show(question)}」は分析した設問にありません"
+                             f"{_suggest(question, kept_ids)}。{name('question').lstrip()}を次のいずれかにしてください: "
+                             f"{_listing(kept_ids)}（assignments.csv の question 列と同じ名前）。"
+                             f"すべての設問に当てはめるなら{form.no_question}。"))
+        if bad & {"key", "question"}:
+            themes.append(None)  # its scope or key is unknown: no checks across themes
+            continue
+
+        def good(field: str, default: Any, bad=bad, values=values) -> Any:
+            return default if field in bad else values.get(field, default)
+
+        themes.append(CodebookTheme(
+            key=values["key"], label=good("label", ""), question=question, description=good("description", ""),
+            keywords=tuple(values.get("keywords", ())), exclude=tuple(values.get("exclude", ())),
+            examples=tuple(values.get("examples", ())), rule=good("rule", ""), merge_into=good("merge_into", ""),
+            line=line))
+
+    number = {id(t): n for n, t in enumerate(themes) if t is not None}  # by identity: equal themes may repeat
+
+    def at_field(t: CodebookTheme, field: str) -> int:
+        return entries[number[id(t)]].lines.get(field, t.line) if t.line else 0
+
+    def where(t: CodebookTheme) -> str:
+        return f"{t.line} 行目のテーマ" if t.line else f"{number[id(t)] + 1} 番目のテーマ"
+
+    valid = [t for t in themes if t is not None]
+    # 2. Keys unique within a question; a question-less key clashes with every question's keys.
+    for i, t in enumerate(valid):
+        clash = next((o for o in valid[:i] if o.key == t.key and (
+            o.question is None or t.question is None or o.question == t.question)), None)
+        if clash is not None:
+            why = (f"同じ設問「{_show(t.question)}」" if t.question is not None and t.question == clash.question
+                     else f"{name('question').lstrip()}のないテーマはすべての設問に当てはまるため")
+            problems.append((at_field(t, "key"), f"テーマ「{_show(t.key)}」の{name('key')}が {where(clash)}と重なっています"
+                             f"（{why}）。どちらかの{name('key')}を変えてください"
+                             f"（二つをまとめるなら、片方に{name('merge_into')}を書きます）。"))
+
+    # 3. Examples: kept answers of the question, each under one theme per question.
+    for t in valid:
+        if not t.examples or kept_ids is None or (t.question is not None and t.question not in kept_ids):
+            continue
+        for example in dict.fromkeys(t.examples):
+            if t.question is not None and example not in kept_ids[t.question]:
+                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の{name('examples')}の「{_show(example)}」は"
+                                 f"設問「{_show(t.question)}」の回答にありません（除外された回答は例にできません）。"
+                                 "assignments.csv の id 列で id を確かめて直すか、消してください。"))
+            elif t.question is None and not any(example in ids for ids in kept_ids.values()):
+                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の{name('examples')}の「{_show(example)}」は"
+                                 "どの設問の回答にもありません（除外された回答は例にできません）。"
+                                 "assignments.csv の id 列で id を確かめて直すか、消してください。"))
+    reported: set[tuple[str, int]] = set()
+    for i, t in enumerate(valid):
+        for example in dict.fromkeys(t.examples):
+            other = next((o for o in valid[:i] if example in o.examples and (
+                o.question is None or t.question is None or o.question == t.question)), None)
+            if other is not None and (example, i) not in reported:
+                reported.add((example, i))
+                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の{name('examples')}の「{_show(example)}」は"
+                                 f" {where(other)}「{_show(other.key)}」にも書かれています。"
+                                 "一つの回答は一つのテーマにだけ書いてください。"))
+
+    # 4. merge_into: to a key of the same question scope, and never in a circle. A question-less
+    # theme is checked in every question (its target must exist in each).
+    scopes: list[str | None] = (list(kept_ids) if kept_ids is not None
+                                else list(dict.fromkeys(t.question for t in valid if t.question is not None)))
+    if not scopes or (kept_ids is None and any(t.question is None for t in valid)):
+        scopes.append(None)
+    bad_merge: set[int] = set()
+    circles: set[frozenset[str]] = set()
+    for scope in scopes:
+        members = [t for t in valid if t.question is None or (scope is not None and t.question == scope)]
+        keys: dict[str, CodebookTheme] = {}
+        for t in members:
+            keys.setdefault(t.key, t)
+        for t in members:
+            if not t.merge_into or id(t) in bad_merge:
+                continue
+            if t.merge_into not in keys:
+                bad_merge.add(id(t))
+                place = (f"設問「{_show(scope)}」のテーマ" if scope is not None
+                         else f"{name('question').lstrip()}のないテーマ")
+                problems.append((at_field(t, "merge_into"), f"テーマ「{_show(t.key)}」の{name('merge_into')}の「{_show(t.merge_into)}」は"
+                                 f"{place}の{name('key')}にありません{_suggest(t.merge_into, keys)}。"
+                                 f"まとめ先のテーマの{name('key')}を書いてください（使える{name('key').rstrip()}: {_listing(keys)}）。"))
+                continue
+            chain, key = [t.key], t.merge_into
+            while key in keys and key not in chain:
+                chain.append(key)
+                key = keys[key].merge_into
+                if not key:
+                    break
+            if key and key in chain:
+                circle = chain[chain.index(key):]
+                if frozenset(circle) not in circles:
+                    circles.add(frozenset(circle))
+                    first = min((keys[k] for k in circle), key=lambda o: number[id(o)])
+                    start = circle.index(first.key)
+                    path = circle[start:] + circle[:start] + [first.key]
+                    problems.append((at_field(first, "merge_into"), f"{name('merge_into').lstrip()}が循環しています（"
+                                     + " → ".join(_show(k) for k in path)
+                                     + f"）。どれか一つの{name('merge_into')}を消してください。"))
+
+    # 5. Rules that do not parse.
+    if check_rule is not None:
+        for t in valid:
+            if t.rule.strip():
+                error = check_rule(t.rule)
+                if error:
+                    problems.append((at_field(t, "rule"), f"テーマ「{_show(t.key)}」の{name('rule')}を読めません: {error.rstrip('。')}。"
+                                     f"{name('rule').lstrip()}を直してください（例: {sample['rule']}）。"))
+    return valid, problems
+
+
+# ------------------------------------------------------------------------------------ codebook.toml
 
 def read(path: Path, kept_ids: Mapping[str, set[str]] | None = None,
          check_rule: Callable[[str], str | None] | None = None) -> Codebook:
@@ -93,27 +341,81 @@ def read(path: Path, kept_ids: Mapping[str, set[str]] | None = None,
     returns a Japanese error text for a rule that does not parse, or None (None skips)."""
     path = Path(path)
     source = path.name
-    hint = "直してから、もう一度実行してください（何も書き出していません）。"
     if not path.is_file():
         raise UserError(f"コードブック {path} が見つかりません。", "--codebook に正しいファイルのパスを指定してください。")
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise CodebookError([f"{source}: 文字コードが UTF-8 ではありません。"
-                             "メモ帳などで「UTF-8」を選んで保存し直してください。"], hint) from None
+                             "メモ帳などで「UTF-8」を選んで保存し直してください。"], HINT) from None
     except OSError as e:
         raise UserError(f"コードブック {path} を読めません: {e.strerror or e}",
                         "ファイルの場所と読み取りの権限を確かめてください。") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise CodebookError([_syntax_problem(source, text, str(e))], hint) from None
-    themes, problems = _validate(raw, text, source, kept_ids, check_rule)
-    if problems:
-        problems.sort(key=lambda p: p[0])
-        lines = [f"{source}: {message}" if line <= 0 else f"{source} {line} 行目: {message}" for line, message in problems]
-        raise CodebookError(lines, hint)
-    return Codebook(tuple(themes), source)
+        raise CodebookError([_syntax_problem(source, text, str(e))], HINT) from None
+    entries, problems = _toml_entries(raw, text)
+    return check(entries, source, TOML_FORM, kept_ids, check_rule, problems)
+
+
+def _toml_entries(raw: dict[str, Any], text: str) -> tuple[list[Entry], list[tuple[int, str]]]:
+    """The [[theme]] tables of a parsed codebook.toml as entries with their lines, and the
+    problems only TOML can have: other tables, unknown fields, values of the wrong type."""
+    problems: list[tuple[int, str]] = []
+    headers, field_lines, top = _layout(text)
+
+    for name in raw:
+        if name != "theme":
+            problems.append((top.get(name, 0), f"不明な項目「{_show(name)}」があります。"
+                             "コードブックには [[theme]] の表だけを書いてください（項目は各 [[theme]] の下に書きます）。"))
+    tables = raw.get("theme", [])
+    if isinstance(tables, dict):
+        problems.append((top.get("theme", 0), "[theme] ではなく [[theme]] と書いてください（テーマ一つにつき [[theme]] 一つ）。"))
+        tables = []
+    elif not isinstance(tables, list) or not all(isinstance(e, dict) for e in tables):
+        problems.append((top.get("theme", 0), "theme はテーマごとの [[theme]] の表で書いてください。"))
+        tables = []
+    elif not tables:
+        problems.append((0, "テーマが一つもありません。[[theme]] の表を一つ以上書いてください"
+                         "（一つの表に key と label が必須です）。"))
+
+    entries = []
+    for n, table in enumerate(tables):
+        line = headers[n] if n < len(headers) and len(headers) == len(tables) else 0
+        lines = field_lines[n] if line else {}
+
+        def at(name: str, line=line, lines=lines) -> int:
+            return lines.get(name, line)
+
+        who = _who(table, n, TOML_FORM)
+        bad: set[str] = set()
+        for name in table:
+            if name not in FIELDS:
+                problems.append((at(name), f"{who}に不明な項目「{_show(name)}」があります{_suggest(name, FIELDS)}。"
+                                 f"使える項目は {', '.join(FIELDS)} です。"))
+        for name in _STRING_FIELDS:
+            if name in table and not isinstance(table[name], str):
+                problems.append((at(name), f"{who}の {name} は文字列で書いてください（例: {name} = {_EXAMPLE_VALUE[name]}）。"))
+                bad.add(name)
+        for name in _LIST_FIELDS:
+            value = table.get(name, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                numbers = name == "examples" and isinstance(value, list) and any(
+                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+                extra = "。id が数字でも \"…\" で囲んでください（例: examples = [\"44\", \"120\"]）" if numbers else ""
+                problems.append((at(name), f"{who}の {name} は文字列のリストで書いてください"
+                                 f"（例: {name} = {_EXAMPLE_VALUE[name]}）{extra}。"))
+                bad.add(name)
+            elif any(not v.strip() for v in value):
+                problems.append((at(name), f"{who}の {name} に空の文字列 \"\" があります。取り除いてください。"))
+                bad.add(name)
+        values: dict[str, Any] = {name: table[name] for name in _STRING_FIELDS if name in table and name not in bad}
+        for name in _LIST_FIELDS:
+            items = table.get(name, [])  # the usable strings, even of a field with a problem (no knock-on problems)
+            values[name] = tuple(v for v in items if isinstance(v, str) and v.strip()) if isinstance(items, list) else ()
+        entries.append(Entry(values, line, lines, frozenset(bad)))
+    return entries, problems
 
 
 _TOML_MESSAGES = [
@@ -233,223 +535,6 @@ def _repeated_field(text: str) -> tuple[int, str]:
     return 0, ""
 
 
-def _show(value: str, limit: int = 40) -> str:
-    """A value for a one-line message: line breaks and control characters escaped, shortened."""
-    shown = "".join(f"\\u{ord(c):04x}" if (ord(c) < 0x20 or ord(c) == 0x7F or c in _LINE_BREAKS) else c
-                    for c in value)
-    return shown if len(shown) <= limit else shown[:limit] + "…"
-
-
-def _listing(names: Iterable[str], limit: int = 12) -> str:
-    names = list(names)
-    shown = "、".join(f"「{_show(n)}」" for n in names[:limit])
-    return shown + (f" ほか {len(names) - limit} 件" if len(names) > limit else "")
-
-
-def _fold(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).casefold().strip()
-
-
-def _suggest(value: str, choices: Iterable[str]) -> str:
-    """「…」のことでしょうか for the choice closest to `value` (width and case ignored), or ""."""
-    folded = {_fold(c): c for c in reversed(list(choices))}
-    close = difflib.get_close_matches(_fold(value), list(folded), n=1, cutoff=0.6)
-    return f"（「{_show(folded[close[0]])}」のことでしょうか）" if close else ""
-
-
-def _validate(raw: dict[str, Any], text: str, source: str, kept_ids: Mapping[str, set[str]] | None,
-              check_rule: Callable[[str], str | None] | None) -> tuple[list[CodebookTheme], list[tuple[int, str]]]:
-    problems: list[tuple[int, str]] = []
-    headers, field_lines, top = _layout(text)
-
-    for name in raw:
-        if name != "theme":
-            problems.append((top.get(name, 0), f"不明な項目「{_show(name)}」があります。"
-                             "コードブックには [[theme]] の表だけを書いてください（項目は各 [[theme]] の下に書きます）。"))
-    entries = raw.get("theme", [])
-    if isinstance(entries, dict):
-        problems.append((top.get("theme", 0), "[theme] ではなく [[theme]] と書いてください（テーマ一つにつき [[theme]] 一つ）。"))
-        entries = []
-    elif not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        problems.append((top.get("theme", 0), "theme はテーマごとの [[theme]] の表で書いてください。"))
-        entries = []
-    elif not entries:
-        problems.append((0, "テーマが一つもありません。[[theme]] の表を一つ以上書いてください"
-                         "（一つの表に key と label が必須です）。"))
-
-    # 1. Each theme on its own: fields, types, required key and label.
-    themes: list[CodebookTheme | None] = []
-    for n, entry in enumerate(entries):
-        line = headers[n] if n < len(headers) and len(headers) == len(entries) else 0
-        lines = field_lines[n] if line else {}
-
-        def at(name: str, line=line, lines=lines) -> int:
-            return lines.get(name, line)
-
-        key = entry.get("key")
-        who = f"テーマ「{_show(key)}」" if isinstance(key, str) and key.strip() else f"{n + 1} 番目のテーマ"
-        bad: set[str] = set()  # fields with a problem: left out of the checks across themes
-        for name in entry:
-            if name not in FIELDS:
-                problems.append((at(name), f"{who}に不明な項目「{_show(name)}」があります{_suggest(name, FIELDS)}。"
-                                 f"使える項目は {', '.join(FIELDS)} です。"))
-        for name in _STRING_FIELDS:
-            if name in entry and not isinstance(entry[name], str):
-                problems.append((at(name), f"{who}の {name} は文字列で書いてください（例: {name} = {_EXAMPLE_VALUE[name]}）。"))
-                bad.add(name)
-        for name in _LIST_FIELDS:
-            value = entry.get(name, [])
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                numbers = name == "examples" and isinstance(value, list) and any(
-                    isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
-                extra = "。id が数字でも \"…\" で囲んでください（例: examples = [\"44\", \"120\"]）" if numbers else ""
-                problems.append((at(name), f"{who}の {name} は文字列のリストで書いてください"
-                                 f"（例: {name} = {_EXAMPLE_VALUE[name]}）{extra}。"))
-                bad.add(name)
-            elif any(not v.strip() for v in value):
-                problems.append((at(name), f"{who}の {name} に空の文字列 \"\" があります。取り除いてください。"))
-                bad.add(name)
-        if "key" not in entry:
-            problems.append((line, f"{who}に key がありません。key = \"paperwork\" のように、"
-                             "設問の中で重ならない名前を書いてください（英数字がおすすめ。日本語も使えます）。"))
-            bad.add("key")
-        elif isinstance(key, str) and not key.strip():
-            problems.append((at("key"), f"{who}の key が空です。key = \"paperwork\" のように名前を書いてください。"))
-            bad.add("key")
-        elif isinstance(key, str) and any(c in key for c in _LINE_BREAKS):
-            problems.append((at("key"), f"{who}の key に改行があります。改行のない名前にしてください。"))
-            bad.add("key")
-        elif key == OTHER_KEY:
-            problems.append((at("key"), f"key「{OTHER_KEY}」は、どのテーマにも合わない回答の「その他」に使われます。"
-                             "別の key にしてください。"))
-            bad.add("key")
-        label = entry.get("label")
-        if "label" not in entry:
-            problems.append((line, f"{who}に label がありません。label = \"書類・事務手続きの負担\" のように"
-                             "テーマの名前を書いてください。"))
-            bad.add("label")
-        elif isinstance(label, str) and not label.strip():
-            problems.append((at("label"), f"{who}の label が空です。テーマの名前を書いてください。"))
-            bad.add("label")
-        question = entry.get("question")
-        if isinstance(question, str) and not question.strip():
-            problems.append((at("question"), f"{who}の question が空です。設問名を書くか、"
-                             "すべての設問に当てはめるなら question の行を消してください。"))
-            bad.add("question")
-        elif isinstance(question, str) and kept_ids is not None and question not in kept_ids:
-            problems.append((at("question"), f"{who}の question「{_show(question)}」は分析した設問にありません"
-                             f"{_suggest(question, kept_ids)}。question を次のいずれかにしてください: "
-                             f"{_listing(kept_ids)}（assignments.csv の question 列と同じ名前）。"
-                             "すべての設問に当てはめるなら question の行を消してください。"))
-        if bad & {"key", "question"}:
-            themes.append(None)  # its scope or key is unknown: no checks across themes
-            continue
-
-        def good(name: str, default: Any, bad=bad, entry=entry) -> Any:
-            return default if name in bad else entry.get(name, default)
-
-        def strings(name: str, entry=entry) -> tuple[str, ...]:
-            values = entry.get(name, [])
-            return tuple(v for v in values if isinstance(v, str) and v.strip()) if isinstance(values, list) else ()
-
-        themes.append(CodebookTheme(
-            key=entry["key"], label=good("label", ""), question=question, description=good("description", ""),
-            keywords=strings("keywords"), exclude=strings("exclude"), examples=strings("examples"),
-            rule=good("rule", ""), merge_into=good("merge_into", ""), line=line))
-
-    number = {id(t): n for n, t in enumerate(themes) if t is not None}  # by identity: equal themes may repeat
-
-    def at_field(t: CodebookTheme, name: str) -> int:
-        return field_lines[number[id(t)]].get(name, t.line) if t.line else 0
-
-    def where(t: CodebookTheme) -> str:
-        return f"{t.line} 行目のテーマ" if t.line else f"{number[id(t)] + 1} 番目のテーマ"
-
-    valid = [t for t in themes if t is not None]
-    # 2. Keys unique within a question; a question-less key clashes with every question's keys.
-    for i, t in enumerate(valid):
-        clash = next((o for o in valid[:i] if o.key == t.key and (
-            o.question is None or t.question is None or o.question == t.question)), None)
-        if clash is not None:
-            why = (f"同じ設問「{_show(t.question)}」" if t.question is not None and t.question == clash.question
-                     else "question のないテーマはすべての設問に当てはまるため")
-            problems.append((at_field(t, "key"), f"テーマ「{_show(t.key)}」の key が {where(clash)}と重なっています"
-                             f"（{why}）。どちらかの key を変えてください（二つをまとめるなら、片方に merge_into を書きます）。"))
-
-    # 3. Examples: kept answers of the question, each under one theme per question.
-    for t in valid:
-        if not t.examples or kept_ids is None or (t.question is not None and t.question not in kept_ids):
-            continue
-        for example in dict.fromkeys(t.examples):
-            if t.question is not None and example not in kept_ids[t.question]:
-                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の examples の「{_show(example)}」は"
-                                 f"設問「{_show(t.question)}」の回答にありません（除外された回答は例にできません）。"
-                                 "assignments.csv の id 列で id を確かめて直すか、消してください。"))
-            elif t.question is None and not any(example in ids for ids in kept_ids.values()):
-                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の examples の「{_show(example)}」は"
-                                 "どの設問の回答にもありません（除外された回答は例にできません）。"
-                                 "assignments.csv の id 列で id を確かめて直すか、消してください。"))
-    reported: set[tuple[str, int]] = set()
-    for i, t in enumerate(valid):
-        for example in dict.fromkeys(t.examples):
-            other = next((o for o in valid[:i] if example in o.examples and (
-                o.question is None or t.question is None or o.question == t.question)), None)
-            if other is not None and (example, i) not in reported:
-                reported.add((example, i))
-                problems.append((at_field(t, "examples"), f"テーマ「{_show(t.key)}」の examples の「{_show(example)}」は"
-                                 f" {where(other)}「{_show(other.key)}」にも書かれています。"
-                                 "一つの回答は一つのテーマにだけ書いてください。"))
-
-    # 4. merge_into: to a key of the same question scope, and never in a circle. A question-less
-    # theme is checked in every question (its target must exist in each).
-    scopes: list[str | None] = (list(kept_ids) if kept_ids is not None
-                                else list(dict.fromkeys(t.question for t in valid if t.question is not None)))
-    if not scopes or (kept_ids is None and any(t.question is None for t in valid)):
-        scopes.append(None)
-    bad_merge: set[int] = set()
-    circles: set[frozenset[str]] = set()
-    for scope in scopes:
-        members = [t for t in valid if t.question is None or (scope is not None and t.question == scope)]
-        keys: dict[str, CodebookTheme] = {}
-        for t in members:
-            keys.setdefault(t.key, t)
-        for t in members:
-            if not t.merge_into or id(t) in bad_merge:
-                continue
-            if t.merge_into not in keys:
-                bad_merge.add(id(t))
-                place = f"設問「{_show(scope)}」のテーマ" if scope is not None else "question のないテーマ"
-                problems.append((at_field(t, "merge_into"), f"テーマ「{_show(t.key)}」の merge_into の「{_show(t.merge_into)}」は"
-                                 f"{place}の key にありません{_suggest(t.merge_into, keys)}。"
-                                 f"まとめ先のテーマの key を書いてください（使える key: {_listing(keys)}）。"))
-                continue
-            chain, key = [t.key], t.merge_into
-            while key in keys and key not in chain:
-                chain.append(key)
-                key = keys[key].merge_into
-                if not key:
-                    break
-            if key and key in chain:
-                circle = chain[chain.index(key):]
-                if frozenset(circle) not in circles:
-                    circles.add(frozenset(circle))
-                    first = min((keys[k] for k in circle), key=lambda o: number[id(o)])
-                    start = circle.index(first.key)
-                    path = circle[start:] + circle[:start] + [first.key]
-                    problems.append((at_field(first, "merge_into"), "merge_into が循環しています（"
-                                     + " → ".join(_show(k) for k in path) + "）。どれか一つの merge_into を消してください。"))
-
-    # 5. Rules that do not parse.
-    if check_rule is not None:
-        for t in valid:
-            if t.rule.strip():
-                error = check_rule(t.rule)
-                if error:
-                    problems.append((at_field(t, "rule"), f"テーマ「{_show(t.key)}」の rule を読めません: {error.rstrip('。')}。"
-                                     "rule を直してください（例: rule = \"書類 | 報告書 | (事務 & 負担)\"）。"))
-    return valid, problems
-
-
 # ---------------------------------------------------------------------------------------- writing
 
 HEADER = """\
@@ -458,6 +543,7 @@ HEADER = """\
 # 編集して保存し、次のように実行すると、回答をこのテーマで分類し直します:
 #   python -m pipeline themes INPUT --codebook codebook.toml --out DIR
 # （INPUT は回答のファイル、DIR は出力フォルダ。来年度の回答にも同じファイルを使えば、同じテーマで比べられます。）
+# Excel で編集したいときは、同じ内容の codebook.xlsx を編集して --codebook codebook.xlsx で実行します。
 #
 # 一つの [[theme]] の表が一つのテーマです。
 #   question  設問（assignments.csv の question 列と同じ名前）。書かなければ、すべての設問に当てはまります。

@@ -41,7 +41,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
     depend on labels). With a `cache` (`cache.Cache`), images and the report's font subset made
     from the same data by an earlier run are taken from it, and this run's are kept there; a
     cache inside `out` (DIR/.cache) is carried over into the new `out`."""
-    from pipeline import codebook, fonts, render, report
+    from pipeline import codebook, codebook_xlsx, fonts, render, report
 
     config = result.config
     out = Path(out)
@@ -90,6 +90,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
             write_state(result, tmp / STATE)
             codebook.write(result, tmp / "codebook.toml")
+            codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
             # The report's font subset needs only its text: cut while the clouds are drawn.
             needed = report.characters(results, config, images, result.input_name, tables, result.notices,
                                        result.tallies)

@@ -172,9 +172,9 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
             input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None,
             cache: Cache | None = None) -> Result:
     """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
-    With `codebook_path` (codebook.toml or a KH Coder coding-rule file), the questions it has
-    themes for are coded on them (`coded_question`); a codebook with problems raises UserError
-    before anything is analysed. With `previous_path` (an earlier run's output), the codebook's
+    With `codebook_path` (codebook.toml, codebook.xlsx or a KH Coder coding-rule file), the
+    questions it has themes for are coded on them (`coded_question`); a codebook with problems
+    raises UserError before anything is analysed. With `previous_path` (an earlier run's output), the codebook's
     examples may also be answers of that run (last year's examples for this year's answers):
     their texts join their theme's own words as evidence. With a `cache` (`cache.Cache`), the
     prepared answers of an earlier run on the same texts and settings are reused, and this run's
@@ -264,9 +264,10 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
 
 
 def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
-    """A codebook.toml, or a KH Coder coding-rule file (.txt: every code applies to every
-    question, its name is key and label), checked against the analysed answers."""
-    from pipeline import codebook, rules
+    """A codebook.toml, the codebook.xlsx a run writes (edited in Excel), or a KH Coder
+    coding-rule file (.txt: every code applies to every question, its name is key and label),
+    checked against the analysed answers."""
+    from pipeline import codebook, codebook_xlsx, rules
     from pipeline.errors import UserError
     from pipeline.load import decode
 
@@ -274,13 +275,15 @@ def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
         raise UserError(f"コードブック {path} が見つかりません。", "--codebook に正しいファイルのパスを指定してください。")
     if path.suffix.lower() == ".toml":
         return codebook.read(path, kept_ids, check_rule=rules.problem)
+    if path.suffix.lower() == ".xlsx":
+        return codebook_xlsx.read(path, kept_ids, check_rule=rules.problem)
     if path.suffix.lower() == ".txt":
         codes = rules.parse_file(decode(path, path.read_bytes()), path.name)
         themes = tuple(codebook.CodebookTheme(key=c.name, label=c.name, question=None, rule=c.text, line=c.line)
                        for c in codes)
         return codebook.Codebook(themes=themes, source=path.name)
     raise UserError(f"コードブック {path.name} の形式には対応していません。",
-                    "codebook.toml か、KH Coder のコーディングルールのファイル（.txt）を指定してください。")
+                    "codebook.toml か codebook.xlsx、または KH Coder のコーディングルールのファイル（.txt）を指定してください。")
 
 
 def coded_question(question: str, items: list[Prepared], config: Config, staff_themes,

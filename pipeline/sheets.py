@@ -4,7 +4,10 @@ a spreadsheet never runs it as a formula, read back unchanged; the review workbo
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 from pipeline.records import QuestionResult
@@ -90,6 +93,26 @@ def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
             sheet.add_data_validation(_pick_drop_down(f"{column}3:{column}{sheet.max_row}"))
         sheet.freeze_panes = "A3"
     book.save(path)
+
+
+# openpyxl stamps a workbook with the time it is saved (its modified property and every zip
+# entry's date): a fixed time instead makes the same workbook the same bytes on every run.
+_FIXED_TIME = datetime(2000, 1, 1)
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def save_workbook(book, path: Path) -> None:
+    """Save an openpyxl workbook deterministically: its created and modified times and the
+    dates of the parts inside the file are fixed, so the same content gives the same bytes."""
+    from openpyxl.writer.excel import ExcelWriter
+
+    book.properties.created = book.properties.modified = _FIXED_TIME
+    buffer = io.BytesIO()
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True)).save()  # closes the zip
+    with zipfile.ZipFile(buffer) as made, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as out:
+        for part in made.infolist():
+            out.writestr(zipfile.ZipInfo(part.filename, date_time=_ZIP_TIME), made.read(part),
+                         compress_type=zipfile.ZIP_DEFLATED)
 
 
 def _pick_drop_down(cells: str):
