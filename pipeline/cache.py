@@ -165,34 +165,58 @@ class Cache:
         return made
 
     def face(self, font: Path, needed: str, likely: str, make: Callable[[str], str]) -> str:
-        """The report's @font-face rule for the characters `needed`: a cached rule made for the
-        same font whose characters include them, else `make(characters)` for `needed` and the
-        characters the next runs on the same input will likely need too (`likely`: the answers'
-        text; kana and ASCII), so that a rerun after a codebook edit finds it."""
+        """The report's @font-face rule for the characters `needed` (see `covering`); `likely`:
+        the answers' text, which a rerun after a codebook edit shows again."""
+        return self.covering("face", font, needed, likely + KANA_AND_ASCII,
+                             lambda chars: make(chars).encode("utf-8"), ".css").decode("utf-8")
+
+    def narrowed(self, font: Path, needed: str, likely: str, target: Path, make: Callable[[str, Path], Any]) -> None:
+        """`target`: the font cut down to (at least) the characters `needed` (`fonts.narrowed`,
+        for the word clouds; see `covering`)."""
+        def cut(chars: str) -> bytes:
+            make(chars, target)
+            return target.read_bytes()
+
+        data = self.covering("narrowed", font, needed, likely, cut, ".ttf")
+        if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+
+    def covering(self, kind: str, font: Path, needed: str, likely: str, make: Callable[[str], bytes],
+                 suffix: str) -> bytes:
+        """Something made from `font` for a set of characters — a subset of the font — that only
+        has to cover `needed`: a cached one made for characters that include them, else
+        `make(characters)` for `needed` and `likely` (what the next runs on the same input will
+        likely need too, so that a rerun after a codebook edit finds it), kept."""
         want = set(needed)
-        prefix = f"face-{key('face', font)[:16]}-"
-        folder = self.folder / "faces"
+        prefix = f"{kind}-{key(kind, font)[:16]}-"
+        folder = self.folder / kind
         try:
-            names = sorted(p.name for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix == ".chars")
+            names = sorted(p.name for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix == ".json")
         except OSError:
             names = []
         for name in names:
             try:
-                if want <= set((folder / name).read_text(encoding="utf-8")):
-                    rule = (folder / name).with_suffix(".css").read_text(encoding="utf-8")
-                    _touch(folder / name)
-                    _touch((folder / name).with_suffix(".css"))
-                    self.hits += 1
-                    return rule
-            except OSError:
+                about = json.loads((folder / name).read_text(encoding="utf-8"))
+                if not want <= set(about["chars"]):
+                    continue
+                data = (folder / name).with_suffix(suffix).read_bytes()
+                if hashlib.sha256(data).hexdigest() != about["sha256"]:
+                    continue
+            except (OSError, ValueError, KeyError, TypeError):
                 continue
+            _touch(folder / name)
+            _touch((folder / name).with_suffix(suffix))
+            self.hits += 1
+            return data
         self.misses += 1
-        chars = "".join(sorted(want | set(likely) | set(KANA_AND_ASCII)))
-        rule = make(chars)
+        chars = "".join(sorted(want | set(likely)))
+        data = make(chars)
         stem = prefix + hashlib.sha256(chars.encode("utf-8")).hexdigest()[:16]
-        self._write(folder / f"{stem}.css", rule.encode("utf-8"))
-        self._write(folder / f"{stem}.chars", chars.encode("utf-8"))
-        return rule
+        self._write(folder / f"{stem}{suffix}", data)
+        self._write(folder / f"{stem}.json", json.dumps({"chars": chars, "sha256": hashlib.sha256(data).hexdigest()},
+                                                        ensure_ascii=False).encode("utf-8"))
+        return data
 
     # Housekeeping ------------------------------------------------------------------------
 

@@ -70,8 +70,16 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                     if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
                         clouds.append((key, rel, weights, style, name))
         # The word clouds are drawn in worker processes while this process writes the rest.
-        narrowed = fonts.narrowed(font, "".join(w for _, _, weights, _, _ in clouds for w, _ in weights),
-                                  tmp / ".font.ttf") if clouds else None
+        narrowed = None
+        if clouds:
+            chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights)
+            narrowed = tmp / ".font.ttf"
+            if cache is None:
+                fonts.narrowed(font, chars, narrowed)
+            else:  # cut for every cloud's words (a rerun's clouds are mostly of the same words)
+                every = "".join(w for r in results for weights in [r.term_weights, *(t.term_weights for t in r.themes)]
+                                for w, _ in weights)
+                cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
         drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style, _ in clouds], font=font,
                                     seed=config.seed, workers=config.workers, narrowed=narrowed)
         try:

@@ -39,7 +39,7 @@ def run_cli_subprocess(args: list[str]) -> tuple[int, str, str]:
 
 def output_texts(out: Path) -> dict[str, str]:
     """The text of every file in an output folder, by relative path (.xlsx: its XML parts;
-    PNG pictures hold no text)."""
+    PNG pictures and TrueType fonts hold no text)."""
     import zipfile
 
     texts = {}
@@ -48,7 +48,7 @@ def output_texts(out: Path) -> dict[str, str]:
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as z:
                 texts[rel] = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.endswith(".xml"))
-        elif path.is_file() and path.suffix != ".png":
+        elif path.is_file() and path.suffix not in (".png", ".ttf"):
             texts[rel] = path.read_text(encoding="utf-8-sig")
     return texts
 

@@ -186,3 +186,25 @@ def test_images_from_the_cache_are_the_images_drawn(tmp_path, monkeypatch):
     monkeypatch.setattr(render, "bar_chart", lambda *a, **k: pytest.fail("drawn again"))
     assert _run(src, tmp_path / "out") == 0
     assert {p: (tmp_path / "out" / p).read_bytes() for p in images} == images
+
+
+def test_a_font_subset_covering_the_characters_is_reused_and_a_damaged_one_is_not(tmp_path):
+    font = tmp_path / "f.ttf"
+    font.write_bytes(b"font")
+    cache = caching.Cache(tmp_path / "c")
+    made: list[str] = []
+
+    def make(chars: str) -> bytes:
+        made.append(chars)
+        return f"subset of {chars}".encode()
+
+    first = cache.covering("face", font, "書類", "書類会場補助金", make, ".css")
+    assert made == ["".join(sorted(set("書類会場補助金")))]
+    assert cache.covering("face", font, "会場", "", make, ".css") == first, "covered: reused"
+    assert len(made) == 1
+    cache.covering("face", font, "予算", "", make, ".css")
+    assert len(made) == 2, "not covered: made again"
+    for path in (cache.folder / "face").glob("*.css"):
+        path.write_bytes(b"broken")
+    cache.covering("face", font, "会場", "", make, ".css")
+    assert len(made) == 3, "a damaged subset is never used"
