@@ -92,7 +92,7 @@ def write_quotes_xlsx(results: list[QuestionResult], path: Path) -> None:
         if sheet.max_row >= 3:
             sheet.add_data_validation(_pick_drop_down(f"{column}3:{column}{sheet.max_row}"))
         sheet.freeze_panes = "A3"
-    book.save(path)
+    save_workbook(book, path)
 
 
 # openpyxl stamps a workbook with the time it is saved (its modified property and every zip

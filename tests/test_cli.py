@@ -151,6 +151,8 @@ def test_same_seed_gives_identical_files(corpus_run, tmp_path):
     first = (corpus_run / "themes.json").read_bytes()
     second = (out / "themes.json").read_bytes()
     assert second.replace(b'"input": "survey.xlsx"', b'"input": "survey.csv"', 1) == first
+    for name in ("quotes.xlsx", "codebook.xlsx", "codebook.toml"):  # staff's sheets too, whatever the day
+        assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name
 
 
 def _write(tmp_path: Path, name: str, data: bytes) -> str:
