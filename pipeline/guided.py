@@ -327,20 +327,12 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     seeds = [[u for u in rows if u < n] for rows in seeds]  # reasons and distances: answers only
     seed_rows = sorted({u for rows in seeds for u in rows})
 
-    def near(u: int, j: int) -> str:
-        """「例 K0120 に近い (0.82)」 for the seed of theme j closest to answer u (not u itself)."""
-        rows = [r for r in seeds[j] if r != u]
-        if not rows:
-            return ""
-        sims = x[rows] @ x[u]
-        best = int(np.argmax(sims))
-        return f"例 {reps[rows[best]].answer.id} に近い ({float(sims[best]):.2f})"
-
-    out: list[Coded] = []
+    out: list[Coded | None] = [None] * n
+    pending: list[tuple[int, int, dict[int, str]]] = []  # (answer, its best theme, evidence) for (d)
     for u in range(n):
         if u in example:
             j, why = example[u]
-            out.append(Coded(targets[j], 1.0, why))
+            out[u] = Coded(targets[j], 1.0, why)
             continue
         rules = rule_hits.get(u, {})
         hits = word_hits.get(u, {})
@@ -348,7 +340,7 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
             candidates, evidence = sorted(rules), rules
             if len(candidates) == 1:
                 j = candidates[0]
-                out.append(Coded(targets[j], 1.0, rules[j]))
+                out[u] = Coded(targets[j], 1.0, rules[j])
                 continue
         elif hits and trust_keywords:
             candidates = sorted(hits)
@@ -358,24 +350,59 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
             evidence = {j: "キーワード: " + "・".join(hits[j][:MAX_REASON_WORDS]) for j in candidates}
             if len(candidates) == 1:
                 j = candidates[0]
-                out.append(Coded(targets[j], KEYWORD_SCORE, evidence[j]))
+                out[u] = Coded(targets[j], KEYWORD_SCORE, evidence[j])
                 continue
         else:
             candidates, evidence = list(range(len(targets))), {}
         # (d) similarity, among the candidate themes
-        best = max(candidates, key=lambda j: (scores[u, j], -j))
-        text = near(u, best)
+        pending.append((u, max(candidates, key=lambda j: (scores[u, j], -j)), evidence))
+    closest = closest_seeds(x, seeds, [(u, best) for u, best, _ in pending])
+    far = [u for u, _, evidence in pending if not evidence]
+    anywhere_of = {} if other_rule == "prototype" or not seed_rows else \
+        dict(zip(far, closest_seeds(x, [seed_rows], [(u, 0) for u in far], skip_self=False)))
+    for (u, best, evidence), (row, sim) in zip(pending, closest):
         if not evidence:
-            anywhere = float((x[seed_rows] @ x[u]).max()) if seed_rows else 0.0
-            if other_rule == "prototype":
-                anywhere = float(scores[u, best])
+            anywhere = float(scores[u, best]) if other_rule == "prototype" else \
+                anywhere_of[u][1] if u in anywhere_of else 0.0
             if not seed_rows or anywhere < threshold or scores[u, best] <= 0:
-                out.append(Coded(OTHER_KEY, round(max(anywhere, 0.0), 4), "どのテーマにも近くない"))
+                out[u] = Coded(OTHER_KEY, round(max(anywhere, 0.0), 4), "どのテーマにも近くない")
                 continue
-        # A theme known only by its name and description has no answer to name as the example.
-        text = text or f"テーマの名前・説明に近い ({float(np.clip(scores[u, best], 0.0, 1.0)):.2f})"
+        # 「例 K0120 に近い (0.82)」: the seed of the theme closest to the answer (not the answer itself);
+        # a theme known only by its name and description has no answer to name as the example.
+        text = f"例 {reps[row].answer.id} に近い ({sim:.2f})" if row >= 0 else \
+            f"テーマの名前・説明に近い ({float(np.clip(scores[u, best], 0.0, 1.0)):.2f})"
         reason = " ／ ".join(r for r in (evidence.get(best, ""), text) if r)
-        out.append(Coded(targets[best], round(float(np.clip(scores[u, best], 0.0, 1.0)), 4), reason))
+        out[u] = Coded(targets[best], round(float(np.clip(scores[u, best], 0.0, 1.0)), 4), reason)
+    return [c for c in out if c is not None]
+
+
+CHUNK = 2048  # answers a block in `closest_seeds`: blocks of CHUNK × seeds cosines, never n × n
+
+
+def closest_seeds(x: np.ndarray, seeds: list[list[int]], pairs: list[tuple[int, int]],
+                  skip_self: bool = True) -> list[tuple[int, float]]:
+    """For each (answer u, theme j) of `pairs`: the row of theme j's seed closest to u (the first
+    of equals, in seed order; u itself skipped unless not `skip_self`) and its cosine, or (-1, 0.0)
+    when there is none. By blocks of answers per theme: linear in the answers for a given number
+    of seeds, and no n × n matrix."""
+    out: list[tuple[int, float]] = [(-1, 0.0)] * len(pairs)
+    by_theme: dict[int, list[int]] = {}
+    for i, (_, j) in enumerate(pairs):
+        by_theme.setdefault(j, []).append(i)
+    for j, indices in by_theme.items():
+        rows = np.asarray(seeds[j], dtype=int)
+        if not rows.size:
+            continue
+        for start in range(0, len(indices), CHUNK):
+            block = indices[start:start + CHUNK]
+            answers = np.array([pairs[i][0] for i in block], dtype=int)
+            sims = x[answers] @ x[rows].T
+            if skip_self:
+                sims[rows[None, :] == answers[:, None]] = -np.inf
+            best = np.argmax(sims, axis=1)
+            for i, k, row in zip(block, best, sims[np.arange(len(block)), best]):
+                if np.isfinite(row):
+                    out[i] = (int(rows[k]), float(row))
     return out
 
 

@@ -220,3 +220,20 @@ def test_keyword_check_drops_a_keyword_whose_answers_lie_near_another_theme():
     assert kept[3].key == kept[4].key == "place"
     assert checked[3].key == checked[4].key == "food"
     assert checked[2].key == "place"  # 駐車場: no keyword, near the place example
+
+
+def test_closest_seeds_by_blocks_is_the_brute_force_answer(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = unit_rows(rng.normal(size=(30, 5)).tolist())
+    seeds = [[0, 3, 7, 11], [5], []]
+    pairs = [(u, u % 3) for u in range(30)]
+    monkeypatch.setattr(guided, "CHUNK", 4)
+    got = guided.closest_seeds(x, seeds, pairs)
+    for (u, j), (row, sim) in zip(pairs, got):
+        rows = [r for r in seeds[j] if r != u]
+        if not rows:
+            assert row == -1 and sim == 0.0
+            continue
+        best = rows[int(np.argmax(x[rows] @ x[u]))]
+        assert row == best and sim == pytest.approx(float(x[best] @ x[u]))
+    assert guided.closest_seeds(x, [[4]], [(4, 0)], skip_self=False) == [(4, pytest.approx(1.0))]
