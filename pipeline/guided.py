@@ -43,8 +43,13 @@ logistic regression on the evidence (examples, keyword answers, names) over the 
 with or without the sparse word and character TF-IDF (0.72–0.74 bundled), with self-training
 rounds (lower); keywords widened by word vectors (cosine ≥ 0.6: +0.1 bundled, −0.8 Fukui);
 dropping keywords whose answers lie nearer another theme's examples and names (`keyword_check`:
-−0.9 bundled, +0.4 Fukui); coding multi-point answers by their first or best point (no gain); an
-example half of the prototype besides the names' (−4 points without keywords).
+−0.9 bundled, +0.4 Fukui); the keywords added to the theme's text (+1.0 bundled, −0.4 Fukui);
+coding multi-point answers by their first or best point (no gain); an example third of the
+prototype besides the names' (−4 points without keywords); overriding one theme's keywords when
+the similarity prefers another theme (break-even). Keywords stay evidence that decides: coding an
+answer alone, they are right on 93 % of the bundled survey's answers but on only 78 % / 67 % of
+the Fukui answers (generic words such as 場所・施設・店), yet where they and the similarity
+disagree the keyword was still right more often before the names became half the prototype.
 
 The similarity method and the その他 threshold were chosen by measurement on the bundled survey;
 the alternatives stay selectable for the comparison (tools/evaluate.py).
@@ -257,10 +262,13 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     """Code every answer of `reps` (x: their L2-normalised vectors, row by row) to one theme of
     `themes` (by its key after merge_into) or to "other". Deterministic for a seed.
     `described`: optional vectors of the themes' label and description (row i for themes[i],
-    made in the same `vectorize` call as `x`, see `question_vectors`); each joins its theme's
-    prototype like one more seed (never named in a reason).
-    `method`, `other_rule`, `other_factor` and `trust_keywords` (False: keywords only make seeds,
-    similarity codes every non-example answer) are for the evaluation's comparison of alternatives."""
+    made in the same `vectorize` call as `x`, see `question_vectors`); they are `anchor_weight`
+    (default 1: half) of their theme's prototype (0: one more seed; never named in a reason).
+    `multi`: how an answer with several themes' keywords is coded (`MULTI_RULES`).
+    `method`, `other_rule`, `other_factor`, `min_fit`, `anchor_weight`, `multi`, `keyword_check`
+    (drop the keywords the examples and descriptions contradict, `checked_keywords`) and
+    `trust_keywords` (False: keywords only make seeds, similarity codes every non-example answer)
+    are for the evaluation's comparison of alternatives."""
     if method not in METHODS:
         raise ValueError(f"unknown method {method!r} (one of {', '.join(METHODS)})")
     if multi not in MULTI_RULES:
