@@ -31,25 +31,24 @@ answers' codebooks (corpus/fukui, held out) have one-sentence definitions):
 | keywords + 5 examples | 0.781 | 0.801 | 0.606 | 0.641 |
 | 3 examples, no keywords | 0.750 | 0.769 | 0.546 | 0.625 |
 
-Of that, the names as half the prototype give +1.0 / +5.0 points (keywords + 3 examples,
-bundled / Fukui), the most-keywords rule +0.2 / +0.6 (similarity alone among the keyword themes
-was right on 44 of 82 such answers of the bundled survey, the most keywords then similarity on
-53). The representation is the limit: a nearest-mean coder given every gold label (leave one out)
-reaches only 0.79 on the bundled survey (0.73 on the answers no keyword finds) and 0.74 / 0.57 on
-the Fukui questions; with the keywords' answers coded at their measured precision (0.93) and the
-rest at that ceiling, the bundled survey would reach about 0.81, so 0.85 is out of reach of any
-prototype in this space. Tried and not kept (both sets measured): a
-logistic regression on the evidence (examples, keyword answers, names) over the dense vectors
-with or without the sparse word and character TF-IDF (0.72–0.74 bundled), with self-training
-rounds (lower); keywords widened by word vectors (cosine ≥ 0.6: +0.1 bundled, −0.8 Fukui);
-dropping keywords whose answers lie nearer another theme's examples and names (`keyword_check`:
-−0.9 bundled, +0.4 Fukui); the keywords added to the theme's text (+1.0 bundled, −0.4 Fukui);
-coding multi-point answers by their first or best point (no gain); an example third of the
-prototype besides the names' (−4 points without keywords); overriding one theme's keywords when
-the similarity prefers another theme (break-even). Keywords stay evidence that decides: coding an
-answer alone, they are right on 93 % of the bundled survey's answers but on only 78 % / 67 % of
-the Fukui answers (generic words such as 場所・施設・店), yet where they and the similarity
-disagree the keyword was still right more often before the names became half the prototype.
+Of that, the names as half the prototype give +1.0 / +5.0 points (keywords + 3 examples, bundled /
+Fukui), the most-keywords rule +0.2 / +0.6 (similarity alone among the keyword themes was right on
+44 of 82 such answers of the bundled survey, the most keywords then similarity on 53). The
+representation is the limit: a nearest-mean coder given every gold label (leave one out) reaches
+only 0.79 on the bundled survey (0.73 on the answers no keyword finds) and 0.74 / 0.57 on the
+Fukui questions; with the keywords' answers coded at their measured precision (0.93) and the rest
+at that ceiling, the bundled survey would reach about 0.81, so 0.85 is out of reach of any
+prototype in this space. Tried and not kept (both sets measured): a logistic regression on the
+evidence (examples, keyword answers, names) over the dense vectors with or without the sparse word
+and character TF-IDF (0.72–0.74 bundled), with self-training rounds (lower); keywords widened by
+word vectors (cosine ≥ 0.6: +0.1 bundled, −0.8 Fukui); dropping keywords whose answers lie nearer
+another theme's examples and names (`keyword_check`: −0.9 bundled, +0.4 Fukui); the keywords added
+to the theme's text (+1.0 bundled, −0.4 Fukui); coding multi-point answers by their first or best
+point (no gain); an example third of the prototype besides the names' (−4 points without
+keywords); keywords only as seeds, similarity coding their answers too (`trust_keywords=False`:
+−0.4 / −0.2). Keywords stay evidence that decides: coding an answer alone, they are right on 93 %
+of the bundled survey's answers but on only 78 % / 67 % of the Fukui answers (generic words such
+as 場所・施設・店), and where they and the similarity disagree, each is right about as often.
 
 The similarity method and the その他 threshold were chosen by measurement on the bundled survey;
 the alternatives stay selectable for the comparison (tools/evaluate.py).
