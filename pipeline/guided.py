@@ -79,8 +79,11 @@ DEFAULT_OTHER_RULE = "prototype"
 OTHER_FACTOR = 0.5
 # Whatever the seeds' own scores, an answer no theme scores at least this high fits none: without it
 # a theme known only by its name drew unrelated answers (「資金が足りない」 into 「宇宙開発」). On the
-# bundled survey (whose coding has no その他, so every その他 counts as wrong) 0.1 moves 2–3 % of the
-# answers to その他 for 0.7–1.1 points of accuracy; 0.2 moves 19–27 %.
+# bundled survey (whose coding has no その他, so every その他 counts as wrong) 0.1 moved 2–3 % of the
+# answers to その他 for 0.7–1.1 points of accuracy; 0.2 moved 19–27 %. With the names half of each
+# prototype: 0.1 moves 1 % (bundled) and 0.3–0.6 % (Fukui, whose coding has その他 answers: none of
+# them among those), 0.2 moves 13–17 % and 5–6 % (9 of the Fukui その他 answers caught in 5 draws,
+# for 75 wrongly). Far from the themes is weak evidence of その他 in this space.
 MIN_FIT = 0.1
 KMEANS_ROUNDS = 20  # at most, for method "kmeans"
 KNN = 7  # neighbours of the label-spreading graph
