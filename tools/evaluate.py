@@ -207,7 +207,9 @@ def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe
             if p.answer.id in gold and p.answer.id not in examples:
                 truth.append(gold[p.answer.id])
                 found.append(by_norm.get(p.norm, OTHER_KEY) if p.kept else OTHER_KEY)
-        labels = sorted(codes)
+        # macro-F1 over the codes that are in the gold or coded: a code whose few answers were all
+        # drawn as examples (Fukui F11 has 3) would add an F1 of 0 that says nothing of the coding
+        labels = sorted(c for c in codes if c in truth or c in found)
         rows.append({"question": question, "n": len(truth), "accuracy": accuracy_score(truth, found),
                      "macro-F1": f1_score(truth, found, labels=labels, average="macro", zero_division=0),
                      "other": float(np.mean([f == OTHER_KEY for f in found]))})
