@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from pipeline import guided
@@ -157,3 +158,82 @@ def test_a_themes_label_joins_its_prototype_when_vectorised_with_the_answers():
     assert with_names["K0004"] == with_names["K0008"] == "budget"
     assert "budget" not in without.values()  # a theme without seeds gets nothing
     assert guided.theme_text(CodebookTheme(key="k", label="予算", question=None, description="予算が足りない")) == "予算。予算が足りない"
+
+
+def synthetic(texts_terms: list[tuple[str, tuple[str, ...]]]) -> list[Prepared]:
+    """Answers with given text and terms, for tests that set the vectors by hand."""
+    return [Prepared(answer=Answer(id=ids(i + 1), question="q", row=i + 1, raw=t), norm=t, masked=t,
+                     excluded_reason="", terms=terms) for i, (t, terms) in enumerate(texts_terms)]
+
+
+def unit_rows(rows: list[list[float]]) -> np.ndarray:
+    x = np.array(rows, dtype=float)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def test_a_themes_words_are_half_its_prototype_not_one_seed_among_many():
+    # five answers found by theme a's keyword lie along axis 0; a's description along axis 1;
+    # answer 7 says what the description says, in words no keyword finds; theme b's example is axis 2
+    reps = synthetic([(f"駐車場{i}", ("駐車場",)) for i in range(5)] + [("例", ()), ("説明どおり", ())])
+    x = unit_rows([[1, 0.05 * i, 0] for i in range(5)] + [[0, 0.3, 1], [0.2, 1, 0.45]])
+    described = unit_rows([[0, 1, 0], [0, 0.2, 1]])
+    a = CodebookTheme(key="a", label="a", question="q", keywords=("駐車場",))
+    b = CodebookTheme(key="b", label="b", question="q", examples=("K0006",))
+    half = guided.code(reps, x, [a, b], described=described, other_factor=0.0, min_fit=0.0)
+    one_seed = guided.code(reps, x, [a, b], described=described, other_factor=0.0, min_fit=0.0, anchor_weight=0.0)
+    assert half[6].key == "a"
+    assert one_seed[6].key == "b"  # the description drowned among the five keyword answers
+
+
+def test_anchored_prototype_is_the_sum_of_two_unit_means():
+    x = unit_rows([[1, 0, 0], [1, 0, 0], [1, 0, 0], [0, 1, 0], [1, 1, 0]])
+    scores = guided.similarity(x, [[0, 1, 2, 3]], "centroid", anchors=[[3]], anchor_weight=1.0)
+    assert scores[4, 0] == pytest.approx(1.0)  # (1, 1, 0)/√2 is the prototype itself
+    assert scores[0, 0] == pytest.approx(2 ** -0.5)
+    plain = guided.similarity(x, [[0, 1, 2, 3]], "centroid")
+    assert plain[4, 0] == pytest.approx(4 / (2 ** 0.5 * 10 ** 0.5))  # mean (3, 1, 0)
+
+
+def test_an_answer_with_several_themes_keywords_goes_to_the_one_with_most():
+    reps = synthetic([("書類と事務と予算", ("書類", "事務", "予算")), ("書類", ("書類",)), ("予算", ("予算",))])
+    # by similarity the first answer is a budget answer
+    x = unit_rows([[0.2, 1], [1, 0], [0, 1]])
+    paper = CodebookTheme(key="paper", label="p", question="q", keywords=("書類", "事務"))
+    budget = CodebookTheme(key="budget", label="b", question="q", keywords=("予算",))
+    most = guided.code(reps, x, [paper, budget])
+    assert most[0].key == "paper" and most[0].reason.startswith("キーワード: 書類・事務")
+    assert guided.code(reps, x, [paper, budget], multi="similarity")[0].key == "budget"
+    with pytest.raises(ValueError):
+        guided.code(reps, x, [paper, budget], multi="longest")
+
+
+def test_keyword_check_drops_a_keyword_whose_answers_lie_near_another_theme():
+    # 場所 (theme place) finds answers 3 and 4, which lie next to theme food's example and name
+    reps = synthetic([("会場", ("会場",)), ("食事", ()), ("駐車場", ()), ("食事場所", ("食事場所", "場所")),
+                      ("食べる場所", ("場所",))])
+    x = unit_rows([[1, 0], [0, 1], [1, 0.1], [0.1, 1], [0.15, 1]])
+    place = CodebookTheme(key="place", label="場所", question="q", keywords=("場所", "会場"), examples=("K0001",))
+    food = CodebookTheme(key="food", label="食事", question="q", examples=("K0002",))
+    described = unit_rows([[1, 0.05], [0.05, 1]])
+    kept = guided.code(reps, x, [place, food], described=described)
+    checked = guided.code(reps, x, [place, food], described=described, keyword_check=True)
+    assert kept[3].key == kept[4].key == "place"
+    assert checked[3].key == checked[4].key == "food"
+    assert checked[2].key == "place"  # 駐車場: no keyword, near the place example
+
+
+def test_closest_seeds_by_blocks_is_the_brute_force_answer(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = unit_rows(rng.normal(size=(30, 5)).tolist())
+    seeds = [[0, 3, 7, 11], [5], []]
+    pairs = [(u, u % 3) for u in range(30)]
+    monkeypatch.setattr(guided, "CHUNK", 4)
+    got = guided.closest_seeds(x, seeds, pairs)
+    for (u, j), (row, sim) in zip(pairs, got):
+        rows = [r for r in seeds[j] if r != u]
+        if not rows:
+            assert row == -1 and sim == 0.0
+            continue
+        best = rows[int(np.argmax(x[rows] @ x[u]))]
+        assert row == best and sim == pytest.approx(float(x[best] @ x[u]))
+    assert guided.closest_seeds(x, [[4]], [(4, 0)], skip_self=False) == [(4, pytest.approx(1.0))]

@@ -1,6 +1,6 @@
 """`make eval`: theme quality against labelled data.
 
-    python tools/evaluate.py [--data ../shared/data] [--seeds 5]
+    python tools/evaluate.py [--data ../shared/data] [--seeds 5] [--guided-only]
 
 - the bundled survey (`corpus/`), `--k auto`, against our own coding (corpus/survey_coding.csv):
   NMI, ARI and V-measure per question, themes found vs coded, stability across seeds (ARI of
@@ -8,7 +8,9 @@
 - guided coding (`pipeline.guided.code`) of the bundled survey with the codes of
   corpus/src/codebook.toml as the codebook: accuracy and macro-F1 against the dominant code with
   keywords (corpus/src/guided_keywords.toml) and 1, 3 or 5 examples per code, and with 3 examples
-  and no keywords; then the method alternatives;
+  and no keywords; then the method alternatives; the same for the hand-coded real answers of
+  corpus/fukui/ (held out: the method was not chosen on them alone; their codebooks' definitions
+  are the descriptions, their その他 code is scored as その他, their excluded answers left out);
 - MewsC-16-ja (JMTEB's clustering set) with `--k 12` and livedoor news titles with `--k 9`
   (series tags 【…】 stripped: they give the category away), from `--data`.
 Answers are scored by their dominant theme against their dominant code; answers the coding
@@ -80,29 +82,49 @@ GUIDED_SETTINGS = [("keywords + 1 example", True, 1), ("keywords + 3 examples", 
                    ("keywords + 5 examples", True, 5), ("3 examples, no keywords", False, 3)]
 # Method alternatives compared with keywords + 3 examples: (name, code() options).
 GUIDED_ALTERNATIVES: list[tuple[str, dict]] = [
-    # the chosen method; the similarity methods with and without the code names in the prototypes
-    # (nothing to その他, so that only the method differs); then the chosen one's variants
-    ("seeded k-means + names, その他 prototype 0.5 (chosen)", dict(method="kmeans", describe=True)),
-    ("seeded k-means + names, no その他", dict(method="kmeans", describe=True, other_factor=0.0)),
-    ("nearest prototype + names, no その他", dict(method="centroid", describe=True, other_factor=0.0)),
-    ("label spreading + names, no その他", dict(method="spreading", describe=True, other_factor=0.0)),
-    ("logistic regression + names, no その他", dict(method="logistic", describe=True, other_factor=0.0)),
-    ("seeded k-means, no その他", dict(method="kmeans", other_factor=0.0)),
-    ("nearest prototype, no その他", dict(method="centroid", other_factor=0.0)),
-    ("label spreading, no その他", dict(method="spreading", other_factor=0.0)),
-    ("logistic regression, no その他", dict(method="logistic", other_factor=0.0)),
-    ("k-means + names, keywords only as seeds", dict(method="kmeans", describe=True, trust_keywords=False)),
-    ("k-means + names, その他 prototype 0.75", dict(method="kmeans", describe=True, other_factor=0.75)),
-    ("k-means + names, その他 seeds 0.5", dict(method="kmeans", describe=True, other_rule="seeds")),
-    ("k-means + names, その他 background 0.9", dict(method="kmeans", describe=True, other_rule="background",
-                                                 other_factor=0.9)),
+    # the chosen method; what each of its parts adds (the names as one seed among the answers, the
+    # similarity alone for answers with several themes' keywords); the similarity methods with and
+    # without the code names (nothing to その他, so that only the method differs); then variants
+    ("seeded k-means, names half the prototype, most keywords (chosen)", dict(describe=True)),
+    ("… names as one seed (before)", dict(describe=True, anchor_weight=0.0)),
+    ("… several themes' keywords: similarity alone", dict(describe=True, multi="similarity")),
+    ("… names as one seed, similarity alone (before)", dict(describe=True, anchor_weight=0.0, multi="similarity")),
+    ("… keywords the examples and names contradict dropped", dict(describe=True, keyword_check=True)),
+    ("seeded k-means + names, no その他", dict(method="kmeans", describe=True, other_factor=0.0, min_fit=0.0)),
+    ("nearest prototype + names, no その他", dict(method="centroid", describe=True, other_factor=0.0, min_fit=0.0)),
+    ("label spreading + names, no その他", dict(method="spreading", describe=True, other_factor=0.0, min_fit=0.0)),
+    ("logistic regression + names, no その他", dict(method="logistic", describe=True, other_factor=0.0, min_fit=0.0)),
+    ("seeded k-means, no その他", dict(method="kmeans", other_factor=0.0, min_fit=0.0)),
+    ("nearest prototype, no その他", dict(method="centroid", other_factor=0.0, min_fit=0.0)),
+    ("label spreading, no その他", dict(method="spreading", other_factor=0.0, min_fit=0.0)),
+    ("logistic regression, no その他", dict(method="logistic", other_factor=0.0, min_fit=0.0)),
+    ("k-means + names, keywords only as seeds", dict(describe=True, trust_keywords=False)),
+    ("k-means + names, その他 prototype 0.75", dict(describe=True, other_factor=0.75)),
+    ("k-means + names, その他 seeds 0.5", dict(describe=True, other_rule="seeds")),
+    ("k-means + names, その他 background 0.9", dict(describe=True, other_rule="background", other_factor=0.9)),
 ]
 
 
+def guided_question(question: str, items: list, codes: dict[str, str], descriptions: dict[str, str],
+                    keywords: dict[str, list[str]], gold: dict[str, str], config: Config, vectors, seed: int = 0) -> tuple:
+    """One question's data for `guided_scores`: (question, its answers, reps, vectors of reps alone,
+    id → gold dominant code of every answer the gold coding keeps, code → name, code → keywords,
+    the vectors of reps and of the codes' texts when these are vectorised together, the codes'
+    descriptions and the prepared codes' texts)."""
+    reps, x = guided.question_vectors(items, seed, vectors)
+    names = prepare([Answer(id=f"_{c}", question=question, row=0,
+                            raw=guided.theme_text(CodebookTheme(key=c, label=label, question=question,
+                                                                description=descriptions.get(c, label))))
+                     for c, label in codes.items()], config)
+    _, both = guided.question_vectors(items, seed, vectors, extra=names)
+    return (question, items, reps, x, gold, dict(codes), dict(keywords), both[:len(reps)], both[len(reps):],
+            dict(descriptions), names)
+
+
 def guided_data(seed: int = 0) -> list[tuple]:
-    """Per question of the bundled survey: (question, its answers, reps, vectors, id → gold
-    dominant code of every answer the gold coding keeps, code → name, code → keywords, and the
-    vectors of reps and of the code names when these are vectorised together)."""
+    """Per question of the bundled survey (`guided_question`): the codes of corpus/src/codebook.toml
+    (names as labels and as descriptions: the bundled codebook has no definitions), the keywords of
+    corpus/src/guided_keywords.toml and the gold dominant code of corpus/survey_coding.csv."""
     config = build(read_toml(ROOT / "corpus" / "survey.toml"))
     answers = load(ROOT / "corpus" / "survey.csv", config)
     with (ROOT / "corpus" / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
@@ -117,15 +139,43 @@ def guided_data(seed: int = 0) -> list[tuple]:
     out = []
     for question, items in by_question.items():
         name, codes = by_title[config.question_title(question)]
-        reps, x = guided.question_vectors(items, seed, vectors)
-        names = prepare([Answer(id=f"_{c}", question=question, row=0,
-                                raw=guided.theme_text(CodebookTheme(key=c, label=label, question=question, description=label)))
-                         for c, label in codes.items()], config)
-        _, both = guided.question_vectors(items, seed, vectors, extra=names)
         gold = {p.answer.id: coding[(p.answer.id, question)]["code"] for p in items
                 if coding[(p.answer.id, question)]["code"] and not coding[(p.answer.id, question)]["excluded"]}
-        out.append((question, items, reps, x, gold, dict(codes), dict(words.get(name, {})),
-                    both[:len(reps)], both[len(reps):]))
+        out.append(guided_question(question, items, dict(codes), dict(codes), dict(words.get(name, {})), gold,
+                                   config, vectors, seed))
+    return out
+
+
+FUKUI = ROOT / "corpus" / "fukui"
+FUKUI_QUESTIONS = ("inconv", "facreq")
+
+
+def fukui_data(seed: int = 0) -> list[tuple]:
+    """Per question of the hand-coded real answers in corpus/fukui/ (`guided_question`), those whose
+    files are all there: the codes of <q>_codebook.toml with their names as labels and their
+    definitions as descriptions, the keywords of <q>_guided_keywords.toml, and the dominant code
+    of <q>_coding.csv for the answers it does not exclude. The code named その他 is no theme: an
+    answer coded to it is right when guided coding puts it in その他 (a check of the threshold)."""
+    config = Config(id_col="id", text_cols=("text",), question_col="question", attr_cols=("area", "age_band"),
+                    seed=seed)
+    vectors = wordvectors.load() if config.word_vectors else None
+    out = []
+    for q in FUKUI_QUESTIONS:
+        files = [FUKUI / f"{q}_{part}" for part in ("sample.csv", "coding.csv", "codebook.toml", "guided_keywords.toml")]
+        if not all(f.is_file() for f in files):
+            continue
+        answers = [a for a in load(files[0], config) if a.question == q]
+        with files[1].open(encoding="utf-8", newline="") as f:
+            coding = {r["id"]: r for r in csv.DictReader(f) if r["question"] == q}
+        book = tomllib.loads(files[2].read_text(encoding="utf-8"))["questions"][q]
+        other = {c for c, label in book["codes"].items() if label.strip() == "その他"}
+        codes = {c: label for c, label in book["codes"].items() if c not in other}
+        words = tomllib.loads(files[3].read_text(encoding="utf-8")).get(q, {})
+        gold = {i: (OTHER_KEY if r["code"] in other else r["code"]) for i, r in coding.items()
+                if r["code"] and r["code"] != "none" and not r["excluded"]}
+        items = [p for p in prepare(answers, config) if p.answer.id in coding]
+        out.append(guided_question(q, items, codes, dict(book.get("definitions", {})), dict(words), gold, config,
+                                   vectors, seed))
     return out
 
 
@@ -136,7 +186,7 @@ def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe
     the pipeline as a non-answer) counts as wrong. `describe`: the code names join the
     prototypes (`code(described=…)`)."""
     rows = []
-    for question, items, reps, x, gold, codes, words, x_named, named in data:
+    for question, items, reps, x, gold, codes, words, x_named, named, descriptions, _ in data:
         if describe:
             x, options = x_named, {**options, "described": named}
         rng = np.random.default_rng(seed)
@@ -146,7 +196,8 @@ def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe
             pool = sorted(i for i in rep_ids if gold.get(i) == code)
             picked = [str(i) for i in rng.choice(pool, size=min(n_examples, len(pool)), replace=False)]
             examples.update(picked)
-            themes.append(CodebookTheme(key=code, label=label, question=question, description=label,
+            themes.append(CodebookTheme(key=code, label=label, question=question,
+                                        description=descriptions.get(code, label),
                                         keywords=tuple(words.get(code, ())) if keywords else (),
                                         examples=tuple(sorted(picked))))
         coded = guided.code(reps, x, themes, seed=seed, **options)
@@ -156,17 +207,19 @@ def guided_scores(data, keywords: bool, n_examples: int, seed: int = 0, describe
             if p.answer.id in gold and p.answer.id not in examples:
                 truth.append(gold[p.answer.id])
                 found.append(by_norm.get(p.norm, OTHER_KEY) if p.kept else OTHER_KEY)
-        labels = sorted(codes)
+        # macro-F1 over the codes that are in the gold or coded: a code whose few answers were all
+        # drawn as examples (Fukui F11 has 3) would add an F1 of 0 that says nothing of the coding
+        labels = sorted(c for c in codes if c in truth or c in found)
         rows.append({"question": question, "n": len(truth), "accuracy": accuracy_score(truth, found),
                      "macro-F1": f1_score(truth, found, labels=labels, average="macro", zero_division=0),
                      "other": float(np.mean([f == OTHER_KEY for f in found]))})
     return rows
 
 
-def evaluate_guided(seeds: int = 5) -> str:
-    """The guided-coding tables (markdown): settings, then method alternatives; each figure is the
-    mean over `seeds` draws of the examples."""
-    data = guided_data()
+def evaluate_guided(seeds: int = 5, data: list[tuple] | None = None, title: str = "the bundled survey") -> str:
+    """The guided-coding tables (markdown) of `data` (default `guided_data()`): settings, then
+    method alternatives; each figure is the mean over `seeds` draws of the examples."""
+    data = guided_data() if data is None else data
 
     def averaged(keywords: bool, n_examples: int, **options) -> list[dict]:
         runs = [guided_scores(data, keywords, n_examples, seed=s, **options) for s in range(seeds)]
@@ -181,18 +234,35 @@ def evaluate_guided(seeds: int = 5) -> str:
         return out
 
     head = ["| question | {} | n | accuracy | macro-F1 | share その他 |", "|---|---|---|---|---|---|"]
-    text = [f"guided coding (mean over {seeds} draws of the examples; method {guided.DEFAULT_METHOD}, code names"
-            " vectorised with the answers and joining the prototypes)",
+    text = [f"guided coding of {title} (mean over {seeds} draws of the examples; method {guided.DEFAULT_METHOD},"
+            " code names and descriptions vectorised with the answers, half of each prototype)",
             head[0].format("setting"), head[1]]
     for name, keywords, n_examples in GUIDED_SETTINGS:
         text += lines(averaged(keywords, n_examples, describe=True), name)
-    text += ["", "guided coding, method alternatives (keywords + 3 examples)", head[0].format("method"), head[1]]
+    text += ["", f"guided coding of {title}, method alternatives (keywords + 3 examples)", head[0].format("method"),
+             head[1]]
     for name, options in GUIDED_ALTERNATIVES:
         text += lines(averaged(True, 3, **options), name)
-    text += ["", "guided coding, method alternatives (3 examples, no keywords)", head[0].format("method"), head[1]]
-    for name, options in [a for a in GUIDED_ALTERNATIVES if "trust_keywords" not in a[1]]:
+    text += ["", f"guided coding of {title}, method alternatives (3 examples, no keywords)", head[0].format("method"),
+             head[1]]
+    keyword_options = {"trust_keywords", "multi", "keyword_check"}  # nothing to compare without keywords
+    for name, options in [a for a in GUIDED_ALTERNATIVES if not keyword_options & set(a[1])]:
         text += lines(averaged(False, 3, **options), name)
     return "\n".join(text)
+
+
+def guided_tables() -> str:
+    """The guided-coding tables of the bundled survey, then of the real Fukui answers when present."""
+    t = time.perf_counter()
+    text = evaluate_guided() + f"\n({time.perf_counter() - t:.1f} s)"
+    t = time.perf_counter()
+    fukui = fukui_data()
+    if fukui:
+        text += "\n\n" + evaluate_guided(data=fukui, title="the real Fukui answers (corpus/fukui)")
+        text += f"\n({time.perf_counter() - t:.1f} s)"
+    else:
+        print(f"skipped guided coding of the Fukui answers: {FUKUI} incomplete", file=sys.stderr)
+    return text
 
 
 def read_labelled(path: Path, strip_tags: bool = False) -> tuple[list[Answer], list[str]]:
@@ -242,10 +312,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/evaluate.py", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--guided-only", action="store_true", help="only the guided-coding tables")
     args = parser.parse_args(argv)
     data = Path(args.data)
     rows = []
     start = time.perf_counter()
+    if args.guided_only:
+        print(guided_tables())
+        print(f"\ntotal {time.perf_counter() - start:.1f} s")
+        return 0
     t = time.perf_counter()
     corpus = evaluate_corpus(args.seeds)
     corpus[0]["seconds"] = time.perf_counter() - t
@@ -260,9 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         row["seconds"] = time.perf_counter() - t
         rows.append(row)
     print(table(rows))
-    t = time.perf_counter()
-    print("\n" + evaluate_guided())
-    print(f"({time.perf_counter() - t:.1f} s)")
+    print("\n" + guided_tables())
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     return 0
 
