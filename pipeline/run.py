@@ -305,19 +305,23 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
              for t in staff_themes]
     names = prepare([Answer(id=f"_theme{i}", question=question, row=0, raw=text) for i, text in enumerate(texts)],
                     config, tokenizer)
-    reps, both = guided.question_vectors(items, config.seed, word_vectors, extra=names)
+    reps: list[Prepared] = []  # the first of each distinct answer, in input order
+    seen: set[str] = set()
+    for p in kept:
+        if p.norm not in seen:
+            seen.add(p.norm)
+            reps.append(p)
+    # One space for the coding and for the rest (groups among その他, quotes, summaries, word
+    # clouds), fitted on the answers, their points and the themes' own words, as `guided.question_vectors`.
+    vectors, multi, described = _vectors(reps, config.seed, word_vectors, extra=names)
     first_of = {p.norm: p.answer.id for p in reversed(reps)}
     rep_id = {p.answer.id: first_of[p.norm] for p in kept}  # an example that repeats an answer → its first copy
     staff_themes = [dataclasses.replace(t, examples=tuple(dict.fromkeys(rep_id.get(e, e) for e in t.examples)))
                     for t in staff_themes]
-    x = both[:len(reps)]
-    coded = guided.code(reps, x, staff_themes, seed=config.seed, described=both[len(reps):])
+    coded = guided.code(reps, vectors.dense[:len(reps)], staff_themes, seed=config.seed, described=described)
     row_of = {p.norm: u for u, p in enumerate(reps)}
     of = np.array([row_of[p.norm] for p in kept])
     weight = np.bincount(of, minlength=len(reps)).astype(float)
-    # The answers' own space (without the themes' words) for the groups among その他 and for quotes,
-    # summaries and word clouds, as in the automatic path.
-    vectors, multi = _vectors(reps, config.seed, word_vectors)
     finals = guided.resolved_keys(staff_themes)
     named = {t.key: t for t in staff_themes}
     coded = _propose(coded, vectors.dense[:len(reps)], weight, config, taken=set(named))
@@ -411,15 +415,20 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     return _question_result(question, items, config, themes, placed, question_weights, word_themes, k_runs)
 
 
-def _vectors(reps: list[Prepared], seed: int, word_vectors) -> tuple:
+def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared] | None = None) -> tuple:
     """The distinct answers' vectors (and, after them, their points'), with the points: the
-    answers' own space for clustering, quotes, summaries and word clouds."""
+    answers' own space for clustering, quotes, summaries and word clouds. With `extra` (prepared
+    texts fitted in the same space: a codebook's theme names), also their dense rows."""
+    more = extra or []
     multi = [(u, s) for u, p in enumerate(reps) if len(p.segments) > 1 for s in p.segments]
-    terms = [p.terms for p in reps] + [s.terms for _, s in multi]
-    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi], seed=seed,
-                        extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi],
-                        word_vectors=word_vectors, aliases=dict(a for p in reps for a in p.aliases))
-    return vectors, multi
+    terms = [p.terms for p in reps] + [s.terms for _, s in multi] + [p.terms for p in more]
+    vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi] + [p.norm for p in more],
+                        seed=seed, extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi] + [p.parts for p in more],
+                        word_vectors=word_vectors, aliases=dict(a for p in [*reps, *more] for a in p.aliases))
+    if extra is None:
+        return vectors, multi
+    m = len(reps) + len(multi)
+    return dataclasses.replace(vectors, dense=vectors.dense[:m], terms=vectors.terms[:m]), multi, vectors.dense[m:]
 
 
 def _question_result(question: str, items: list[Prepared], config: Config, themes: list[Theme], placed: dict,
