@@ -8,10 +8,9 @@ Deterministic: rows with question == "facreq" are taken in file order,
 random.Random(20261129).sample(rows, 260) is drawn, and the result is sorted by id.
 No de-duplication and no filtering of non-answers (特になし etc. stay).
 
-Usage (from /work/main/corpus/fukui):
+Usage (from corpus/fukui):
     python3 facreq_sample.py [path/to/all_answers.csv] [-o facreq_sample.csv]
-Default source: ../../../shared/data/fukui_kanko_survey/all_answers.csv relative to /work/main,
-i.e. <repo>/../shared/data/...; falls back to /work/shared/data/... .
+Default source: <repo>/../shared/data/fukui_kanko_survey/all_answers.csv.
 """
 import argparse
 import csv
@@ -25,7 +24,6 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 CANDIDATES = [
     os.path.join(REPO, "..", "shared", "data", "fukui_kanko_survey", "all_answers.csv"),
-    "/work/shared/data/fukui_kanko_survey/all_answers.csv",
 ]
 
 
