@@ -179,11 +179,22 @@ def _carry_over(result, review_path: Path):
     from pipeline.outputs import STATE, read_results
 
     previous = review_path.parent
-    old = list(read_results(previous)) if (previous / STATE).is_file() else []
-    choices = review.read(review_path, [r.question for r in (old or list(result))])
+    earlier = previous / STATE
+    # The earlier state is read only when staff made choices (a rerun after a codebook edit
+    # usually has none), or when the sheets are of questions this input does not have.
+    try:
+        choices = review.read(review_path, [r.question for r in result])
+        old = None
+    except UserError:
+        if not earlier.is_file():
+            raise
+        old = list(read_results(previous))
+        choices = review.read(review_path, [r.question for r in old])
     _warn(choices.warnings)
     if choices.empty():
         return result
+    if old is None:
+        old = list(read_results(previous)) if earlier.is_file() else []
     return _with_questions(result, review.carry_over(list(result), choices, old, result.config.max_quotes))
 
 
