@@ -18,6 +18,7 @@ import re
 import secrets
 import shutil
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +77,11 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             narrowed = tmp / ".font.ttf"
             if cache is None:
                 fonts.narrowed(font, chars, narrowed)
-            else:  # cut for every cloud's words (a rerun's clouds are mostly of the same words)
+            else:  # cut for every character of the answers: a rerun's clouds show their words too
                 every = "".join(w for r in results for weights in [r.term_weights, *(t.term_weights for t in r.themes)]
                                 for w, _ in weights)
+                answers = "".join({c for r in results for a in r.assignments for c in a.masked})
+                every += answers + unicodedata.normalize("NFKC", answers)
                 cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
         drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style, _ in clouds], font=font,
                                     seed=config.seed, workers=config.workers, narrowed=narrowed)
