@@ -335,6 +335,15 @@ def main(argv: list[str] | None = None) -> int:
         row["seconds"] = time.perf_counter() - t
         rows.append(row)
     print(table(rows))
+    import theme_quality  # tools/theme_quality.py, beside this script (on sys.path when run as one)
+
+    t = time.perf_counter()
+    quality, notes = theme_quality.evaluate()
+    print("\nautomatic themes as an analyst would judge them (labels, quotes, the largest theme; tools/theme_quality.py)")
+    print(quality)
+    print(f"({time.perf_counter() - t:.1f} s)")
+    print("\nlabel problems and labels that miss their concern:")
+    print("\n".join(f"- {n}" for n in notes) or "- none")
     print("\n" + guided_tables())
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     return 0

@@ -1,0 +1,223 @@
+"""What a reader sees first, scored against hand coding (`make eval`, "automatic themes as an
+analyst would accept them"): the automatic run of each coded question (the bundled survey and the
+real Fukui answers of corpus/fukui) judged theme by theme.
+
+- label names the concern: the label contains a content word (noun, verb, adjective stem; base
+  form or lemma) of its theme's majority coded concern — the code's name or its definition;
+- label rules broken: two bare words joined by ・ (「話・市」), a word in most of the question's
+  labels or in the question's title, a broken token (an ASCII run that is only part of one in
+  the answers: 「Fi」 of Wi-Fi), longer than 15 characters, two labels of a question that differ
+  only in order;
+- quote purity: the share of the quotes in themes.json whose coded concerns (any of `codes`)
+  include their theme's majority concern (strict: the quote's dominant code is it);
+- the largest theme's purity (the share of its answers whose dominant code is its majority one),
+  the share of kept answers in その他, and NMI against the dominant code.
+Themes and answers the coding excludes are left out of the scores, as in the other tables.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from sklearn.metrics import normalized_mutual_info_score
+
+from pipeline.config import Config, build, read_toml
+from pipeline.load import load
+from pipeline.normalize import normalize
+from pipeline.run import analyse
+from pipeline.tokenize import Tokenizer
+
+ROOT = Path(__file__).resolve().parent.parent
+FUKUI = ROOT / "corpus" / "fukui"
+FUKUI_QUESTIONS = ("inconv", "facreq")
+FUKUI_TITLES = {"inconv": "不便に感じたこと（不便さの内容）", "facreq": "施設に求めるもの"}
+MAX_LABEL = 15
+CONTENT = ("名詞", "動詞", "形容詞", "形状詞")
+# Words that carry no concern of their own, in any survey (function-like nouns and verbs).
+EMPTY = frozenset("こと もの 事 物 ため 為 よう 様 方 人 など 等 ところ 所 とき 時 場合 する 為る ある 有る 居る いる なる 成る "
+                  "できる 出来る 思う いう 言う 欲しい ほしい 良い いい 無い ない 多い 少ない".split())
+_ASCII_RUN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_.+&']*")
+
+
+@dataclass
+class Coded:
+    """One coded question: its title, answers, the gold per id (dominant code, all codes,
+    excluded) and per code its name and definition."""
+    name: str
+    title: str
+    answers: list
+    gold: dict[str, tuple[str, tuple[str, ...], str]]
+    codes: dict[str, tuple[str, str]]
+    config: Config
+
+
+def bundled() -> list[Coded]:
+    config = build(read_toml(ROOT / "corpus" / "survey.toml"))
+    answers = load(ROOT / "corpus" / "survey.csv", config)
+    book = tomllib.loads((ROOT / "corpus" / "src" / "codebook.toml").read_text(encoding="utf-8"))["questions"]
+    by_title = {q["title"]: q["codes"] for q in book.values()}
+    with (ROOT / "corpus" / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    out = []
+    for question in config.text_cols:
+        title = config.question_title(question)
+        codes = by_title.get(title, {})
+        gold = {r["id"]: (r["code"], tuple(c for c in r["codes"].split(";") if c), r["excluded"])
+                for r in rows if r["question"] == question}
+        out.append(Coded(f"corpus: {question}", title, [a for a in answers if a.question == question], gold,
+                         {c: (name, "") for c, name in codes.items()}, config))
+    return out
+
+
+def fukui() -> list[Coded]:
+    out = []
+    for q in FUKUI_QUESTIONS:
+        files = [FUKUI / f"{q}_{part}" for part in ("sample.csv", "coding.csv", "codebook.toml")]
+        if not all(f.is_file() for f in files):
+            continue
+        book = tomllib.loads(files[2].read_text(encoding="utf-8"))["questions"][q]
+        title = book.get("title", FUKUI_TITLES[q])
+        config = Config(id_col="id", text_cols=("text",), question_col="question", attr_cols=("area", "age_band"),
+                        question_titles=((q, title),))
+        with files[1].open(encoding="utf-8", newline="") as f:
+            gold = {r["id"]: (r["code"], tuple(c for c in r["codes"].split(";") if c), r["excluded"])
+                    for r in csv.DictReader(f) if r["question"] == q}
+        definitions = book.get("definitions", {})
+        codes = {c: (name, definitions.get(c, "")) for c, name in book["codes"].items()}
+        out.append(Coded(f"fukui: {q}", title, [a for a in load(files[0], config) if a.question == q], gold, codes,
+                         config))
+    return out
+
+
+def content_words(text: str, tokenizer: Tokenizer) -> set[str]:
+    words = set()
+    for t in tokenizer.tokens(normalize(text)):
+        if t.pos1 in CONTENT and t.pos2 not in ("数詞", "非自立可能") or t.pos1 == "名詞" and t.pos2 == "普通名詞":
+            for w in (t.surface, t.base, t.lemma):
+                if w and w not in EMPTY and len(w) > 1 or w and not w.isascii() and len(w) == 1 and w not in EMPTY \
+                        and t.pos1 == "名詞":
+                    words.add(w)
+    return words
+
+
+def names_concern(label: str, code: str, coded: Coded, tokenizer: Tokenizer) -> bool:
+    """Does the label contain a content word of the code's name or definition?"""
+    name, definition = coded.codes.get(code, ("", ""))
+    wanted = content_words(f"{name}。{definition}", tokenizer)
+    norm = normalize(label)
+    have = content_words(label, tokenizer)
+    return bool(wanted & have) or any(len(w) > 1 and w in norm for w in wanted)
+
+
+def rule_problems(labels: list[str], title: str, answers_text: str, tokenizer: Tokenizer) -> list[str]:
+    """The label rules of the issue that `labels` (one question's, その他 left out) break."""
+    problems = []
+    words_of = [content_words(label, tokenizer) for label in labels]
+    title_words = content_words(title, tokenizer) - EMPTY
+    counts = Counter(w for ws in words_of for w in ws)
+    common = {w for w, n in counts.items() if len(labels) >= 3 and n > len(labels) / 2}
+    runs = {m.group() for m in _ASCII_RUN.finditer(normalize(answers_text))}
+    seen_parts: dict[frozenset, str] = {}
+    for label, words in zip(labels, words_of):
+        parts = [p for p in label.split("・") if p]
+        if len(parts) == 2 and all(len(tokenizer.tokens(normalize(p))) == 1 for p in parts):
+            problems.append(f"「{label}」: two bare words joined by ・")
+        if words & title_words:
+            problems.append(f"「{label}」: a word of the question's title ({'・'.join(sorted(words & title_words))})")
+        if words & common:
+            problems.append(f"「{label}」: a word in most labels ({'・'.join(sorted(words & common))})")
+        for m in _ASCII_RUN.finditer(normalize(label)):
+            if m.group() not in runs and any(m.group() in r for r in runs):
+                problems.append(f"「{label}」: a broken token ({m.group()})")
+        if len(label) > MAX_LABEL:
+            problems.append(f"「{label}」: longer than {MAX_LABEL} characters")
+        key = frozenset(parts)
+        if len(parts) > 1 and key in seen_parts:
+            problems.append(f"「{label}」: the same words as 「{seen_parts[key]}」 in another order")
+        seen_parts.setdefault(key, label)
+    return problems
+
+
+def score(coded: Coded, tokenizer: Tokenizer, seed: int = 0) -> tuple[dict, list[str]]:
+    """One question's row of the table, and the label problems found."""
+    from dataclasses import replace
+
+    result = analyse(coded.answers, replace(coded.config, seed=seed))[0]
+    truth, found = [], []
+    members: dict[int, list[str]] = {}
+    other_ids = {t.theme_id for t in result.themes if t.key == "other"}
+    kept = 0
+    for a in result.assignments:
+        code, _, excluded = coded.gold.get(a.answer.id, ("", (), "x"))
+        if a.theme_id < 0 or excluded or not code or code == "none":
+            continue
+        kept += 1
+        truth.append(code)
+        found.append(a.theme_id)
+        members.setdefault(a.theme_id, []).append(a.answer.id)
+    themes = [t for t in result.themes if t.theme_id not in other_ids and members.get(t.theme_id)]
+    majority = {t.theme_id: Counter(coded.gold[i][0] for i in members[t.theme_id]).most_common(1)[0][0]
+                for t in themes}
+    named = sum(names_concern(t.label, majority[t.theme_id], coded, tokenizer) for t in themes)
+    quotes = [(t.theme_id, q.id) for t in themes for q in t.quotes if q.id in coded.gold]
+    pure = sum(majority[c] in coded.gold[i][1] for c, i in quotes)
+    strict = sum(majority[c] == coded.gold[i][0] for c, i in quotes)
+    largest = max(themes, key=lambda t: len(members[t.theme_id])) if themes else None
+    largest_purity = (Counter(coded.gold[i][0] for i in members[largest.theme_id]).most_common(1)[0][1]
+                      / len(members[largest.theme_id])) if largest else float("nan")
+    in_other = sum(len(members.get(c, [])) for c in other_ids)
+    answers_text = "\n".join(a.raw for a in coded.answers)
+    problems = rule_problems([t.label for t in result.themes if t.theme_id not in other_ids], coded.title,
+                             answers_text, tokenizer)
+    row = {"data": coded.name, "n": len(truth), "_themes": len(themes), "_named": named, "_quotes": len(quotes),
+           "_pure": pure, "_strict": strict,
+           "NMI": normalized_mutual_info_score(truth, found) if truth else float("nan"),
+           "themes": len(themes), "labels naming the concern": named / len(themes) if themes else float("nan"),
+           "label rules broken": len(problems),
+           "quote purity": pure / len(quotes) if quotes else float("nan"),
+           "quote purity (dominant)": strict / len(quotes) if quotes else float("nan"),
+           "largest theme": f"{largest.label} {len(members[largest.theme_id]) / kept:.0%}" if largest else "",
+           "largest purity": largest_purity, "in その他": in_other / kept if kept else float("nan")}
+    return row, [f"{coded.name} {p}" for p in problems] + [
+        f"{coded.name} label 「{t.label}」 ≠ {majority[t.theme_id]} {coded.codes.get(majority[t.theme_id], ('?',))[0]}"
+        for t in themes if not names_concern(t.label, majority[t.theme_id], coded, tokenizer)]
+
+
+COLUMNS = ("data", "n", "NMI", "themes", "labels naming the concern", "label rules broken", "quote purity",
+           "quote purity (dominant)", "largest theme", "largest purity", "in その他")
+
+
+def evaluate(seed: int = 0) -> tuple[str, list[str]]:
+    """The table (one row per coded question, then the totals of the bundled survey and of the
+    real answers) and the label problems and misses, one line each."""
+    tokenizer = Tokenizer()
+    rows, notes = [], []
+    for coded in bundled() + fukui():
+        row, problems = score(coded, tokenizer, seed)
+        rows.append(row)
+        notes += problems
+    for name, prefix in (("bundled survey (all)", "corpus:"), ("real answers (all)", "fukui:")):
+        part = [r for r in rows if r["data"].startswith(prefix)]
+        if not part:
+            continue
+        themes, quotes = sum(r["_themes"] for r in part), sum(r["_quotes"] for r in part)
+        rows.append({"data": f"**{name}**", "n": sum(r["n"] for r in part), "themes": themes,
+                     "labels naming the concern": sum(r["_named"] for r in part) / themes if themes else float("nan"),
+                     "label rules broken": sum(r["label rules broken"] for r in part),
+                     "quote purity": sum(r["_pure"] for r in part) / quotes if quotes else float("nan"),
+                     "quote purity (dominant)": sum(r["_strict"] for r in part) / quotes if quotes else float("nan")})
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in rows:
+        lines.append("| " + " | ".join(_cell(r.get(c, "")) for c in COLUMNS) + " |")
+    return "\n".join(lines), notes
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return "" if value != value else f"{value:.3f}"
+    return str(value)
