@@ -221,3 +221,11 @@ def _cell(value) -> str:
     if isinstance(value, float):
         return "" if value != value else f"{value:.3f}"
     return str(value)
+
+
+if __name__ == "__main__":  # python tools/theme_quality.py [seed]: this table alone, in seconds
+    import sys
+
+    table, notes = evaluate(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    print(table)
+    print("\n".join(f"- {n}" for n in notes))
