@@ -1,24 +1,40 @@
-"""Theme labels and keywords from each theme's most distinctive terms and phrases.
+"""Theme labels and keywords: the concern a theme's answers share, in their own words.
 
-A term scores high in a theme when it is frequent there and rare in the question's other
-themes (BERTopic's c-TF-IDF). A label names the concern: a predicate phrase that several of the
-theme's answers share and other themes rarely use (予算がない, 相談窓口がほしい), followed by
-the theme's leading keyword when the phrase does not contain it; otherwise the two leading
-nouns or compounds (書類・事務作業). Labels are unique within a question.
+Candidates come from the answers (`tokenize.phrases`): noun phrases (交通の便, 新しい取り組み) and
+predicate phrases about them in plain form (駐車場が狭い, 予算がない, 窓口の一元化). A candidate scores
+by how many of the theme's answers offer it, weighted by how central those answers are
+(coverage), times the share of all the answers offering it that are in the theme (specificity).
+
+A label is the best-scoring noun phrase — extended to a longer one that ends with it when most
+of its answers say that (本数 → バスの本数) — with its predicate when the answers share one
+(駐車場 → 駐車場が狭い); otherwise the noun phrase alone. Never in a label: a word of the question's
+title, a word spread over most themes of the question, two labels with the same words, or a
+word in more than half of the question's labels. Keywords follow the same rules.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
+from pipeline.tokenize import Phrase
+
+MAX_LABEL = 15  # characters
+MIN_SUPPORT = 2  # answers of the theme that offer a candidate
+SHARED = 1 / 3  # a predicate is shared when this share of the noun's predicates is that one
+EXTEND = 0.5  # a longer noun phrase replaces the noun when this share of its answers say it
+OPTIONS = 40  # label options kept per theme, for labels to stay unique
+SMOOTHING = 1.0  # answers added to a candidate's total: one answer is weaker evidence than ten
+
 
 def ctfidf(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
-    """(k, vocabulary) distinctiveness of each term for each theme."""
+    """(k, vocabulary) distinctiveness of each term for each theme (BERTopic's c-TF-IDF), for
+    the word clouds."""
     if counts.shape[1] == 0:
         return np.zeros((k, 0))
-    onehot = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    per_class = np.asarray((onehot @ counts).todense(), dtype=np.float64)
+    per_class = np.asarray((_onehot(labels, k) @ counts).todense(), dtype=np.float64)
     totals = per_class.sum(axis=1, keepdims=True)
     tf = per_class / np.where(totals == 0, 1, totals)
     avg_words = per_class.sum() / max(k, 1)
@@ -26,88 +42,256 @@ def ctfidf(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
     return tf * idf
 
 
-def doc_freq(counts: sp.csr_matrix, labels: np.ndarray, k: int) -> np.ndarray:
-    """(k, vocabulary) number of answers of each theme that contain each term."""
+def doc_freq(counts: sp.csr_matrix, labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> np.ndarray:
+    """(k, vocabulary) number of answers of each theme that contain each term (each distinct
+    answer counted `weights` times)."""
     if counts.shape[1] == 0:
         return np.zeros((k, 0))
     binary = (counts > 0).astype(np.float64)
-    onehot = sp.csr_matrix((np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(k, len(labels)))
-    return np.asarray((onehot @ binary).todense())
+    return np.asarray((_onehot(labels, k, weights) @ binary).todense())
 
 
-def is_nominal(term: str) -> bool:
-    """Verbs and adjectives end in kana of their base form (増える, 大きい); nouns rarely do."""
-    last = term[-1]
-    return not ("\u3041" <= last <= "\u3093") or len(term) >= 2 and term[-2:] in ("こと", "もの")
+def _onehot(labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> sp.csr_matrix:
+    n = len(labels)
+    values = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    return sp.csr_matrix((values, (labels, np.arange(n))), shape=(k, n))
 
 
-PHRASE_MIN_ANSWERS = 2
-PHRASE_MIN_SHARE = 0.08  # of the theme's answers
-PHRASE_MIN_PRECISION = 0.6  # of the phrase's answers that are in the theme
-MAX_LABEL = 18
+def in_title(word: str, title: str) -> bool:
+    """Is `word` a word of the question's title? A verb or adjective matches by its stem
+    (感じる ~ 不便に感じたこと); a one-character word only standing alone (市 in 市の協働, not 便 in
+    不便 nor 市 in 市民)."""
+    if not title or not word:
+        return False
+    if "\u3041" <= word[-1] <= "\u3096" and len(word) > 1:  # 感じる, 狭い: the stem
+        word = word[:-1]
+        if not any(_is_kanji(ch) for ch in word):
+            return False
+    if len(word) > 1:
+        return word in title
+    return any(title[i] == word and not (i > 0 and _is_kanji(title[i - 1]))
+               and not (i + 1 < len(title) and _is_kanji(title[i + 1])) for i in range(len(title)))
 
 
-def best_phrases(phrase_lists: list[tuple[str, ...]], labels: np.ndarray, k: int) -> list[str | None]:
-    """Per theme, the phrase most characteristic of it, or None."""
-    total: dict[str, int] = {}
-    per_theme: list[dict[str, int]] = [dict() for _ in range(k)]
-    for phrases, c in zip(phrase_lists, labels):
-        for ph in set(phrases):
-            total[ph] = total.get(ph, 0) + 1
-            per_theme[c][ph] = per_theme[c].get(ph, 0) + 1
-    sizes = np.bincount(labels, minlength=k)
-    best: list[str | None] = []
-    for c in range(k):
-        candidates = [(df * df / total[ph], ph) for ph, df in per_theme[c].items()
-                      if df >= PHRASE_MIN_ANSWERS and df >= PHRASE_MIN_SHARE * sizes[c]
-                      and df / total[ph] >= PHRASE_MIN_PRECISION]
-        best.append(min(candidates, key=lambda t: (-t[0], t[1]))[1] if candidates else None)
-    return best
+def _is_kanji(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or ch in "々〆"
+
+
+def generic_words(presence: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Which words (columns of `presence`: the answers of each theme that hold the word) are
+    spread over most themes of a question (three themes or more): in more than half of them, at
+    least `MIN_SUPPORT` answers hold the word and it is at least half as frequent as in the
+    question as a whole, and no theme holds half of its answers. Such a word (市 in a question
+    about the city) tells no theme from another."""
+    k = presence.shape[0]
+    if k < 3 or presence.shape[1] == 0:
+        return np.zeros(presence.shape[1], dtype=bool)
+    total = presence.sum(axis=0)
+    rate = total / max(sizes.sum(), 1e-12)
+    theme_rate = presence / np.maximum(sizes, 1e-12)[:, None]
+    spread = ((theme_rate >= 0.5 * rate) & (presence >= MIN_SUPPORT)).sum(axis=0)
+    return (spread > k / 2) & (presence.max(axis=0) < 0.5 * total)
+
+
+@dataclass(frozen=True)
+class _Option:
+    text: str
+    words: frozenset[str]
+    value: float
 
 
 def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
-                        n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None,
-                        ) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
-    """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix."""
+                        n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
+                        weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
+                        title: str = "") -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
+    """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix.
+
+    `counts`: (answers, vocabulary) term counts; `labels`: the theme of each answer;
+    `phrase_lists`: each answer's encoded label candidates (`tokenize.phrases`); `weights`: how
+    many answers each row stands for (identical answers are analysed once); `closeness`: each
+    answer's closeness to its theme's centre (0..1), so that central answers count more;
+    `title`: the question's title, whose words name no theme of it."""
+    labels = np.asarray(labels)
+    n = len(labels)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
+    # Central answers count up to twice as much as peripheral ones.
+    z = w * (1.0 + np.clip(np.asarray(closeness, dtype=np.float64), 0.0, 1.0)) if closeness is not None else w
+    sizes = np.bincount(labels, weights=w, minlength=k)[:k]
     scores = ctfidf(counts, labels, k)
-    dfs = doc_freq(counts, labels, k)
-    keywords: list[tuple[str, ...]] = []
+
+    phrases, offered = _offered(phrase_lists or [()] * n, w)
+    words_of = {ph.key: ph.words for ph in phrases}
+    vocab_words = [words_of.get(t, (t,)) for t in vocabulary]
+    word_index: dict[str, int] = {}
+    for ws in [ph.words for ph in phrases] + vocab_words:
+        for x in ws:
+            word_index.setdefault(x, len(word_index))
+    # Answers × words: which content words each answer holds (through its candidates and terms).
+    to_words = _incidence([ph.words for ph in phrases], word_index)
+    term_words = _incidence(vocab_words, word_index)
+    held = (offered @ to_words + (counts > 0).astype(np.float64) @ term_words) > 0
+    presence = np.asarray((_onehot(labels, k, w) @ held.astype(np.float64)).todense())
+    banned = generic_words(presence, sizes) | np.array([in_title(x, title) for x in word_index], dtype=bool)
+    bad = {x for x, j in word_index.items() if banned[j]}
+
+    keywords = _keywords(counts, vocabulary, vocab_words, labels, k, w, bad, n_keywords)
+    # Themes × candidates: the answers offering each (as many as they stand for), the same
+    # weighted by centrality, and all the question's answers offering it.
+    support = (_onehot(labels, k, w) @ offered).tocsr()
+    central = (_onehot(labels, k, z) @ offered).tocsr()
+    total = np.asarray(offered.T @ w).ravel()
+    allowed = np.array([len(ph.text) <= MAX_LABEL and not any(x in bad for x in ph.words) for ph in phrases], dtype=bool)
+    central_sizes = np.bincount(labels, weights=z, minlength=k)[:k]
+    options = [_options(phrases, support[c], central[c], total, allowed, sizes[c], central_sizes[c]) for c in range(k)]
+    chosen = _unique(options, keywords)
+    return keywords, chosen, scores
+
+
+def _offered(phrase_lists: list[tuple[str, ...]], w: np.ndarray) -> tuple[list[Phrase], sp.csr_matrix]:
+    """The distinct candidates (by key, first seen first), each shown as the answers most often
+    write it, and the answers × candidates matrix."""
+    index: dict[str, int] = {}
+    phrases: list[Phrase] = []
+    spellings: list[dict[str, float]] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    for u, encoded in enumerate(phrase_lists):
+        seen = set()
+        for e in encoded:
+            ph = Phrase.decode(e)
+            j = index.get(ph.key)
+            if j is None:
+                j = index[ph.key] = len(phrases)
+                phrases.append(ph)
+                spellings.append({})
+            if j not in seen:
+                seen.add(j)
+                rows.append(u)
+                cols.append(j)
+                spellings[j][ph.text] = spellings[j].get(ph.text, 0.0) + w[u]
+    # Most written first; on a tie the dictionary's spelling (the key), else the first seen (max
+    # keeps the first of equals).
+    phrases = [ph._replace(text=max(sp_.items(), key=lambda kv: (kv[1], kv[0] == ph.key))[0])
+               for ph, sp_ in zip(phrases, spellings)]
+    matrix = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(phrase_lists), len(phrases)))
+    return phrases, matrix
+
+
+def _incidence(word_lists: list[tuple[str, ...]], index: dict[str, int]) -> sp.csr_matrix:
+    rows = [i for i, ws in enumerate(word_lists) for _ in ws]
+    cols = [index[x] for ws in word_lists for x in ws]
+    return sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(word_lists), len(index)))
+
+
+def _keywords(counts: sp.csr_matrix, vocabulary: tuple[str, ...], vocab_words: list[tuple[str, ...]],
+              labels: np.ndarray, k: int, w: np.ndarray, bad: set[str], n_keywords: int) -> list[tuple[str, ...]]:
+    """Per theme, the terms most of its answers use and few other answers do (coverage ×
+    specificity, as for labels), without title words or words spread over most themes."""
+    if not vocabulary:
+        return [() for _ in range(k)]
+    dfs = doc_freq(counts, labels, k, w)
+    totals = dfs.sum(axis=0)
+    sizes = np.bincount(labels, weights=w, minlength=k)[:k]
+    allowed = np.array([not any(x in bad for x in ws) for ws in vocab_words], dtype=bool)
+    out = []
     for c in range(k):
+        value = dfs[c] / max(sizes[c], 1e-12) * dfs[c] / (totals + SMOOTHING)
+        cols = np.flatnonzero((dfs[c] > 0) & allowed)
         # Ties broken by the term itself, so results do not depend on vocabulary order.
-        order = sorted(np.flatnonzero(scores[c] > 0), key=lambda j: (-round(scores[c, j], 12), vocabulary[j]))
-        supported = [j for j in order if dfs[c, j] >= 2] or order
-        keywords.append(tuple(vocabulary[j] for j in supported[:n_keywords]))
-    phrases: list[str | None] = list(best_phrases(phrase_lists, labels, k)) if phrase_lists is not None else [None] * k
-    return keywords, _unique_labels(keywords, phrases), scores
+        order = sorted(cols, key=lambda j: (-round(float(value[j]), 12), vocabulary[j]))
+        supported = [j for j in order if dfs[c, j] >= MIN_SUPPORT] or order
+        out.append(tuple(vocabulary[j] for j in supported[:n_keywords]))
+    return out
 
 
-def _unique_labels(keywords: list[tuple[str, ...]], phrases: list[str | None]) -> list[str]:
-    labels: list[str] = []
-    used: set[str] = set()
-    for words, phrase in zip(keywords, phrases):
-        nouns = [w for w in words if is_nominal(w)]
-        pool = nouns + [w for w in words if w not in nouns]
-        if phrase:
-            extra = next((w for w in nouns if w not in phrase and phrase not in w), None)
-            label = f"{phrase}・{extra}" if extra and len(phrase) + len(extra) < MAX_LABEL else phrase
-            if label not in used:
-                used.add(label)
-                labels.append(label)
+def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.csr_matrix, total: np.ndarray,
+             allowed: np.ndarray, size: float, central_size: float) -> list[_Option]:
+    """One theme's label options, best first, from the answers of the theme that offer each
+    candidate (`support_row`; `central_row` weighted by centrality) and of the question (`total`)."""
+    if not support_row.nnz:
+        return []
+    cols = support_row.indices
+    support = dict(zip(cols.tolist(), support_row.data.tolist()))
+    central = dict(zip(central_row.indices.tolist(), central_row.data.tolist()))
+    # Coverage (central answers count more) × specificity (share of the candidate's answers).
+    value = {j: central.get(j, 0.0) / max(central_size, 1e-12) * support[j] / (total[j] + SMOOTHING) for j in support}
+    need = MIN_SUPPORT if size >= 2 * MIN_SUPPORT else 1
+    ok = [j for j in support if allowed[j] and support[j] >= need] or [j for j in support if allowed[j]]
+    nouns = sorted((j for j in ok if not phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))
+    by_head: dict[str, list[int]] = {}
+    for j in ok:
+        if phrases[j].predicate:
+            by_head.setdefault(phrases[j].head, []).append(j)
+    noun_of = {phrases[j].key: j for j in nouns}
+
+    def with_predicate(j: int) -> int:
+        # The noun with what most of its answers say about it, when enough of them say it.
+        said = by_head.get(phrases[j].key, [])
+        if not said:
+            return j
+        best = min(said, key=lambda p: (-support[p], -round(value[p], 12), phrases[p].key))
+        share = support[best] / sum(support[p] for p in said)
+        return best if support[best] >= need and share >= SHARED else j
+
+    def extended(j: int) -> int:
+        # A longer noun phrase that ends with this one (バスの本数 for 本数) when most say it.
+        key = phrases[j].key
+        longer = [p for t, p in noun_of.items() if t != key and t.endswith(key) and support[p] >= EXTEND * support[j]]
+        return min(longer, key=lambda p: (-support[p], -len(phrases[p].key), phrases[p].key)) if longer else j
+
+    out: dict[str, _Option] = {}
+    for j in nouns[:OPTIONS]:
+        picked = with_predicate(extended(j))
+        ph = phrases[picked]
+        # A noun that its answers say one thing about names a concern, not just a topic: it
+        # gains the share of its answers that say it.
+        said = support[picked] / support[j] if ph.predicate else 0.0
+        out.setdefault(ph.key, _Option(ph.text, frozenset(ph.words), float(value[j]) * (1.0 + said)))
+    for j in sorted((j for j in ok if phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))[:OPTIONS]:
+        ph = phrases[j]
+        out.setdefault(ph.key, _Option(ph.text, frozenset(ph.words), float(value[j])))
+    return sorted(out.values(), key=lambda o: (-round(o.value, 12), o.text))[:OPTIONS]
+
+
+def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]]) -> list[str]:
+    """One label per theme, the best first: no two with the same words (書類・様式 and 様式・書類
+    name one thing), no word in more than half of the labels (three themes or more). A theme
+    without an option is named by its leading keyword."""
+    k = len(options)
+    cap = k // 2 if k >= 3 else k
+    chosen: list[str | None] = [None] * k
+    used_sets: set[frozenset[str]] = set()
+    uses: dict[str, int] = {}
+    pointer = [0] * k
+    while True:
+        best: tuple[float, int] | None = None
+        for c in range(k):
+            if chosen[c] is not None:
                 continue
-        chosen: list[str] = []
-        for w in pool:
-            if any(w in c or c in w for c in chosen):
-                continue
-            chosen.append(w)
-            if len(chosen) == 2 and "・".join(chosen) not in used:
-                break
-            if len(chosen) >= 3:
-                break
-        label = "・".join(chosen) if chosen else "その他"
-        base, n = label, 2
-        while label in used:
-            label = f"{base}（{n}）"
-            n += 1
-        used.add(label)
-        labels.append(label)
-    return labels
+            opts = options[c]
+            while pointer[c] < len(opts) and (opts[pointer[c]].words in used_sets
+                                              or any(uses.get(x, 0) >= cap for x in opts[pointer[c]].words)):
+                pointer[c] += 1
+            if pointer[c] < len(opts) and (best is None or opts[pointer[c]].value > best[0]):
+                best = (opts[pointer[c]].value, c)
+        if best is None:
+            break
+        c = best[1]
+        option = options[c][pointer[c]]
+        chosen[c] = option.text
+        used_sets.add(option.words)
+        for x in option.words:
+            uses[x] = uses.get(x, 0) + 1
+    taken = set(x for x in chosen if x)
+    out = []
+    for c in range(k):
+        label = chosen[c]
+        if label is None:
+            label = next((kw for kw in keywords[c] if kw not in taken), "その他")
+            base, n = label, 2
+            while label in taken:
+                label = f"{base}（{n}）"
+                n += 1
+            taken.add(label)
+        out.append(label)
+    return out

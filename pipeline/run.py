@@ -461,7 +461,9 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     k = int(labels_.max()) + 1 if titles is None else len(titles)
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
     keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
-                                                   phrase_lists=[p.phrases for p in reps])
+                                                   phrase_lists=[p.phrases for p in reps], weights=weight,
+                                                   closeness=closeness,
+                                                   title=config.question_title(reps[0].answer.question) if reps else "")
     question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
     column = {w: j for j, w in enumerate(vectors.vocabulary)}
     word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)

@@ -8,7 +8,7 @@ written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus st
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -18,8 +18,8 @@ STOP_WORDS = frozenset(
     """
     する できる いる ある なる れる られる せる させる おる くる いく 行く 来る みる 見る おく しまう
     いただく 頂く くださる 下さる もらう 貰う くれる あげる やる 思う 考える 感じる 言う いう 分かる わかる
-    思える 存じる 致す いたす 伺う 申す 申し上げる 参る ござる 御座る 頂ける いただける 願う
-    ない 無い ほしい 欲しい よい 良い いい 多い 少ない ほしく 等しい
+    思える 存じる 致す いたす 伺う 申す 申し上げる 参る ござる 御座る 頂ける いただける 願う 感ずる しれる
+    ない 無い ほしい 欲しい よい 良い いい だめ 駄目 ダメ 多い 少ない ほしく 等しい
     こと 事 もの 物 ため 為 よう 様 とき 時 ところ 所 方 かた ほう 等 など 中 うち 上 下 前 後 他 ほか
     点 際 場合 今 今回 今後 現在 以上 以下 以外 自分 自分達 自分たち 私 私達 私たち 我々 皆 皆さん 皆様
     何 なに 何か 誰 どこ それ これ あれ ここ そこ そう こう ああ どう 的 感じ 部分 訳 わけ はず 筈 つもり
@@ -42,14 +42,16 @@ class Token(NamedTuple):
     lemma: str  # dictionary lemma without UniDic's "-English" gloss (for vector look-up), or base
     start: int  # character offsets in the tokenized text
     end: int
+    ctype: str = ""  # conjugation type (五段-ラ行, 下一段-マ行, …), to put a verb in its negative form
+    cform: str = ""  # conjugation form (連用形-一般, 連体形-一般, …)
 
 
 # MeCab writes only the fields we read (pos1–4, lemma, orthBase), tab-separated, one line a
 # token: parsing that string is near the speed of bare tokenization, whereas reading fugashi's
 # `feature` of every token costs more than the tokenization itself.
 _RC = """dicdir = {dicdir}
-node-format-jiyu = %m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t%f[7]\\t%f[10]\\n
-unk-format-jiyu = %m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t\\t\\n
+node-format-jiyu = %m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t%f[7]\\t%f[10]\\t%f[4]\\t%f[5]\\n
+unk-format-jiyu = %m\\t%f[0]\\t%f[1]\\t%f[2]\\t%f[3]\\t\\t\\t\\t\\n
 bos-format-jiyu =
 eos-format-jiyu =
 """
@@ -99,7 +101,7 @@ class Tokenizer:
         for line in self.tagger.parse(text).split("\n"):
             if not line:
                 continue
-            surface, pos1, pos2, pos3, pos4, lemma, base = (line.split("\t") + [""] * 7)[:7]
+            surface, pos1, pos2, pos3, pos4, lemma, base, ctype, cform = (line.split("\t") + [""] * 9)[:9]
             start = text.find(surface, cursor)
             if start < 0:  # MeCab dropped or altered a character; keep offsets monotone
                 start = cursor
@@ -108,8 +110,41 @@ class Tokenizer:
             base = base or surface
             # UniDic glosses loanword lemmas (ボランティア-volunteer); keep the Japanese part.
             lemma = lemma.split("-", 1)[0] or base
-            out.append(Token(surface, pos1, pos2, pos3, pos4, base, lemma, start, end))
-        return out
+            out.append(Token(surface, pos1, pos2, pos3, pos4, base, lemma, start, end,
+                             "" if ctype == "*" else ctype, "" if cform == "*" else cform))
+        return _join_latin(text, out)
+
+
+# A word in Latin letters and digits, with inner - . & ' (Wi-Fi, e-mail, COVID-19, B&B, 3D).
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:[-.&'][A-Za-z0-9]+)*")
+
+
+def _join_latin(text: str, tokens: list[Token]) -> list[Token]:
+    """MeCab splits Latin words at - . & ' and at digits (Wi + - + Fi, e + - + mail); such a word
+    is one token again, a noun (proper when a piece was), so that no stage sees 「Fi」 or 「mail」
+    alone: terms, phrases, word clouds, labels and KWIC all count Wi-Fi."""
+    if not tokens or not any("A" <= ch <= "z" for ch in text):
+        return tokens
+    starts = {t.start: i for i, t in enumerate(tokens)}
+    out: list[Token] = []
+    i = 0
+    for m in _LATIN_WORD.finditer(text):
+        first = starts.get(m.start())
+        if first is None or first < i or m.group().isdigit() or not re.search("[A-Za-z]", m.group()):
+            continue  # numbers (3.5, 090-1234) stay numbers
+        last = first
+        while last < len(tokens) and tokens[last].end < m.end():
+            last += 1
+        if last == first or last >= len(tokens) or tokens[last].end != m.end():
+            continue  # one token already, or the word's end falls inside a token
+        out.extend(tokens[i:first])
+        pieces = tokens[first:last + 1]
+        proper = next((t for t in pieces if t.pos2 == "固有名詞"), None)
+        pos = (proper.pos1, proper.pos2, proper.pos3, proper.pos4) if proper else ("名詞", "普通名詞", "一般", "")
+        out.append(Token(m.group(), *pos, m.group(), m.group(), m.start(), m.end()))
+        i = last + 1
+    out.extend(tokens[i:])
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,6 +192,8 @@ class TermExtractor:
             compound.clear()
 
         for i, tok in enumerate(tokens):
+            if _is_aside(tokens, i):
+                continue
             if _is_compound_part(tok, bool(compound)):
                 # A prefix (お, 御, 各) joins only when a noun follows it.
                 if tok.pos1 == "接頭辞" and not (i + 1 < len(tokens) and tokens[i + 1].pos1 == "名詞"):
@@ -193,49 +230,292 @@ def _is_compound_part(tok: Token, inside: bool) -> bool:
     return inside and tok.pos1 == "接尾辞" and tok.pos2 == "名詞的" and tok.base not in HONORIFICS
 
 
-_PHRASE_PARTICLES = {"が": "が", "は": "が", "も": "が", "を": "を", "に": "に"}
-_LIGHT_VERBS = frozenset("する 為る なる 成る いる 居る ある 有る おる 思う 言う いう".split())
+# Label candidates ------------------------------------------------------------------------------
+#
+# A label names a concern with words the answers use. Each answer offers the phrases it contains,
+# in plain form; the label stage counts how many of a theme's answers offer each one.
+
+SEP = "\x1f"  # between the fields of an encoded candidate; never in normalised text
+MAX_PHRASE = 15  # characters: a longer phrase is no label
+
+
+class Phrase(NamedTuple):
+    """A label candidate. `key` identifies it: written variants of one phrase share it (道がせまい,
+    道が狭かった → 道が狭い); `text` is how this answer writes it in plain form; `head` is the key of
+    the noun phrase it is about (itself for a noun phrase); `words` are its content words (stop
+    words left out), which tell whether it repeats the question's title or a word of every theme."""
+
+    key: str
+    text: str
+    head: str
+    words: tuple[str, ...]
+
+    @property
+    def predicate(self) -> bool:
+        return self.key != self.head
+
+    def encode(self) -> str:
+        return SEP.join((self.key, self.text, self.head, *self.words))
+
+    @staticmethod
+    def decode(encoded: str) -> Phrase:
+        key, text, head, *words = encoded.split(SEP)
+        return Phrase(key, text, head, tuple(words))
+
+
+# は and も mark the same subject as が (予算はない = 予算がない); には is に.
+_PARTICLES = {"が": "が", "は": "が", "も": "が", "を": "を", "に": "に"}
 _NEGATIONS = frozenset("ない ぬ ず ん".split())
-MAX_PHRASE = 14
+_VOICES = frozenset("れる られる せる させる".split())
+_BE = frozenset("ある 有る いる 居る".split())
+# Written variants of one word, so that answers that say the same thing offer the same phrase.
+_PLAIN = {"無い": "ない", "欲しい": "ほしい", "づらい": "にくい", "ずらい": "にくい", "辛い": "にくい"}
+_A_ROW = dict(zip("うくぐすつぬぶむる", "わかがさたなばまら"))
 
 
 def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
             skip: Sequence[tuple[int, int, str]] = ()) -> tuple[str, ...]:
-    """Short predicate phrases that name a concern: noun + particle + predicate, in base form
-    (予算がない, 書類が多い, 相談窓口がほしい, 話が進まない, 手続きが煩雑, 会場が確保できない).
-    は and も are read as が, so 予算はない and 予算がない count as one phrase."""
+    """The label candidates of an answer (encoded `Phrase`s, each once, in text order):
+
+    - noun phrases: each compound and its head-final parts (路線バス, バス), 名詞の名詞 (交通の便,
+      バスの本数) and a noun with its modifier (新しい取り組み, 対等な関係, 相談できる窓口);
+    - predicate phrases about one of those nouns, in plain form: noun + particle + predicate
+      (駐車場が狭い ← 駐車場が狭かった, 予算がない, 提案が通らない ← 提案は通りません, 開館時間を延ばしてほしい,
+      案内がわかりにくい ← わかりづらい, 飲食店がほしい ← 飲食店があるといい) and noun + の + a verbal noun
+      (窓口の一元化, 会場の確保).
+
+    は and も are read as が. Tokens inside `skip` (masked personal information) take no part."""
     if skip:
         tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in skip)]
-    out: list[str] = []
-    i, n = 0, len(tokens)
+    tokens = [t for i, t in enumerate(tokens) if not _is_aside(tokens, i)]
+    out: dict[str, None] = {}
+
+    def emit(key: str, text: str, head: str, words: list[str]) -> None:
+        if len(text) <= MAX_PHRASE and words:
+            out.setdefault(Phrase(key, text, head, tuple(dict.fromkeys(words))).encode())
+
+    n = len(tokens)
+    i = 0
     while i < n:
-        if not _is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and i + 1 < n and tokens[i + 1].pos1 != "名詞":
+        j = _chunk_end(tokens, i)
+        if j == i:
             i += 1
             continue
-        j = i
-        while j < n and _is_compound_part(tokens[j], j > i):
-            j += 1
-        noun = "".join(t.surface for t in tokens[i:j])
+        nps = _noun_phrases(tokens, i, j, stop_words)
+        for text, words in nps:
+            emit(text, text, text, words)
+        # Noun + の + verbal noun: 窓口の一元化, 会場の確保 — a predicate about the first noun.
+        if j + 1 < n and tokens[j].surface == "の" and tokens[j].pos1 == "助詞":
+            k = _chunk_end(tokens, j + 1)
+            if k > j + 1 and tokens[k - 1].pos3 == "サ変可能" and (k == n or tokens[k].pos1 != "助詞" or tokens[k].surface != "の"):
+                verbal = "".join(t.surface for t in tokens[j + 1:k])
+                if verbal not in stop_words:
+                    for text, words in _variants(tokens, i, j, stop_words):
+                        said = f"{text}の{verbal}"
+                        emit(said, said, text, words + _nouns(tokens[j + 1:k], stop_words))
+        if j < n and tokens[j].pos1 == "助詞" and tokens[j].surface in _PARTICLES:
+            particle = _PARTICLES[tokens[j].surface]
+            q = j + 1
+            if particle == "に" and q < n and tokens[q].surface == "は":
+                q += 1
+            while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い
+                q += 1
+            found = _predicate(tokens, q, stop_words, _as_written) if q < n else None
+            canonical = _predicate(tokens, q, stop_words, _as_lemma) if found is not None else None
+            if found is not None and canonical is not None:
+                (pred, _, wish), (pred_key, word, _) = found, canonical
+                link = "が" if wish else particle
+                for text, words in nps:
+                    emit(text + link + pred_key, text + link + pred, text, words + ([word] if word else []))
         i = j
-        if noun in stop_words or j + 1 >= n or tokens[j].pos1 != "助詞" or tokens[j].surface not in _PHRASE_PARTICLES:
-            continue
-        particle = _PHRASE_PARTICLES[tokens[j].surface]
-        pred, after = tokens[j + 1], tokens[j + 2] if j + 2 < n else None
-        negated = after is not None and after.pos1 == "助動詞" and after.base in _NEGATIONS
-        phrase = None
-        if pred.pos1 == "形容詞":
-            phrase = noun + particle + pred.base
-        elif pred.pos1 == "動詞" and pred.base not in _LIGHT_VERBS and pred.lemma not in ("為る", "成る", "居る", "有る"):
-            phrase = noun + particle + (pred.surface + "ない" if negated else pred.base)
-        elif pred.pos1 in ("名詞", "形状詞") and (pred.pos3 == "形状詞可能" or pred.pos1 == "形状詞"):
-            phrase = noun + particle + pred.base
-        elif pred.pos1 == "名詞" and pred.pos3 == "サ変可能" and after is not None and after.lemma == "出来る":
-            tail = tokens[j + 3] if j + 3 < n else None
-            neg = tail is not None and tail.pos1 == "助動詞" and tail.base in _NEGATIONS
-            phrase = noun + particle + pred.surface + ("できない" if neg else "できる")
-        if phrase and len(phrase) <= MAX_PHRASE:
-            out.append(phrase)
     return tuple(out)
+
+
+def _is_aside(tokens: Sequence[Token], i: int) -> bool:
+    """A one-character word alone in brackets — （笑）, (汗) — is an aside, not a word of the answer."""
+    return (0 < i < len(tokens) - 1 and len(tokens[i].surface) == 1 and tokens[i - 1].pos2 == "括弧開"
+            and tokens[i + 1].pos2 == "括弧閉")
+
+
+def _chunk_end(tokens: Sequence[Token], i: int) -> int:
+    """The end of the compound noun that starts at token i (i itself when none starts there)."""
+    n = len(tokens)
+    if not _is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and not (i + 1 < n and tokens[i + 1].pos1 == "名詞"):
+        return i
+    j = i
+    while j < n and _is_compound_part(tokens[j], j > i):
+        j += 1
+    return j
+
+
+def _nouns(chunk: Sequence[Token], stop_words: frozenset[str]) -> list[str]:
+    return [t.surface for t in chunk if t.pos1 == "名詞" and t.surface not in stop_words and t.pos2 != "数詞"]
+
+
+def _variants(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """The compound tokens[i:j] and its head-final parts, which name what it is a kind of
+    (路線バス → バス, 提出書類 → 書類, 人手不足 → 不足): (text, content words) each."""
+    out = []
+    for s in range(i, j):
+        part = tokens[s:j]
+        if part[0].pos1 == "接尾辞" or part[0].pos1 == "接頭辞" and len(part) == 1:
+            continue
+        text = "".join(t.surface for t in part)
+        words = _nouns(part, stop_words)
+        lone = len(part) == 1 and part[0].pos3 in ("副詞可能", "助数詞可能")  # まま, 以前; 回, ページ
+        if text not in stop_words and words and not lone and not (len(text) == 1 and not "\u4e00" <= text <= "\u9fff"):
+            out.append((text, words))
+    return out
+
+
+def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
+    """The noun phrases that end with the compound tokens[i:j]: its variants, and each with the
+    modifier before it — a noun and の (バスの本数), an adjective (新しい取り組み), an adjectival noun
+    and な (対等な関係) or a verb (遊べる場所, 相談できる窓口)."""
+    own = _variants(tokens, i, j, stop_words)
+    if not own:
+        return []
+    out = list(own)
+    whole = own[0] if own[0][0] == "".join(t.surface for t in tokens[i:j]) else None
+    if whole is None:
+        return out
+    text, words = whole
+    before = tokens[i - 1] if i > 0 else None
+    if before is not None and before.surface == "の" and before.pos1 == "助詞" and i >= 2 and tokens[j - 1].pos3 != "サ変可能":
+        # (noun + の + a verbal noun, 窓口の一元化, is a predicate phrase: see `phrases`)
+        start = i - 1
+        while start > 0 and _is_compound_part(tokens[start - 1], True) and tokens[start].pos1 != "接頭辞":
+            start -= 1
+        while start < i - 1 and _chunk_end(tokens, start) != i - 1:  # a suffix cannot start a noun
+            start += 1
+        if start < i - 1:
+            for mod, mod_words in _variants(tokens, start, i - 1, stop_words):
+                out.append((f"{mod}の{text}", mod_words + words))
+    elif before is not None and before.pos1 == "形容詞" and before.pos2 != "非自立可能" and before.cform.startswith("連体形") \
+            and before.base not in stop_words:
+        out.append((before.surface + text, [before.base] + words))
+    elif before is not None and before.pos1 == "助動詞" and before.surface == "な" and i >= 2 \
+            and tokens[i - 2].pos1 == "形状詞" and tokens[i - 2].base not in stop_words:
+        out.append((tokens[i - 2].surface + "な" + text, [tokens[i - 2].base] + words))
+    elif before is not None and before.pos1 == "動詞" and before.cform.startswith("連体形"):
+        if before.lemma == "出来る" and i >= 2 and tokens[i - 2].pos3 == "サ変可能" and tokens[i - 2].pos1 == "名詞":
+            out.append((tokens[i - 2].surface + before.surface + text, [tokens[i - 2].surface] + words))
+        elif before.pos2 != "非自立可能" and before.base not in stop_words:
+            out.append((before.surface + text, [before.base] + words))
+    return out
+
+
+def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
+               spell: Callable[[Token, str], str]) -> tuple[str, str, bool] | None:
+    """The predicate that starts at token q in plain form, written by `spell`; its content word
+    ("" for a function-like one such as ない or ほしい); and whether it is a wish said as a
+    condition (あればいい, あると助かる: read as ほしい). None when there is none."""
+    n = len(tokens)
+    t = tokens[q]
+    after = tokens[q + 1] if q + 1 < n else None
+    base = _PLAIN.get(t.base, t.base)
+    function_like = base in stop_words or t.lemma in stop_words or _as_lemma(t, base) in stop_words
+    word = "" if function_like or t.lemma in ("無い", "欲しい") else spell(t, base)
+    if t.pos1 == "形容詞":
+        if after is not None and after.base in ("ない", "無い") and t.cform.startswith("連用形") and t.lemma != "無い":
+            return spell(t, base)[:-1] + "くない", word, False  # 良くない, 広くない
+        return (base if t.lemma in ("無い", "欲しい") else spell(t, base)), word, False
+    if t.pos1 == "形状詞" and t.pos2 != "助動詞語幹" or t.pos1 == "名詞" and t.pos3 == "形状詞可能":
+        if after is None or after.pos1 in ("助動詞", "補助記号", "終助詞") or after.pos2 in ("接続助詞", "終助詞"):
+            if after is not None and after.surface in ("じゃ", "では", "で") and q + 2 < n and tokens[q + 2].base in ("ない", "無い"):
+                return spell(t, t.base) + "でない", word, False
+            return spell(t, t.base), word, False
+        return None
+    if t.pos1 == "名詞" and t.pos3 == "サ変可能" and after is not None and after.pos1 == "動詞" \
+            and after.lemma in ("為る", "出来る"):
+        chain = _verb_chain(tokens, q + 1, spell, prefix=t.surface)
+        return (chain, "" if t.surface in stop_words else t.surface, False) if chain else None
+    if t.pos1 != "動詞":
+        return None
+    if t.base in _BE or t.lemma in ("有る", "居る"):
+        # あれば・あると・あったら (いい, 助かる): a wish; ありません, いない: the lack of it.
+        if t.cform.startswith("仮定形") or after is not None and (
+                after.surface == "と" and after.pos2 == "接続助詞" or after.base == "た" and after.cform.startswith("仮定形")):
+            return "ほしい", "", True
+        chain = _verb_chain(tokens, q, spell)
+        if chain and chain.endswith("ない"):
+            return ("ない" if t.lemma == "有る" else chain), "", False
+        return None
+    hard = after is not None and after.pos1 == "接尾辞" and after.pos2 == "形容詞的"  # わかりにくい
+    if (function_like or t.pos2 == "非自立可能") and t.lemma != "出来る" and not hard:
+        return None
+    chain = _verb_chain(tokens, q, spell)
+    return (chain, "" if t.lemma == "出来る" else spell(t, t.base), False) if chain else None
+
+
+def _verb_chain(tokens: Sequence[Token], q: int, spell: Callable[[Token, str], str], prefix: str = "") -> str | None:
+    """The verb at token q with what follows it, in plain form: voice kept (断られる), negation
+    kept (通らない ← 通りません), wishes kept (食べたい, 増やしてほしい), tense and politeness
+    dropped (増えた → 増える)."""
+    n = len(tokens)
+    pieces = [tokens[q]]
+    k = q + 1
+    while k < n and tokens[k].pos1 == "助動詞" and tokens[k].base in _VOICES:
+        pieces.append(tokens[k])
+        k += 1
+    polite = k < n and tokens[k].pos1 == "助動詞" and tokens[k].base == "ます"
+    if polite:
+        k += 1
+    nxt = tokens[k] if k < n else None
+    stem = prefix + "".join(spell(p, p.surface) for p in pieces[:-1])
+    last = pieces[-1]
+    written = spell(last, last.surface)
+    if nxt is not None and nxt.pos1 == "助動詞" and nxt.base in _NEGATIONS:
+        if polite:
+            form = _irrealis(last)
+            return None if form is None else stem + spell(last, form) + "ない"
+        return stem + written + "ない"
+    if polite:
+        return stem + spell(last, last.base)
+    if nxt is not None and nxt.pos1 == "助動詞" and nxt.base == "たい":
+        return stem + written + "たい"
+    if nxt is not None and nxt.pos1 == "接尾辞" and nxt.pos2 == "形容詞的":  # わかりにくい, 使いやすい
+        return stem + written + _PLAIN.get(nxt.base, nxt.base)
+    if nxt is not None and nxt.surface in ("て", "で") and nxt.pos1 == "助詞" and k + 1 < n:
+        aux = tokens[k + 1]
+        if aux.base in ("ほしい", "欲しい") or aux.base in ("もらう", "貰う", "いただく", "頂く") and k + 2 < n \
+                and tokens[k + 2].base == "たい" or aux.base in ("くださる", "下さる") and aux.cform.startswith("命令形"):
+            return stem + written + nxt.surface + "ほしい"
+        if aux.base in ("いる", "居る"):  # 閉まっている, 混雑している (いない: 来ていない)
+            tail = tokens[k + 2] if k + 2 < n else None
+            neg = tail is not None and tail.pos1 == "助動詞" and tail.base in _NEGATIONS
+            return stem + written + nxt.surface + ("いない" if neg else "いる")
+    return stem + spell(last, last.base)
+
+
+def _as_written(tok: Token, form: str) -> str:
+    return form
+
+
+def _as_lemma(tok: Token, form: str) -> str:
+    """`form` (the token's surface or base) spelled as its lemma is (わかり → 分かり, せまい → 狭い),
+    so that answers that write a word differently offer the same candidate."""
+    if tok.pos1 not in ("動詞", "形容詞", "形状詞") or not tok.lemma or tok.lemma == tok.base:
+        return form
+    n = 0
+    while n < min(len(tok.base), len(tok.lemma)) and tok.base[-1 - n] == tok.lemma[-1 - n]:
+        n += 1
+    stem, lemma_stem = tok.base[:len(tok.base) - n], tok.lemma[:len(tok.lemma) - n]
+    # Only a stem written in kana is respelled: the lemma of 使える is 使う, of 見れる 見る.
+    kana = all("\u3041" <= ch <= "\u30ff" for ch in stem)
+    return lemma_stem + form[len(stem):] if n and stem and kana and form.startswith(stem) else form
+
+
+def _irrealis(tok: Token) -> str | None:
+    """The form before ない of a verb or voice auxiliary written in its polite form (通り → 通ら)."""
+    base = tok.base
+    if tok.ctype.startswith("五段") and base and base[-1] in _A_ROW:
+        return base[:-1] + _A_ROW[base[-1]]
+    if tok.ctype.startswith(("上一段", "下一段", "助動詞-レル", "助動詞-セル")) and len(base) > 1:
+        return base[:-1]
+    if tok.ctype.startswith("サ行変格"):
+        return base[:-2] + "し"
+    return None
 
 
 def aliases(tokens: Sequence[Token]) -> tuple[tuple[str, str], ...]:

@@ -2,7 +2,6 @@ import pytest
 
 from pipeline.normalize import normalize
 from pipeline.segment import split
-from pipeline.tokenize import phrases
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -26,17 +25,3 @@ def test_split_loses_no_text():
     norm = normalize("・書類が多い\n・打ち合わせ。会議が長い！最後に一言")
     covered = "".join(norm[s:e] for s, e in split(norm))
     assert covered.replace("\n", "") == norm.replace("\n", "")
-
-
-@pytest.mark.parametrize("text,expected", [
-    ("予算がないと断られる", ("予算がない",)),
-    ("予算はない", ("予算がない",)),
-    ("書類が多くて大変", ("書類が多い",)),
-    ("手続きが煩雑だ", ("手続きが煩雑",)),
-    ("相談窓口がほしい", ("相談窓口がほしい",)),
-    ("話が進まない", ("話が進まない",)),
-    ("会場が確保できない", ("会場が確保できない",)),
-    ("ことがない", ()),
-])
-def test_phrases(text, expected, tokenizer):
-    assert phrases(tokenizer.tokens(normalize(text))) == expected

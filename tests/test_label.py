@@ -1,0 +1,151 @@
+"""Theme labels and keywords (pipeline.label), on small themes of real Japanese answers: the rules of
+a label an analyst would write, each a test that fails when the rule is broken."""
+
+import re
+
+import numpy as np
+import pytest
+
+from pipeline.label import MAX_LABEL, generic_words, in_title, keywords_and_labels
+from pipeline.normalize import normalize
+from pipeline.tokenize import extractor, phrases
+from pipeline.vectorize import _counts
+
+PARKING = ["駐車場が少ない", "駐車場が少なかった", "駐車場が少なくて停められない", "駐車場がもう少しほしい",
+           "駐車場", "駐車場が遠い"]
+TOILETS = ["トイレが汚い", "トイレが古くて汚い", "洋式トイレがない", "トイレの数が少ない", "トイレが汚かった"]
+BUSES = ["バスの本数が少ない", "路線バスの本数が少ない", "バスの本数が少なすぎる", "バスが一時間に一本しかない",
+         "バスの本数を増やしてほしい"]
+HOURS = ["開館時間を延ばしてほしい", "開館時間をもう少し延ばしてほしい", "夕方の開館時間を延ばしてほしい", "閉館が早い"]
+PAPER = ["書類が多い", "書類が多すぎる", "申請書類が多くて大変", "報告書の様式が面倒", "提出書類が多い"]
+ROOMS = ["会場が足りない", "会議室を借りたい", "会場の予約がとれない", "会場が狭い", "会場の確保が難しい"]
+MONEY = ["予算がないと断られる", "予算がないと言われた", "予算がない", "補助金が少ない", "予算がないの一言で終わり"]
+
+
+def label_themes(themes, tokenizer, title="", **kw):
+    """keywords_and_labels on answers given theme by theme, as the run calls it."""
+    terms_of = extractor()
+    texts = [t for theme in themes for t in theme]
+    theme_of = np.array([c for c, theme in enumerate(themes) for _ in theme])
+    tokens = [tokenizer.tokens(normalize(t)) for t in texts]
+    terms = [terms_of(normalize(t), toks) for t, toks in zip(texts, tokens)]
+    counts, vocabulary = _counts(terms)
+    return keywords_and_labels(counts, vocabulary, theme_of, len(themes),
+                               phrase_lists=[phrases(toks) for toks in tokens], title=title, **kw)
+
+
+def test_a_shared_predicate_goes_with_the_noun(tokenizer):
+    _, labels, _ = label_themes([PARKING, TOILETS, BUSES], tokenizer)
+    assert labels[0] == "駐車場が少ない"
+    assert labels[1] == "トイレが汚い"
+    assert labels[2] == "バスの本数が少ない"  # the longer noun phrase most of them say
+
+
+def test_wishes_and_verb_chains_in_plain_form(tokenizer):
+    _, labels, _ = label_themes([HOURS, MONEY, PARKING], tokenizer)
+    assert labels[0] == "開館時間を延ばしてほしい"
+    assert labels[1] == "予算がない"
+
+
+@pytest.mark.parametrize("themes", [[PARKING, TOILETS, BUSES], [PAPER, HOURS, MONEY], [HOURS, PARKING, TOILETS, PAPER]])
+def test_no_bare_word_pair_when_a_phrase_covers_the_theme(themes, tokenizer):
+    _, labels, _ = label_themes(themes, tokenizer)
+    for label in labels:
+        assert "・" not in label, labels
+        assert re.search("[がをにの]", label), labels  # a phrase, not a bare keyword
+
+
+def test_without_a_shared_predicate_the_noun_alone(tokenizer):
+    # 会場 is said to be short, small, hard to book, hard to secure: each once.
+    _, labels, _ = label_themes([ROOMS, PAPER, MONEY], tokenizer)
+    assert labels[0] == "会場"
+
+
+def test_title_words_are_never_in_labels_or_keywords(tokenizer):
+    title = "駐車場について不便に感じたこと"
+    keywords, labels, _ = label_themes([PARKING + ["駐車場が不便"], TOILETS, BUSES], tokenizer, title=title)
+    for words in [labels, *keywords]:
+        assert not any("駐車" in w or "不便" in w for w in words), (labels, keywords)
+
+
+def test_a_word_of_every_theme_is_in_no_label(tokenizer):
+    city = [[f"市の{t}" for t in theme] for theme in (["書類が多い", "書類が多すぎる", "書類が大変", "書類が面倒"],
+                                                     ["会場が狭い", "会場がない", "会場が遠い", "会場が古い"],
+                                                     ["予算がない", "予算が少ない", "予算がつかない", "予算が足りない"])]
+    keywords, labels, _ = label_themes(city, tokenizer)
+    assert not any("市" in label for label in labels), labels
+    assert not any("市" in k for ks in keywords for k in ks), keywords
+
+
+def test_labels_differ_in_words_not_only_in_order(tokenizer):
+    # Two themes about the same paperwork: the second cannot take the same words.
+    _, labels, _ = label_themes([PAPER, PAPER[::-1] + ["様式が多い"], ROOMS], tokenizer)
+    assert len(set(labels)) == 3
+    words = [frozenset(re.split("[・がをにのは]", label)) - {""} for label in labels]
+    assert len(set(words)) == 3, labels
+
+
+def test_labels_are_short(tokenizer):
+    long = ["市民活動センターの夜間と休日の利用時間をもっと延ばしてほしいです", "市民活動センターの利用時間が短い",
+            "市民活動センターの利用時間を延ばしてほしい", "市民活動センターの開館時間が短い"]
+    _, labels, _ = label_themes([long, PAPER, ROOMS], tokenizer)
+    assert all(len(label) <= MAX_LABEL for label in labels), labels
+
+
+def test_latin_words_stay_whole(tokenizer):
+    wifi = ["Wi-Fiが使えない", "Ｗｉ－Ｆｉがない", "Wi-Fiが遅い", "Wi-Fiが使えない会議室", "e-mailで申し込みたい"]
+    keywords, labels, _ = label_themes([wifi, PAPER, ROOMS], tokenizer)
+    assert "Wi-Fi" in labels[0] and "Wi-Fi" in keywords[0]
+    for word in labels + [k for ks in keywords for k in ks]:
+        assert not re.search(r"(?<![A-Za-z-])(Fi|Wi|mail)(?![A-Za-z-])", word), (labels, keywords)
+
+
+def test_keywords_hold_no_function_words(tokenizer):
+    answers = ["書類がだめだと言われた（笑）", "書類を書いてくれる人がいない（笑）", "書類がだめ", "書類が多くてだめ",
+               "書類を直してくれる"]
+    keywords, _, _ = label_themes([answers, ROOMS, MONEY], tokenizer)
+    assert keywords[0][0] == "書類"
+    assert not {"だめ", "くれる", "笑", "いる", "ある", "する", "言う"} & set(keywords[0]), keywords
+
+
+def test_a_theme_without_candidates_is_named_by_its_keyword(tokenizer):
+    _, labels, _ = label_themes([["ボランティア", "ボランティア"], ROOMS, MONEY], tokenizer)
+    assert labels[0] == "ボランティア"
+
+
+def test_same_input_same_labels(tokenizer):
+    first = label_themes([PARKING, TOILETS, BUSES, HOURS], tokenizer)
+    again = label_themes([PARKING, TOILETS, BUSES, HOURS], tokenizer)
+    assert first[:2] == again[:2]
+
+
+def test_central_answers_weigh_more(tokenizer):
+    # Two candidates, each in two answers: the one of the central answers names the theme.
+    theme = ["会場が狭い", "会場が狭かった", "予約がとれない", "予約がとれなかった"]
+    closeness = np.array([0.9, 0.9, 0.1, 0.1] + [0.5] * 10)
+    _, labels, _ = label_themes([theme, PAPER, MONEY], tokenizer, closeness=closeness)
+    assert labels[0] == "会場が狭い"
+    closeness[:4] = [0.1, 0.1, 0.9, 0.9]
+    _, labels, _ = label_themes([theme, PAPER, MONEY], tokenizer, closeness=closeness)
+    assert labels[0] == "予約がとれない"
+
+
+@pytest.mark.parametrize("word,title,expected", [
+    ("不便", "不便に感じたこと", True),
+    ("感じる", "不便に感じたこと", True),  # a verb by its stem
+    ("便", "不便に感じたこと", False),  # one character inside a longer word
+    ("市", "市と団体の協働", True),
+    ("市", "市民活動について", False),
+    ("見る", "ご意見", False),
+    ("施設", "施設に求めるもの", True),
+])
+def test_in_title(word, title, expected):
+    assert in_title(word, title) is expected
+
+
+def test_generic_words_are_spread_over_most_themes():
+    # word 0 in every theme at its usual rate; word 1 concentrated in theme 0.
+    presence = np.array([[3, 9], [3, 0], [3, 1], [3, 0]], dtype=float)
+    sizes = np.array([10, 10, 10, 10], dtype=float)
+    assert generic_words(presence, sizes).tolist() == [True, False]
+    assert generic_words(presence[:2], sizes[:2]).tolist() == [False, False]  # two themes: none
