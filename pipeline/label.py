@@ -58,19 +58,24 @@ def _onehot(labels: np.ndarray, k: int, weights: np.ndarray | None = None) -> sp
 
 
 def in_title(word: str, title: str) -> bool:
-    """Is `word` a word of the question's title? A verb or adjective matches by its stem
-    (感じる ~ 不便に感じたこと); a one-character word only standing alone (市 in 市の協働, not 便 in
-    不便 nor 市 in 市民)."""
+    """Is `word` a word of the question's title? A verb or adjective matches by the kanji of its
+    stem (感じる, 感ずる ~ 不便に感じたこと); a one-character word only standing alone (市 in 市の協働,
+    not 便 in 不便 nor 市 in 市民)."""
     if not title or not word:
         return False
-    if "\u3041" <= word[-1] <= "\u3096" and len(word) > 1:  # 感じる, 狭い: the stem
-        word = word[:-1]
-        if not any(_is_kanji(ch) for ch in word):
+    if len(word) > 1 and word in title:
+        return True
+    if "\u3041" <= word[-1] <= "\u3096" and len(word) > 1:  # 感じる, 狭い: the stem in kanji
+        word = word.rstrip(_HIRAGANA)
+        if not word or not all(_is_kanji(ch) for ch in word):
             return False
     if len(word) > 1:
         return word in title
     return any(title[i] == word and not (i > 0 and _is_kanji(title[i - 1]))
                and not (i + 1 < len(title) and _is_kanji(title[i + 1])) for i in range(len(title)))
+
+
+_HIRAGANA = "".join(chr(c) for c in range(0x3041, 0x3097))
 
 
 def _is_kanji(ch: str) -> bool:

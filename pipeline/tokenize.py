@@ -191,9 +191,8 @@ class TermExtractor:
                     parts.extend(t.surface for t in nouns if len(t.surface) > 1 and self._keep(t.surface))
             compound.clear()
 
+        tokens = _words_only(tokens)
         for i, tok in enumerate(tokens):
-            if _is_aside(tokens, i):
-                continue
             if _is_compound_part(tok, bool(compound)):
                 # A prefix (お, 御, 各) joins only when a noun follows it.
                 if tok.pos1 == "接頭辞" and not (i + 1 < len(tokens) and tokens[i + 1].pos1 == "名詞"):
@@ -287,7 +286,7 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
     は and も are read as が. Tokens inside `skip` (masked personal information) take no part."""
     if skip:
         tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in skip)]
-    tokens = [t for i, t in enumerate(tokens) if not _is_aside(tokens, i)]
+    tokens = _words_only(tokens)
     out: dict[str, None] = {}
 
     def emit(key: str, text: str, head: str, words: list[str]) -> None:
@@ -331,10 +330,27 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
     return tuple(out)
 
 
+def _words_only(tokens: Sequence[Token]) -> list[Token]:
+    """The tokens without asides and markup (`_is_aside`), a counter after a number read as the
+    number's suffix: 一度協働した holds 協働 (not 度協働), ２０年以上 no word at all."""
+    out = []
+    for i, tok in enumerate(tokens):
+        if _is_aside(tokens, i):
+            continue
+        if tok.pos1 == "名詞" and tok.pos3 == "助数詞可能" and i > 0 and tokens[i - 1].pos2 == "数詞":
+            tok = tok._replace(pos1="接尾辞", pos2="助数詞")
+        out.append(tok)
+    return out
+
+
 def _is_aside(tokens: Sequence[Token], i: int) -> bool:
-    """A one-character word alone in brackets — （笑）, (汗) — is an aside, not a word of the answer."""
-    return (0 < i < len(tokens) - 1 and len(tokens[i].surface) == 1 and tokens[i - 1].pos2 == "括弧開"
-            and tokens[i + 1].pos2 == "括弧閉")
+    """Not a word of the answer: a one-character word alone in brackets — （笑）, (汗) — is an
+    aside; a word between & and ; — &hellip;, &amp; in texts exported from the web — is markup."""
+    if not 0 < i < len(tokens) - 1:
+        return False
+    before, after = tokens[i - 1].surface, tokens[i + 1].surface
+    return (len(tokens[i].surface) == 1 and tokens[i - 1].pos2 == "括弧開" and tokens[i + 1].pos2 == "括弧閉"
+            or before == "&" and after == ";" and tokens[i].surface.isascii())
 
 
 def _chunk_end(tokens: Sequence[Token], i: int) -> int:
@@ -361,11 +377,17 @@ def _variants(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str
         if part[0].pos1 == "接尾辞" or part[0].pos1 == "接頭辞" and len(part) == 1:
             continue
         text = "".join(t.surface for t in part)
+        if s > i and (len(text) < 2 or _katakana(tokens[s - 1].surface[-1]) and _katakana(text[0])):
+            continue  # 県 of 福井県: too vague alone; クリーム of ソフトクリーム: inside one loanword
         words = _nouns(part, stop_words)
         lone = len(part) == 1 and part[0].pos3 in ("副詞可能", "助数詞可能")  # まま, 以前; 回, ページ
         if text not in stop_words and words and not lone and not (len(text) == 1 and not "\u4e00" <= text <= "\u9fff"):
             out.append((text, words))
     return out
+
+
+def _katakana(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
 
 
 def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
@@ -441,11 +463,15 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
         if chain and chain.endswith("ない"):
             return ("ない" if t.lemma == "有る" else chain), "", False
         return None
-    hard = after is not None and after.pos1 == "接尾辞" and after.pos2 == "形容詞的"  # わかりにくい
-    if (function_like or t.pos2 == "非自立可能") and t.lemma != "出来る" and not hard:
-        return None
     chain = _verb_chain(tokens, q, spell)
-    return (chain, "" if t.lemma == "出来る" else spell(t, t.base), False) if chain else None
+    if not chain:
+        return None
+    # A function-like verb makes a predicate only with what follows: わかりにくい, 必要を感じない.
+    said = chain.endswith(("ない", "にくい", "やすい")) and not t.pos2 == "非自立可能"
+    if (function_like or t.pos2 == "非自立可能") and t.lemma != "出来る" and not said:
+        return None
+    # (Its word is kept even when function-like: 感じる in a label repeats a title 「不便に感じたこと」.)
+    return chain, "" if t.lemma == "出来る" else spell(t, t.base), False
 
 
 def _verb_chain(tokens: Sequence[Token], q: int, spell: Callable[[Token, str], str], prefix: str = "") -> str | None:

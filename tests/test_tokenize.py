@@ -95,6 +95,9 @@ def predicates(text, tokenizer):
     ("新しい取り組みができた", ("取り組みができる", "新しい取り組みができる")),
     ("案内がわかりづらい", ("案内がわかりにくい",)),
     ("バスの本数が少ない", ("本数が少ない", "バスの本数が少ない")),
+    ("必要を感じない", ("必要を感じない",)),  # a function-like verb with its negation
+    ("メリットがよくわからない", ("メリットがわからない",)),
+    ("話をする", ()),
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
@@ -118,3 +121,16 @@ def test_written_variants_share_a_key(tokenizer):
     assert keys == {"道が狭い"}
     (wifi,) = [p for p in map(Phrase.decode, phrases(tokenizer.tokens("Wi-Fiが使えない"))) if p.predicate]
     assert wifi.text == "Wi-Fiが使えない" and wifi.words == ("Wi-Fi", "使える")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("一度協働したら２０年以上たった", ("協働",)),  # counters belong to their numbers
+    ("値段が安い&hellip;", ("値段", "安い")),  # markup of texts exported from the web
+])
+def test_no_counter_or_markup_terms(text, expected, tokenizer):
+    assert terms(text, tokenizer) == expected
+
+
+def test_no_part_inside_one_loanword(tokenizer):
+    found = {p.text for p in map(Phrase.decode, phrases(tokenizer.tokens("ソフトクリームとワンストップ窓口")))}
+    assert {"ソフトクリーム", "窓口"} <= found and not {"クリーム", "ストップ窓口"} & found
