@@ -108,14 +108,16 @@ class _Option:
 def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
                         n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
                         weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
-                        title: str = "") -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
+                        title: str = "", fixed: list[str] | None = None,
+                        ) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
     """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix.
 
     `counts`: (answers, vocabulary) term counts; `labels`: the theme of each answer;
     `phrase_lists`: each answer's encoded label candidates (`tokenize.phrases`); `weights`: how
     many answers each row stands for (identical answers are analysed once); `closeness`: each
     answer's closeness to its theme's centre (0..1), so that central answers count more;
-    `title`: the question's title, whose words name no theme of it."""
+    `title`: the question's title, whose words name no theme of it; `fixed`: per theme a label
+    it has already (a codebook's, その他) or "", which it keeps and no other theme takes."""
     labels = np.asarray(labels)
     n = len(labels)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -147,8 +149,10 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
     total = np.asarray(offered.T @ w).ravel()
     allowed = np.array([len(ph.text) <= MAX_LABEL and not any(x in bad for x in ph.words) for ph in phrases], dtype=bool)
     central_sizes = np.bincount(labels, weights=z, minlength=k)[:k]
-    options = [_options(phrases, support[c], central[c], total, allowed, sizes[c], central_sizes[c]) for c in range(k)]
-    chosen = _unique(options, keywords)
+    given = list(fixed) if fixed is not None else [""] * k
+    options = [[] if given[c] else _options(phrases, support[c], central[c], total, allowed, sizes[c], central_sizes[c])
+               for c in range(k)]
+    chosen = _unique(options, keywords, given)
     return keywords, chosen, scores
 
 
@@ -258,24 +262,27 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
     return sorted(out.values(), key=lambda o: (-round(o.value, 12), o.text))[:OPTIONS]
 
 
-def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]]) -> list[str]:
+def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given: list[str]) -> list[str]:
     """One label per theme, the best first: no two with the same words (書類・様式 and 様式・書類
     name one thing), no word in more than half of the labels (three themes or more). A theme
-    without an option is named by its leading keyword."""
+    with a `given` label keeps it; one without an option is named by its leading keyword."""
     k = len(options)
     cap = k // 2 if k >= 3 else k
-    chosen: list[str | None] = [None] * k
+    chosen: list[str | None] = [label or None for label in given]
     used_sets: set[frozenset[str]] = set()
     uses: dict[str, int] = {}
     pointer = [0] * k
+
+    def taken(option: _Option) -> bool:
+        return option.words in used_sets or option.text in chosen or any(uses.get(x, 0) >= cap for x in option.words)
+
     while True:
         best: tuple[float, int] | None = None
         for c in range(k):
             if chosen[c] is not None:
                 continue
             opts = options[c]
-            while pointer[c] < len(opts) and (opts[pointer[c]].words in used_sets
-                                              or any(uses.get(x, 0) >= cap for x in opts[pointer[c]].words)):
+            while pointer[c] < len(opts) and taken(opts[pointer[c]]):
                 pointer[c] += 1
             if pointer[c] < len(opts) and (best is None or opts[pointer[c]].value > best[0]):
                 best = (opts[pointer[c]].value, c)
@@ -287,16 +294,16 @@ def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]]) -> li
         used_sets.add(option.words)
         for x in option.words:
             uses[x] = uses.get(x, 0) + 1
-    taken = set(x for x in chosen if x)
+    names = set(x for x in chosen if x)
     out = []
     for c in range(k):
         label = chosen[c]
         if label is None:
-            label = next((kw for kw in keywords[c] if kw not in taken), "その他")
+            label = next((kw for kw in keywords[c] if kw not in names and uses.get(kw, 0) < cap), "その他")
             base, n = label, 2
-            while label in taken:
+            while label in names:
                 label = f"{base}（{n}）"
                 n += 1
-            taken.add(label)
+            names.add(label)
         out.append(label)
     return out

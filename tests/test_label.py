@@ -149,3 +149,10 @@ def test_generic_words_are_spread_over_most_themes():
     sizes = np.array([10, 10, 10, 10], dtype=float)
     assert generic_words(presence, sizes).tolist() == [True, False]
     assert generic_words(presence[:2], sizes[:2]).tolist() == [False, False]  # two themes: none
+
+
+def test_given_labels_are_kept_and_not_taken(tokenizer):
+    # A codebook names the first theme; the second, about the same thing, takes another label.
+    _, labels, _ = label_themes([PARKING, PARKING[::-1], TOILETS], tokenizer, fixed=["駐車場が少ない", "", ""])
+    assert labels[0] == "駐車場が少ない"
+    assert labels[1] != "駐車場が少ない" and labels[2] == "トイレが汚い"
