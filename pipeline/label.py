@@ -243,9 +243,11 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         return best if support[best] >= need and share >= SHARED else j
 
     def extended(j: int) -> int:
-        # A longer noun phrase that ends with this one (バスの本数 for 本数) when most say it.
+        # A longer noun phrase that ends with this one (バスの本数 for 本数) when most say it; for
+        # a one-character noun, too vague alone (場), the longer one most say (交流の場).
         key = phrases[j].key
-        longer = [p for t, p in noun_of.items() if t != key and t.endswith(key) and support[p] >= EXTEND * support[j]]
+        enough = need if len(key) == 1 else EXTEND * support[j]
+        longer = [p for t, p in noun_of.items() if t != key and t.endswith(key) and support[p] >= enough]
         return min(longer, key=lambda p: (-support[p], -len(phrases[p].key), phrases[p].key)) if longer else j
 
     out: dict[str, _Option] = {}

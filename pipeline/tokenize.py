@@ -270,6 +270,8 @@ _BE = frozenset("ある 有る いる 居る".split())
 # Written variants of one word, so that answers that say the same thing offer the same phrase.
 _PLAIN = {"無い": "ない", "欲しい": "ほしい", "づらい": "にくい", "ずらい": "にくい", "辛い": "にくい"}
 _A_ROW = dict(zip("うくぐすつぬぶむる", "わかがさたなばまら"))
+# How a predicate after を ends: a verb (u-row kana, ない, たい, ほしい, いる), never a bare state.
+_ACTIONS = tuple("うくぐすつぬぶむる") + ("ない", "たい", "ほしい", "いる")
 
 
 def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
@@ -320,10 +322,14 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
             while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い
                 q += 1
             found = _predicate(tokens, q, stop_words, _as_written) if q < n else None
+            if found is not None and particle == "を" and not found[0].endswith(_ACTIONS):
+                found = None  # 営業時間を長い: を takes an action, not a state
             canonical = _predicate(tokens, q, stop_words, _as_lemma) if found is not None else None
             if found is not None and canonical is not None:
                 (pred, _, wish), (pred_key, word, _) = found, canonical
                 link = "が" if wish else particle
+                if link == "が" and tokens[j].surface != "が" and pred.endswith(("てほしい", "でほしい")):
+                    link = "は"  # 書類は簡単にしてほしい: the topic may be the object (not 書類が…)
                 for text, words in nps:
                     emit(text + link + pred_key, text + link + pred, text, words + ([word] if word else []))
         i = j
@@ -356,16 +362,19 @@ def _is_aside(tokens: Sequence[Token], i: int) -> bool:
 def _chunk_end(tokens: Sequence[Token], i: int) -> int:
     """The end of the compound noun that starts at token i (i itself when none starts there)."""
     n = len(tokens)
-    if not _is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and not (i + 1 < n and tokens[i + 1].pos1 == "名詞"):
+    if tokens[i].pos1 == "形状詞" and i + 1 < n and tokens[i + 1].pos1 == "接尾辞" and tokens[i + 1].pos2 == "名詞的":
+        j = i + 1  # an adjectival noun made a noun: 簡素化, 必要性
+    elif not _is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and not (i + 1 < n and tokens[i + 1].pos1 == "名詞"):
         return i
-    j = i
+    else:
+        j = i
     while j < n and _is_compound_part(tokens[j], j > i):
         j += 1
     return j
 
 
 def _nouns(chunk: Sequence[Token], stop_words: frozenset[str]) -> list[str]:
-    return [t.surface for t in chunk if t.pos1 == "名詞" and t.surface not in stop_words and t.pos2 != "数詞"]
+    return [t.surface for t in chunk if t.pos1 in ("名詞", "形状詞") and t.surface not in stop_words and t.pos2 != "数詞"]
 
 
 def _variants(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
@@ -438,6 +447,22 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
     base = _PLAIN.get(t.base, t.base)
     function_like = base in stop_words or t.lemma in stop_words or _as_lemma(t, base) in stop_words
     word = "" if function_like or t.lemma in ("無い", "欲しい") else spell(t, base)
+    e = _chunk_end(tokens, q)
+    if e > q and tokens[e - 1].pos3 == "サ変可能" and e < n and tokens[e].pos1 == "動詞" \
+            and tokens[e].lemma in ("為る", "出来る"):  # 確保してほしい, 簡素化してほしい, 確保できない
+        verbal = "".join(x.surface for x in tokens[q:e])
+        chain = _verb_chain(tokens, e, spell, prefix=verbal)
+        head = (_nouns(tokens[q:e], stop_words) or [""])[-1]
+        return (chain, head, False) if chain else None
+    makes = after is not None and after.pos1 == "動詞" and after.lemma == "為る"
+    if t.pos1 == "形容詞" and t.cform.startswith("連用形") and makes:  # 長くしてほしい
+        chain = _verb_chain(tokens, q + 1, spell, prefix=spell(t, t.surface))
+        return (chain, word, False) if chain else None
+    if t.pos1 in ("形状詞", "名詞") and after is not None and after.surface == "に" and q + 2 < n \
+            and tokens[q + 2].pos1 == "動詞" and tokens[q + 2].lemma == "為る" \
+            and (t.pos1 == "形状詞" or t.pos3 == "形状詞可能"):  # 簡単にしてほしい
+        chain = _verb_chain(tokens, q + 2, spell, prefix=spell(t, t.base) + "に")
+        return (chain, word, False) if chain else None
     if t.pos1 == "形容詞":
         if after is not None and after.base in ("ない", "無い") and t.cform.startswith("連用形") and t.lemma != "無い":
             return spell(t, base)[:-1] + "くない", word, False  # 良くない, 広くない
@@ -448,10 +473,6 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
                 return spell(t, t.base) + "でない", word, False
             return spell(t, t.base), word, False
         return None
-    if t.pos1 == "名詞" and t.pos3 == "サ変可能" and after is not None and after.pos1 == "動詞" \
-            and after.lemma in ("為る", "出来る"):
-        chain = _verb_chain(tokens, q + 1, spell, prefix=t.surface)
-        return (chain, "" if t.surface in stop_words else t.surface, False) if chain else None
     if t.pos1 != "動詞":
         return None
     if t.base in _BE or t.lemma in ("有る", "居る"):

@@ -98,6 +98,11 @@ def predicates(text, tokenizer):
     ("必要を感じない", ("必要を感じない",)),  # a function-like verb with its negation
     ("メリットがよくわからない", ("メリットがわからない",)),
     ("話をする", ()),
+    ("営業時間を長くしてほしい", ("営業時間を長くしてほしい",)),  # make it so
+    ("書類は簡単にしてほしい", ("書類は簡単にしてほしい",)),  # the topic is the object: は kept
+    ("手続きを簡素化してほしい", ("手続きを簡素化してほしい",)),
+    ("申請書類の簡素化", ("申請書類の簡素化", "書類の簡素化")),
+    ("営業時間を長い", ()),  # を takes an action, not a state
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
