@@ -314,9 +314,12 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
                     for text, words in _variants(tokens, i, j, stop_words):
                         said = f"{text}の{verbal}"
                         emit(said, said, text, words + _nouns(tokens[j + 1:k], stop_words))
-        if j < n and tokens[j].pos1 == "助詞" and tokens[j].surface in _PARTICLES:
-            particle = _PARTICLES[tokens[j].surface]
-            q = j + 1
+        # The particle may be left out before an adjective: お蕎麦美味しかった, トイレ綺麗.
+        bare = j < n and (tokens[j].pos1 == "形容詞" and tokens[j].pos2 != "非自立可能"
+                          or tokens[j].pos1 == "形状詞" and tokens[j].pos2 != "助動詞語幹")
+        if bare or j < n and tokens[j].pos1 == "助詞" and tokens[j].surface in _PARTICLES:
+            particle = "が" if bare else _PARTICLES[tokens[j].surface]
+            q = j if bare else j + 1
             if particle == "に" and q < n and tokens[q].surface == "は":
                 q += 1
             while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い
@@ -328,7 +331,7 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
             if found is not None and canonical is not None:
                 (pred, _, wish), (pred_key, word, _) = found, canonical
                 link = "が" if wish else particle
-                if link == "が" and tokens[j].surface != "が" and pred.endswith(("てほしい", "でほしい")):
+                if link == "が" and tokens[j].surface in ("は", "も") and pred.endswith(("てほしい", "でほしい")):
                     link = "は"  # 書類は簡単にしてほしい: the topic may be the object (not 書類が…)
                 for text, words in nps:
                     emit(text + link + pred_key, text + link + pred, text, words + ([word] if word else []))

@@ -103,6 +103,8 @@ def predicates(text, tokenizer):
     ("手続きを簡素化してほしい", ("手続きを簡素化してほしい",)),
     ("申請書類の簡素化", ("申請書類の簡素化", "書類の簡素化")),
     ("営業時間を長い", ()),  # を takes an action, not a state
+    ("お蕎麦 美味しかった", ("お蕎麦が美味しい", "蕎麦が美味しい")),  # the particle left out
+    ("トイレ綺麗", ("トイレが綺麗",)),
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
