@@ -466,6 +466,9 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
             and (t.pos1 == "形状詞" or t.pos3 == "形状詞可能"):  # 簡単にしてほしい
         chain = _verb_chain(tokens, q + 2, spell, prefix=spell(t, t.base) + "に")
         return (chain, word, False) if chain else None
+    if t.pos1 in ("形容詞", "形状詞", "名詞") and t.lemma not in ("無い", "欲しい") and _conditional(tokens, q):
+        # 安ければ, 長いと嬉しい, 静かだといい: a wish said as a condition.
+        return spell(t, base) + ("とよい" if t.pos1 == "形容詞" else "だとよい"), word, False
     if t.pos1 == "形容詞":
         if after is not None and after.base in ("ない", "無い") and t.cform.startswith("連用形") and t.lemma != "無い":
             return spell(t, base)[:-1] + "くない", word, False  # 良くない, 広くない
@@ -480,8 +483,7 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
         return None
     if t.base in _BE or t.lemma in ("有る", "居る"):
         # あれば・あると・あったら (いい, 助かる): a wish; ありません, いない: the lack of it.
-        if t.cform.startswith("仮定形") or after is not None and (
-                after.surface == "と" and after.pos2 == "接続助詞" or after.base == "た" and after.cform.startswith("仮定形")):
+        if t.cform.startswith("仮定形") or _wish_after(tokens, q + 1):
             return "ほしい", "", True
         chain = _verb_chain(tokens, q, spell)
         if chain and chain.endswith("ない"):
@@ -496,6 +498,40 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
         return None
     # (Its word is kept even when function-like: 感じる in a label repeats a title 「不便に感じたこと」.)
     return chain, "" if t.lemma == "出来る" else spell(t, t.base), False
+
+
+def _conditional(tokens: Sequence[Token], q: int) -> bool:
+    """Is the adjective (or adjectival noun with だ) at q said as a condition: 安ければ, 長いと,
+    安かったら, 静かだと?"""
+    n = len(tokens)
+    t = tokens[q]
+    k = q + 1
+    if t.pos1 != "形容詞":
+        if not (k < n and tokens[k].pos1 == "助動詞" and tokens[k].base == "だ"):
+            return False
+        if tokens[k].cform.startswith("仮定形"):  # 静かなら(ば)
+            return True
+        k += 1
+    elif t.cform.startswith("仮定形"):  # 安けれ + ば
+        return True
+    return _wish_after(tokens, k)
+
+
+# What follows a condition that makes it a wish: 〜といい, 〜と嬉しい, 〜と助かる, 〜とありがたい.
+_WISHES = frozenset("いい よい 良い 嬉しい うれしい 助かる ありがたい 有難い 有り難い 便利".split())
+
+
+def _wish_after(tokens: Sequence[Token], k: int) -> bool:
+    """Does a condition start at token k that makes a wish: ば or たら (安ければ, あったら), or と
+    followed by いい, 嬉しい, 助かる and the like (あるといい; not 狭いと困る)?"""
+    n = len(tokens)
+    nxt = tokens[k] if k < n else None
+    if nxt is None:
+        return False
+    if nxt.base == "た" and nxt.cform.startswith("仮定形") or nxt.surface == "ば" and nxt.pos2 == "接続助詞":
+        return True
+    # (MeCab reads あるといい as と + 言い: the written いい counts.)
+    return nxt.surface == "と" and k + 1 < n and (tokens[k + 1].base in _WISHES or tokens[k + 1].surface in _WISHES)
 
 
 def _verb_chain(tokens: Sequence[Token], q: int, spell: Callable[[Token, str], str], prefix: str = "") -> str | None:

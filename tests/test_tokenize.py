@@ -105,6 +105,10 @@ def predicates(text, tokenizer):
     ("営業時間を長い", ()),  # を takes an action, not a state
     ("お蕎麦 美味しかった", ("お蕎麦が美味しい", "蕎麦が美味しい")),  # the particle left out
     ("トイレ綺麗", ("トイレが綺麗",)),
+    ("コンビニがあるといい", ("コンビニがほしい",)),
+    ("値段がもう少し安かったらいい", ("値段が安いとよい",)),  # a wish said as a condition
+    ("営業時間が長いと嬉しい", ("営業時間が長いとよい",)),
+    ("駐車場が狭いと不便", ("駐車場が狭い",)),  # a condition, but no wish
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
