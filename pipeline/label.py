@@ -7,9 +7,11 @@ by how many of the theme's answers offer it, weighted by how central those answe
 
 A label is the best-scoring noun phrase — extended to a longer one that ends with it when most
 of its answers say that (本数 → バスの本数) — with its predicate when the answers share one
-(駐車場 → 駐車場が狭い); otherwise the noun phrase alone. Never in a label: a word of the question's
-title, a word spread over most themes of the question, two labels with the same words, or a
-word in more than half of the question's labels. Keywords follow the same rules.
+(駐車場 → 駐車場が狭い), or the two that together are shared (駐車場が少ない・狭い); otherwise the noun
+phrase alone. A noun its answers agree about scores higher by the share that says it, so a
+concern beats a bare topic. Never in a label: a word of the question's title (or the survey's), a
+word spread over most themes of the question, the same words as another label, a word in more
+than half of the question's labels, more than 15 characters. Keywords follow the same rules.
 """
 
 from __future__ import annotations
@@ -227,20 +229,28 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
     need = MIN_SUPPORT if size >= 2 * MIN_SUPPORT else 1
     ok = [j for j in support if allowed[j] and support[j] >= need] or [j for j in support if allowed[j]]
     nouns = sorted((j for j in ok if not phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))
-    by_head: dict[str, list[int]] = {}
+    by_head: dict[str, list[int]] = {}  # the predicates said of each noun (by `need` answers or more)
     for j in ok:
         if phrases[j].predicate:
             by_head.setdefault(phrases[j].head, []).append(j)
     noun_of = {phrases[j].key: j for j in nouns}
 
-    def with_predicate(j: int) -> int:
-        # The noun with what most of its answers say about it, when enough of them say it.
-        said = by_head.get(phrases[j].key, [])
+    def with_predicate(j: int) -> list[int]:
+        # What most of the noun's answers say about it: one predicate that a third of them say
+        # (駐車場が狭い), else two that together do, said the same way (駐車場が少ない・狭い).
+        said = sorted(by_head.get(phrases[j].key, []), key=lambda p: (-support[p], -round(value[p], 12), phrases[p].key))
         if not said:
-            return j
-        best = min(said, key=lambda p: (-support[p], -round(value[p], 12), phrases[p].key))
-        share = support[best] / sum(support[p] for p in said)
-        return best if support[best] >= need and share >= SHARED else j
+            return []
+        mentions = sum(support[p] for p in said)
+        if support[said[0]] >= SHARED * mentions:
+            return said[:1]
+        # (Not two function-like predicates: 少ない・多い, できない・できる may contradict.)
+        first, second = said[0], said[1] if len(said) > 1 else -1
+        if second >= 0 and support[first] + support[second] >= SHARED * mentions \
+                and _link(phrases[first]) == _link(phrases[second]) and len(_joined(phrases, [first, second])) <= MAX_LABEL \
+                and len(phrases[first].words) + len(phrases[second].words) > 2 * len(phrases[j].words):
+            return [first, second]
+        return []
 
     def extended(j: int) -> int:
         # A longer noun phrase that ends with this one (バスの本数 for 本数) when most say it; for
@@ -252,16 +262,29 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
 
     out: dict[str, _Option] = {}
     for j in nouns[:OPTIONS]:
-        picked = with_predicate(extended(j))
-        ph = phrases[picked]
+        noun = extended(j)
+        picked = with_predicate(noun)
         # A noun that its answers say one thing about names a concern, not just a topic: it
         # gains the share of its answers that say it.
-        said = support[picked] / support[j] if ph.predicate else 0.0
-        out.setdefault(ph.key, _Option(ph.text, frozenset(ph.words), float(value[j]) * (1.0 + said)))
+        said = sum(support[p] for p in picked) / support[j]
+        text = _joined(phrases, picked) if picked else phrases[noun].text
+        words = frozenset(x for p in (picked or [noun]) for x in phrases[p].words)
+        out.setdefault(text, _Option(text, words, float(value[j]) * (1.0 + min(said, 1.0))))
     for j in sorted((j for j in ok if phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))[:OPTIONS]:
         ph = phrases[j]
         out.setdefault(ph.key, _Option(ph.text, frozenset(ph.words), float(value[j])))
     return sorted(out.values(), key=lambda o: (-round(o.value, 12), o.text))[:OPTIONS]
+
+
+def _link(ph: Phrase) -> str:
+    """The particle between a predicate phrase's noun and its predicate (が in 駐車場が狭い)."""
+    return ph.text[len(ph.head):len(ph.head) + 1]
+
+
+def _joined(phrases: list[Phrase], picked: list[int]) -> str:
+    """One predicate phrase, or two about one noun as one: 駐車場が少ない + 駐車場が狭い → 駐車場が少ない・狭い."""
+    first = phrases[picked[0]].text
+    return first + "".join("・" + phrases[p].text[len(phrases[p].head) + 1:] for p in picked[1:])
 
 
 def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given: list[str]) -> list[str]:

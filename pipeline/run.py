@@ -463,7 +463,8 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
                                                    closeness=closeness, fixed=[t[1] for t in titles] if titles else None,
-                                                   title=config.question_title(reps[0].answer.question) if reps else "")
+                                                   title=(config.question_title(reps[0].answer.question) if reps else "")
+                                                   + "\n" + config.title)
     question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
     column = {w: j for j, w in enumerate(vectors.vocabulary)}
     word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)

@@ -315,11 +315,13 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
                         said = f"{text}の{verbal}"
                         emit(said, said, text, words + _nouns(tokens[j + 1:k], stop_words))
         # The particle may be left out before an adjective: お蕎麦美味しかった, トイレ綺麗.
-        bare = j < n and (tokens[j].pos1 == "形容詞" and tokens[j].pos2 != "非自立可能"
-                          or tokens[j].pos1 == "形状詞" and tokens[j].pos2 != "助動詞語幹")
+        bare = j < n and tokens[j - 1].pos3 != "形状詞可能" and (  # (親切丁寧 lists two qualities)
+            tokens[j].pos1 == "形容詞" and tokens[j].pos2 != "非自立可能" or tokens[j].pos1 == "形状詞" and tokens[j].pos2 != "助動詞語幹")
         if bare or j < n and tokens[j].pos1 == "助詞" and tokens[j].surface in _PARTICLES:
             particle = "が" if bare else _PARTICLES[tokens[j].surface]
             q = j if bare else j + 1
+            if particle == "に" and j - i == 1 and tokens[i].pos3 == "形状詞可能":
+                q = n  # 親切に, 丁寧に: an adverb, not a place
             if particle == "に" and q < n and tokens[q].surface == "は":
                 q += 1
             while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い

@@ -156,3 +156,20 @@ def test_given_labels_are_kept_and_not_taken(tokenizer):
     _, labels, _ = label_themes([PARKING, PARKING[::-1], TOILETS], tokenizer, fixed=["駐車場が少ない", "", ""])
     assert labels[0] == "駐車場が少ない"
     assert labels[1] != "駐車場が少ない" and labels[2] == "トイレが汚い"
+
+
+def test_two_predicates_that_together_are_shared(tokenizer):
+    # No predicate alone is said by a third of what is said about 駐車場; 少ない and 狭い together are.
+    parking = ["駐車場が少ない", "駐車場が少なかった", "駐車場が少なくて困る", "駐車場が狭い", "駐車場が狭かった",
+               "駐車場が狭くて停めにくい", "駐車場が遠い", "駐車場が遠かった", "駐車場が暗い", "駐車場が暗かった",
+               "駐車場が高い", "駐車場が高かった", "駐車場"]
+    _, labels, _ = label_themes([parking, TOILETS, BUSES], tokenizer)
+    assert labels[0] in ("駐車場が少ない・狭い", "駐車場が狭い・少ない")
+
+
+def test_no_two_function_like_predicates(tokenizer):
+    # できない and できる, 少ない and 多い may contradict each other: the noun alone.
+    meals = ["食事ができない", "食事ができなかった", "食事ができる", "食事ができた", "食事が高い", "食事が高かった",
+             "食事が遅い", "食事が遅かった", "食事が少ない", "食事が少なかった", "食事が多い", "食事が多かった", "食事"]
+    _, labels, _ = label_themes([meals, TOILETS, BUSES], tokenizer)
+    assert "・" not in labels[0]
