@@ -25,7 +25,7 @@ from pipeline.tokenize import Phrase
 
 MAX_LABEL = 15  # characters
 MIN_SUPPORT = 2  # answers of the theme that offer a candidate
-SHARED = 1 / 3  # a predicate is shared when this share of the noun's predicates is that one
+SHARED = 1 / 3  # a predicate is shared when it is this share of what is said of the noun
 EXTEND = 0.5  # a longer noun phrase replaces the noun when this share of its answers say it
 OPTIONS = 40  # label options kept per theme, for labels to stay unique
 SMOOTHING = 1.0  # answers added to a candidate's total: one answer is weaker evidence than ten
@@ -118,7 +118,7 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
     `phrase_lists`: each answer's encoded label candidates (`tokenize.phrases`); `weights`: how
     many answers each row stands for (identical answers are analysed once); `closeness`: each
     answer's closeness to its theme's centre (0..1), so that central answers count more;
-    `title`: the question's title, whose words name no theme of it; `fixed`: per theme a label
+    `title`: the question's title (and the survey's), whose words name no theme; `fixed`: per theme a label
     it has already (a codebook's, その他) or "", which it keeps and no other theme takes."""
     labels = np.asarray(labels)
     n = len(labels)
@@ -271,8 +271,8 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         words = frozenset(x for p in (picked or [noun]) for x in phrases[p].words)
         out.setdefault(text, _Option(text, words, float(value[j]) * (1.0 + min(said, 1.0))))
     for j in sorted((j for j in ok if phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))[:OPTIONS]:
-        ph = phrases[j]
-        out.setdefault(ph.key, _Option(ph.text, frozenset(ph.words), float(value[j])))
+        ph = phrases[j]  # a predicate phrase on its own, when its noun names nothing better
+        out.setdefault(ph.text, _Option(ph.text, frozenset(ph.words), float(value[j])))
     return sorted(out.values(), key=lambda o: (-round(o.value, 12), o.text))[:OPTIONS]
 
 

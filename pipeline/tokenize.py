@@ -1,8 +1,12 @@
-"""Tokenization with MeCab (fugashi + unidic-lite) and extraction of content terms.
+"""Tokenization with MeCab (fugashi + unidic-lite), extraction of content terms and of label
+candidates.
 
+Tokens: a Latin word MeCab splits (Wi + - + Fi) is one token again, so no stage sees 「Fi」.
 Terms are what the analysis counts: nouns (consecutive nouns joined into one compound, so that
 事務 + 作業 → 事務作業 and 報告 + 書 → 報告書), verbs, adjectives and adjectival nouns, in their
-written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus stop words.
+written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus stop words, asides
+（笑） and markup (&hellip;). Label candidates (`phrases`) are the answer's noun phrases and what it
+says about them, in plain form (駐車場が狭い ← 駐車場が狭かった): see `pipeline.label`.
 """
 
 from __future__ import annotations
