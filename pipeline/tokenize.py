@@ -274,6 +274,8 @@ _BE = frozenset("ある 有る いる 居る".split())
 # Written variants of one word, so that answers that say the same thing offer the same phrase.
 _PLAIN = {"無い": "ない", "欲しい": "ほしい", "づらい": "にくい", "ずらい": "にくい", "辛い": "にくい"}
 _A_ROW = dict(zip("うくぐすつぬぶむる", "わかがさたなばまら"))
+# Verbs that make a compound particle with に and て: について, に関して, に対して, によって, にとって.
+_COMPOUND_PARTICLES = frozenset("つく 付く 就く 関する 対する よる 因る 依る 拠る とる 取る あたる 当たる 際する 沿う".split())
 # How a predicate after を ends: a verb (u-row kana, ない, たい, ほしい, いる), never a bare state.
 _ACTIONS = tuple("うくぐすつぬぶむる") + ("ない", "たい", "ほしい", "いる")
 
@@ -328,6 +330,8 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
                 q = n  # 親切に, 丁寧に: an adverb, not a place
             if particle == "に" and q < n and tokens[q].surface == "は":
                 q += 1
+            if particle == "に" and q < n and tokens[q].base in _COMPOUND_PARTICLES and tokens[q].cform.startswith("連用形"):
+                q = n  # について, に関して, にとって: one particle, no predicate
             while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い
                 q += 1
             found = _predicate(tokens, q, stop_words, _as_written) if q < n else None

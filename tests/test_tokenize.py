@@ -109,6 +109,8 @@ def predicates(text, tokenizer):
     ("値段がもう少し安かったらいい", ("値段が安いとよい",)),  # a wish said as a condition
     ("営業時間が長いと嬉しい", ("営業時間が長いとよい",)),
     ("駐車場が狭いと不便", ("駐車場が狭い",)),  # a condition, but no wish
+    ("お土産については種類が少ない", ("種類が少ない",)),  # について is one particle
+    ("駐車場に関しては問題ない", ()),
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
