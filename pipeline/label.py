@@ -253,11 +253,13 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         return []
 
     def extended(j: int) -> int:
-        # A longer noun phrase that ends with this one (バスの本数 for 本数) when most say it; for
-        # a one-character noun, too vague alone (場), the longer one most say (交流の場).
+        # A longer noun phrase that holds this one when most of its answers say it: one that ends
+        # with it (バスの本数 for 本数), or a compound that starts with it (補助金 for 補助; not
+        # 道の駅 for 道). For a one-character noun, too vague alone (場), the longer one most say.
         key = phrases[j].key
         enough = need if len(key) == 1 else EXTEND * support[j]
-        longer = [p for t, p in noun_of.items() if t != key and t.endswith(key) and support[p] >= enough]
+        longer = [p for t, p in noun_of.items() if t != key and support[p] >= enough
+                  and (t.endswith(key) or t.startswith(key) and t[len(key)] != "の" and phrases[p].words[0] == key)]
         return min(longer, key=lambda p: (-support[p], -len(phrases[p].key), phrases[p].key)) if longer else j
 
     out: dict[str, _Option] = {}
@@ -269,7 +271,9 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         said = sum(support[p] for p in picked) / support[j]
         text = _joined(phrases, picked) if picked else phrases[noun].text
         words = frozenset(x for p in (picked or [noun]) for x in phrases[p].words)
-        out.setdefault(text, _Option(text, words, float(value[j]) * (1.0 + min(said, 1.0))))
+        # A one-character noun alone (場, 面) names little: it counts half.
+        light = 0.5 if len(text) == 1 else 1.0
+        out.setdefault(text, _Option(text, words, light * float(value[j]) * (1.0 + min(said, 1.0))))
     for j in sorted((j for j in ok if phrases[j].predicate), key=lambda j: (-round(value[j], 12), phrases[j].key))[:OPTIONS]:
         ph = phrases[j]  # a predicate phrase on its own, when its noun names nothing better
         out.setdefault(ph.text, _Option(ph.text, frozenset(ph.words), float(value[j])))
