@@ -173,3 +173,21 @@ def test_no_two_function_like_predicates(tokenizer):
              "食事が遅い", "食事が遅かった", "食事が少ない", "食事が少なかった", "食事が多い", "食事が多かった", "食事"]
     _, labels, _ = label_themes([meals, TOILETS, BUSES], tokenizer)
     assert "・" not in labels[0]
+
+
+def test_no_word_in_more_than_half_of_the_labels(tokenizer):
+    # Four themes that all speak of 駐車場: at most two labels may say it.
+    themes = [["駐車場が狭い", "駐車場が狭かった", "駐車場が狭くて怖い"], ["駐車場が遠い", "駐車場が遠かった", "駐車場が遠くて困る"],
+              ["駐車場が高い", "駐車場が高かった", "駐車場の料金が高い"], ["駐車場が暗い", "駐車場が暗かった", "駐車場の照明が暗い"]]
+    _, labels, _ = label_themes(themes, tokenizer)
+    assert sum("駐車場" in label for label in labels) <= 2, labels
+    assert len(set(labels)) == 4
+
+
+@pytest.mark.parametrize("text,extended", [
+    (["バスの本数が少ない", "路線バスの本数が少ない", "本数が少なすぎる", "バスの本数を増やして"], "バスの本数"),  # ends with it
+    (["補助金がほしい", "補助金の増額", "補助金が少ない", "補助率を上げて"], "補助金"),  # a compound that starts with it
+])
+def test_a_noun_extends_to_what_most_of_its_answers_say(text, extended, tokenizer):
+    _, labels, _ = label_themes([text, ROOMS, TOILETS], tokenizer)
+    assert labels[0].startswith(extended), labels
