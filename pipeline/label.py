@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline.tokenize import Phrase
+from pipeline.phrases import Phrase
 
 MAX_LABEL = 15  # characters
 MIN_SUPPORT = 2  # answers of the theme that offer a candidate

@@ -48,7 +48,7 @@ class Prepared:
     parts: tuple[str, ...] = ()  # nouns inside the compounds, added to the terms for the vectors
     segments: tuple[Segment, ...] = ()  # the answer's points; one when it makes one point
     aliases: tuple[tuple[str, str], ...] = ()  # written form → lemma, for word-vector look-up
-    phrases: tuple[str, ...] = ()  # predicate phrases (予算がない), for labels
+    phrases: tuple[str, ...] = ()  # label candidates (encoded `phrases.Phrase`: 駐車場が狭い, 交通の便)
     # The normalised text as outputs show it, when that differs from `norm` (--no-mask: the
     # analysis still leaves personal information out, the outputs show it).
     norm_shown: str = ""

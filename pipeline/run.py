@@ -23,9 +23,10 @@ from pipeline.crosstab import crosstab
 from pipeline.label import keywords_and_labels
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
+from pipeline.phrases import phrases
 from pipeline.progress import Progress
 from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Result, Segment, Theme
-from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor, phrases
+from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor
 from pipeline.vectorize import vectorize
 
 MIN_SEGMENT_TERMS = 1  # a point without content terms (以上です。) joins its neighbour

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.label import MAX_LABEL, generic_words, in_title, keywords_and_labels
 from pipeline.normalize import normalize
-from pipeline.tokenize import extractor, phrases
+from pipeline.phrases import phrases
+from pipeline.tokenize import extractor
 from pipeline.vectorize import _counts
 
 PARKING = ["駐車場が少ない", "駐車場が少なかった", "駐車場が少なくて停められない", "駐車場がもう少しほしい",
