@@ -13,8 +13,14 @@
    seed, so the themes do not change when nothing changed (k-means restarts gave ARI 0.5–0.8
    between seeds on the bundled survey). Above `WARD_MAX` answers Ward runs on a seeded sample.
    Then themes whose centres are near-copies are merged and themes smaller than `min_size`
-   folded into their nearest neighbour; themes are numbered by size.
-Every random step takes the one `seed`.
+   folded into their nearest neighbour.
+4. No catch-all (`k=None` only; a number of themes asked for is kept): a theme whose two halves
+   are at least as far apart as the question's themes typically are from their nearest
+   neighbour is split (`split_mixed`); an answer that is an outlier of its theme and whose
+   nearest neighbours are mostly elsewhere fits no theme well and is set aside for その他,
+   label `OTHER` (`set_aside`). Both rules take their thresholds from the question's own
+   distribution, not from constants tuned on one survey.
+Themes are numbered by size, その他 (-1) apart. Every random step takes the one `seed`.
 """
 
 from __future__ import annotations
@@ -37,12 +43,16 @@ K_RUNS = 11  # Louvain runs whose median community count is k (5 on a sample of 
 WARD_MAX = 3000  # answers Ward's clustering runs on (a sample above that)
 NEAR_COPY = 0.92  # cosine between theme centres above which two themes are one
 MINIBATCH_ABOVE = 20_000
+OTHER = -1  # the label of answers that fit no theme well (その他)
+AGREEMENT_NEIGHBOURS = 10  # nearest neighbours asked whether an answer's theme is theirs
+AGREEMENT_SAMPLE = 5_000  # above this many answers, neighbours are searched among a seeded sample
+TUKEY = 1.5  # an outlier lies below Q1 - 1.5 IQR (Tukey's fence), the usual convention
 
 
 @dataclass(frozen=True)
 class Clustering:
-    labels: np.ndarray  # theme index per answer, 0 = largest theme
-    scores: np.ndarray  # closeness of each answer to its theme's centre, 0..1
+    labels: np.ndarray  # theme index per answer, 0 = largest theme; OTHER (-1) for その他
+    scores: np.ndarray  # closeness of each answer to its theme's centre (その他: to the nearest theme), 0..1
     k_runs: tuple[int, ...]  # --k auto: the number of themes each Louvain run found
     smoothed: np.ndarray  # the vectors the partition was made on
 
@@ -170,11 +180,131 @@ def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = Non
 
 
 def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Unit centre of each theme 0..max(labels); answers labelled OTHER (-1) count in none."""
     k = int(labels.max()) + 1 if labels.size else 0
-    sums = np.zeros((k, x.shape[1]))
-    np.add.at(sums, labels, x)
+    sums = np.zeros((max(k, 0), x.shape[1]))
+    inside = labels >= 0
+    np.add.at(sums, labels[inside], x[inside])
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return sums / np.where(norms == 0, 1, norms)
+
+
+def margins(x: np.ndarray, labels: np.ndarray, centres: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per answer, its cosine to its own theme's centre and its margin: that cosine minus the
+    cosine to the closest other centre (the own cosine itself when there is no other theme).
+    For answers in その他 (OTHER), the cosine to the nearest centre and a margin of 0."""
+    centres = centroids(x, labels) if centres is None else centres
+    n = x.shape[0]
+    if n == 0 or centres.shape[0] == 0:
+        return np.zeros(n), np.zeros(n)
+    sims = x @ centres.T
+    rows = np.arange(n)
+    own_label = np.where(labels >= 0, labels, 0)
+    own = np.where(labels >= 0, sims[rows, own_label], sims.max(axis=1))
+    if centres.shape[0] == 1:
+        return own, np.where(labels >= 0, own, 0.0)
+    others = sims.copy()
+    others[rows, own_label] = -np.inf
+    return own, np.where(labels >= 0, own - others.max(axis=1), 0.0)
+
+
+def neighbour_agreement(x: np.ndarray, labels: np.ndarray, rows: np.ndarray | None = None, *,
+                        k: int = AGREEMENT_NEIGHBOURS, seed: int = 0) -> np.ndarray:
+    """For each of `rows` (all when None), the share of its k nearest neighbours (cosine) that
+    are in its theme: a clear member's neighbourhood agrees with its theme. Neighbours are
+    searched among a seeded sample of AGREEMENT_SAMPLE answers above that many, so the cost is
+    rows × min(n, AGREEMENT_SAMPLE) products, never n²."""
+    n = x.shape[0]
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=int)
+    if n < 2 or rows.size == 0:
+        return np.ones(rows.size)
+    among = np.arange(n) if n <= AGREEMENT_SAMPLE else \
+        np.sort(np.random.default_rng(seed).choice(n, AGREEMENT_SAMPLE, replace=False))
+    k = min(k, len(among) - 1)
+    out = np.empty(rows.size)
+    candidates = x[among]
+    for start in range(0, rows.size, 2048):
+        block = rows[start:start + 2048]
+        sims = x[block] @ candidates.T
+        # An answer is not its own neighbour.
+        pos = np.searchsorted(among, block)
+        hit = (pos < len(among)) & (among[np.minimum(pos, len(among) - 1)] == block)
+        sims[np.flatnonzero(hit), pos[hit]] = -np.inf
+        nearest = among[np.argpartition(-sims, k - 1, axis=1)[:, :k]]
+        out[start:start + 2048] = (labels[nearest] == labels[block][:, None]).mean(axis=1)
+    return out
+
+
+def split_mixed(x: np.ndarray, labels: np.ndarray, *, min_size: int, k_max: int, seed: int,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """Split every theme whose answers form two groups with distinct concerns.
+
+    Each theme is cut in two (Ward, then 2-means, as `partition`). The cut is kept when both
+    halves have at least `min_size` answers and their centres are at most as similar as the
+    question's themes are to their nearest other theme (the median over themes of the cosine
+    to the nearest other centre, taken once on the partition as it came): the halves are then as
+    distinct as two of the question's own themes. New halves are tested again; the number of
+    themes stays at most `k_max`. The reference comes from the question itself, so a question
+    of finely separated themes splits on finer differences than one of broad themes."""
+    labels = labels.copy()
+    weights = np.ones(len(labels)) if weights is None else weights
+    ids = [int(c) for c in np.unique(labels[labels >= 0])]
+    if len(ids) < 2:
+        return labels
+    cents = centroids(x, labels)[ids]
+    sims = cents @ cents.T
+    np.fill_diagonal(sims, -np.inf)
+    reference = float(np.median(sims.max(axis=1)))
+    queue = sorted(ids, key=lambda c: (-weights[labels == c].sum(), c))  # largest first
+    count, fresh = len(ids), max(ids) + 1
+    while queue and count < k_max:
+        c = queue.pop(0)
+        members = np.flatnonzero(labels == c)
+        if weights[members].sum() < 2 * min_size or len(members) < 4:
+            continue
+        halves = partition(x[members], 2, seed, weights[members])
+        if min(weights[members[halves == h]].sum() for h in (0, 1)) < min_size:
+            continue
+        a, b = centroids(x[members], halves)
+        if float(a @ b) > reference:
+            continue
+        labels[members[halves == 1]] = fresh
+        queue += [c, fresh]
+        count, fresh = count + 1, fresh + 1
+    return labels
+
+
+def set_aside(space: np.ndarray, labels: np.ndarray, *, raw: np.ndarray | None = None, min_size: int = 1,
+              seed: int = 0) -> np.ndarray:
+    """Answers that fit no theme well, labelled OTHER (その他) instead of their nearest theme.
+
+    An answer is set aside when both hold:
+    - its cosine to its theme's centre in `space` (the clustering space) is an outlier of its
+      theme: below Tukey's lower fence, Q1 − 1.5 IQR of the theme's members' cosines;
+    - fewer than half of its nearest neighbours in `raw` (the unsmoothed vectors; `space` when
+      None) are in its theme: its neighbourhood does not vouch for it either.
+    Themes of fewer than 2 × max(min_size, 4) answers (too few for quartiles) and answers whose
+    removal would leave their theme below `min_size` keep their members."""
+    labels = labels.copy()
+    raw = space if raw is None else raw
+    own, _ = margins(space, labels)
+    floor = 2 * max(min_size, 4)
+    suspects = []
+    for c in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == c)
+        if len(members) < floor:
+            continue
+        q1, q3 = np.quantile(own[members], [0.25, 0.75])
+        suspects.append(members[own[members] < q1 - TUKEY * (q3 - q1)])
+    rows = np.concatenate(suspects) if suspects else np.zeros(0, dtype=int)
+    if not rows.size:
+        return labels
+    lonely = rows[neighbour_agreement(raw, labels, rows, seed=seed) < 0.5]
+    for c in np.unique(labels[lonely]):
+        out = lonely[labels[lonely] == c]
+        if np.sum(labels == c) - len(out) >= min_size:
+            labels[out] = OTHER
+    return labels
 
 
 def _merge_near_copies(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -207,16 +337,19 @@ def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int, weights: np.n
 
 
 def _order_by_size(labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Renumber themes 0.. by size (answers), largest first; ties by first member (deterministic)."""
-    ids, first = np.unique(labels, return_index=True)
+    """Renumber themes 0.. by size (answers), largest first; ties by first member (deterministic).
+    OTHER (-1) stays OTHER."""
+    inside = labels >= 0
+    if not inside.any():
+        return labels.copy()
+    ids, first = np.unique(labels[inside], return_index=True)
     weights = np.ones(len(labels)) if weights is None else weights
     sizes = np.array([weights[labels == c].sum() for c in ids])
     order = sorted(range(len(ids)), key=lambda i: (-sizes[i], first[i]))
     mapping = np.empty(int(ids.max()) + 1, dtype=int)
     mapping[ids[order]] = np.arange(len(ids))
-    return mapping[labels]
+    return np.where(inside, mapping[np.where(inside, labels, 0)], OTHER)
 
 
 def _closeness(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    cents = centroids(x, labels)
-    return np.clip(np.einsum("ij,ij->i", x, cents[labels]), 0.0, 1.0)
+    return np.clip(margins(x, labels)[0], 0.0, 1.0)
