@@ -345,14 +345,15 @@ def kind(norm: str) -> str:
     praises or thanks (とても良い所です, 最高の夏休みとなりました！), else ""."""
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
+    parts = pieces(norm)
     kinds: list[str] = []
-    for group in _groups(pieces(norm)):
+    for group in _groups(parts):
         found = _group_kinds(group)
         if found is None:
             return ""
         kinds += found
     # Praise that trails off (…隣と近くて。) leaves its point unsaid.
-    if kinds and kinds[-1] == PRAISE and _TRAILING.search(core(pieces(norm)[-1])):
+    if kinds and kinds[-1] == PRAISE and _TRAILING.search(core(parts[-1])):
         return ""
     for k in (PRAISE, ENOUGH, NOTHING):  # the answer is what its least common clause kind is
         if k in kinds:

@@ -58,9 +58,24 @@ _SPLIT = re.compile(
 )
 
 
+class _Dropped(dict):
+    """str.translate table that deletes punctuation, symbols, spaces and control characters:
+    each character's Unicode category is looked up once (the table holds at most the characters
+    seen, a few thousand), which makes `core` several times faster than a per-character test on
+    the 90,000 answers of a large export."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] in "PSZC" else code
+        self[code] = kept
+        return kept
+
+
+_DROPPED = _Dropped()
+
+
 def core(text: str) -> str:
     """The text without punctuation, symbols and spaces, lower-cased (ASCII)."""
-    return "".join(ch for ch in text if unicodedata.category(ch)[0] not in "PSZC").lower()
+    return text.translate(_DROPPED).lower()
 
 
 _core = core
