@@ -51,7 +51,7 @@ FONT_FAMILY = "ReportGothic"  # the embedded subset's name, first in the style s
 # still covers the report after a codebook edit moves answers between modes.
 _REASON_WORDS = ("似た例に近いどのテーマにも近くないキーワードルール名前説明新しい候補まとまり代表同じ回答中心最その他今回新たに見られた意見前回"
                  + "".join(REASONS.values()) + "".join(NO_ISSUE.values()) + "".join(ASKS_NOTE.values())
-                 + "".join(ASKS_FROM.values()) + ASKS_HINT + "（）0123456789,.%件記入のあった")
+                 + "".join(ASKS_FROM.values()) + ASKS_HINT + "（）0123456789,.%件記入のあった未満")
 
 
 @functools.cache
@@ -402,7 +402,9 @@ def no_issue_line(r: QuestionResult) -> str:
     if not n:
         return ""
     written = sum(1 for a in r.assignments if a.excluded_reason != "empty")
-    return f"{_reason('no_issue', r.asks)}（no_issue）{n:,} 件（記入のあった回答 {written:,} 件の {n / written * 100:.1f}%）"
+    share = n / written * 100
+    return (f"{_reason('no_issue', r.asks)}（no_issue）{n:,} 件"
+            f"（記入のあった回答 {written:,} 件の {f'{share:.1f}%' if share >= 0.05 else '0.1% 未満'}）")
 
 
 def _change(c) -> ChangeView:

@@ -104,3 +104,16 @@ def test_asks_in_the_config_file(tmp_path):
     path.write_text('[questions."Q"]\nasks = "complaints"\n', encoding="utf-8")
     with pytest.raises(UserError, match="asks"):
         build(read_toml(path))
+
+
+def test_a_tiny_share_is_not_written_as_zero():
+    from pipeline.records import Answer, Assignment, QuestionResult
+
+    def answer(i: int, why: str) -> Assignment:
+        return Assignment(answer=Answer(id=str(i), question="Q", row=i, raw=""), masked="", theme_id=-1 if why else 0,
+                          excluded_reason=why, score=0.0)
+
+    rows = tuple(answer(i, "no_issue" if i == 0 else "") for i in range(3000))
+    q = QuestionResult(question="Q", title="Q", n_answers=3000, n_excluded=1, k_chosen=0, themes=(), assignments=rows,
+                       asks="other", asks_from="answers")
+    assert report.no_issue_line(q) == "特に問題・要望はない（no_issue）1 件（記入のあった回答 3,000 件の 0.1% 未満）"
