@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, quotes, segment, tally, wordvectors
+from pipeline import kwic, network, noissue, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
 from pipeline.cache import Cache
 from pipeline.cluster import OTHER, centroids, cluster, margins, neighbour_agreement
@@ -186,6 +186,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     pending: list = []
     for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending):
         by_question.setdefault(p.answer.question, []).append(p)
+    framings = set_aside_no_issue(by_question, config)
     book = None
     earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
     if codebook_path is not None:
@@ -205,13 +206,28 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
                 result = coded_question(q, items, config, staff_themes, vectors, tokenizer, earlier.get(q, {}))
             else:
                 result = analyse_question(q, items, config, vectors)
-            result = dataclasses.replace(result, **views(result, items, config, tokenizer))
+            result = dataclasses.replace(result, **views(result, items, config, tokenizer),
+                                         asks=framings[q].asks, asks_from=framings[q].source)
             results.append(summarised(result, config))
             bar.update(1)
     store_pending(cache, pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
+
+
+def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config) -> dict[str, noissue.Framing]:
+    """Decide what each question asks for and set its no_issue answers aside (in place): 特に不便は
+    なかった to a question on problems, praise-only answers to one on problems or requests. The
+    framing is configured (`[questions."列名"] asks`), else read from the title and column name,
+    else from the answers. Each distinct answer text is read once, whatever its question."""
+    known: dict[str, str] = {}
+    framings = {}
+    for q, items in by_question.items():
+        title = config.question_title(q)
+        by_question[q], framings[q] = noissue.mark(items, title if title == q else f"{title} {q}",
+                                                   config.question_ask(q), known)
+    return framings
 
 
 def with_previous(result: Result, out: Path) -> Result:

@@ -52,7 +52,7 @@ def test_assignments_hold_every_input_answer_once(corpus_run):
     assert set(keys) == set(coding())
     for r in rows:
         excluded = r["excluded_reason"]
-        assert excluded in ("", "empty", "non_answer")
+        assert excluded in ("", "empty", "non_answer", "no_issue")
         assert (int(r["theme_id"]) == -1) == bool(excluded)
         assert bool(r["theme_label"]) != bool(excluded)
         assert bool(r["theme_key"]) != bool(excluded) and bool(r["reason"]) != bool(excluded)
