@@ -4,7 +4,7 @@ Candidates are the theme's answers, each represented by the text a reader would 
 answer, or for a long multi-point answer its point(s) most typical of the theme, marked with …
 where text was cut.
 
-A quote is a clear member of its theme (`clear_members`): its theme is its best by a margin at
+A quote is a clear member of its theme (`cluster.clear_members`): its theme is its best by a margin at
 least as large as the question's median margin, most of its nearest neighbours are in the same
 theme, and the quoted text itself (an excerpt too) is closer to its own theme's centre than to
 any other. Clear candidates are ranked by representativeness (closeness to the centre plus the
@@ -37,21 +37,8 @@ class Candidate:
     norm: str  # normalised, for near-duplicate checks
     vector: np.ndarray  # unit vector in the clustering space
     excerpt: bool = False
-    clear: bool = True  # the answer is a clear member of the theme (`clear_members`)
+    clear: bool = True  # the answer is a clear member of the theme (`cluster.clear_members`)
     relevance: float | None = None  # representativeness of the answer; None: closeness to the centre
-
-
-def clear_members(margin: np.ndarray, agreement: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Which answers are clear members of their theme: a margin (cosine to the own centre minus
-    the cosine to the closest other, `cluster.margins`) of at least the median margin of the
-    question's members — a relative bar, so a question of close themes is not left without
-    quotes — and at least half of the nearest neighbours in the same theme
-    (`cluster.neighbour_agreement`). Answers with a negative label (その他) are never clear."""
-    inside = labels >= 0
-    if not inside.any():
-        return np.zeros(len(labels), dtype=bool)
-    bar = max(float(np.median(margin[inside])), 0.0)
-    return inside & (margin >= bar) & (margin > 0) & (agreement >= 0.5)
 
 
 def representativeness(closeness: np.ndarray, margin: np.ndarray) -> np.ndarray:
@@ -82,7 +69,7 @@ def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: 
               centre: np.ndarray, *, clear: bool = True, relevance: float | None = None) -> Candidate:
     """The quotable form of one answer: whole, or (long, several points) its most typical point(s).
     `points` are (text as written, normalised text, vector) of the answer's points, in order;
-    `clear` and `relevance` are the answer's (`clear_members`, `representativeness`)."""
+    `clear` and `relevance` are the answer's (`cluster.clear_members`, `representativeness`)."""
     if len(norm) <= LONG or len(points) < 2:
         return Candidate(answer_id, text, norm, vector, clear=clear, relevance=relevance)
     sims = [float(p[2] @ centre) for p in points]

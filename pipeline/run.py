@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from pipeline import kwic, network, noissue, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
 from pipeline.cache import Cache
-from pipeline.cluster import OTHER, centroids, cluster, margins, neighbour_agreement
+from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
@@ -480,7 +480,7 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     None for automatic labels and keys t01…; `reasons`: the reason of each distinct answer, or
     None to explain the automatic themes by their keywords and examples; `proposed`: the keys of
     themes a codebook run found among その他 (not the codebook's); `space`: the vectors the
-    partition was made in (`x` when None), where clear members are told (`quotes.clear_members`);
+    partition was made in (`x` when None), where clear members are told (`cluster.clear_members`);
     `other`: the last theme of an automatic partition is その他 (key `other`)."""
     n = len(reps)
     k = int(labels_.max()) + 1 if titles is None else len(titles)
@@ -539,23 +539,18 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
 def _clear_members(space: np.ndarray, x: np.ndarray, labels: np.ndarray, other_at: int | None, limit: int,
                    seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Per distinct answer, its representativeness and whether it is a clear member of its theme
-    (`quotes.clear_members`): margins in the clustering `space`, neighbour agreement in `x`. The
-    neighbours are asked only about the answers that could be quoted — the 4 × `limit` most
-    representative of each theme among those with a margin above the bar — so that a question
-    of 100,000 answers costs a few thousand neighbour searches, not n²."""
+    (`cluster.clear_members`: margins in the clustering `space`, neighbour agreement in `x`).
+    Only the 4 × `limit` most representative answers of each theme can be quoted, so only they
+    are asked: a question of 100,000 answers costs a few thousand neighbour searches, not n²."""
     members = labels if other_at is None else np.where(labels == other_at, OTHER, labels)
     own, margin = margins(space, members)
     relevance = quotes.representativeness(own, margin)
-    inside = members >= 0
-    bar = max(float(np.median(margin[inside])), 0.0) if inside.any() else 0.0
-    asked = []
-    for c in np.unique(members[inside]):
-        rows = np.flatnonzero((members == c) & (margin >= bar) & (margin > 0))
-        asked.append(rows[np.lexsort((rows, -relevance[rows]))[:4 * limit]])
+    asked = [rows[np.lexsort((rows, -relevance[rows]))[:4 * limit]]
+             for rows in (np.flatnonzero(members == c) for c in np.unique(members[members >= 0]))]
     rows = np.concatenate(asked) if asked else np.zeros(0, dtype=int)
-    agreement = np.zeros(len(labels))
-    agreement[rows] = neighbour_agreement(x, members, rows, seed=seed)
-    return relevance, quotes.clear_members(margin, agreement, members)
+    clear = np.zeros(len(labels), dtype=bool)
+    clear[rows] = clear_rows(space, x, members, rows, seed)
+    return relevance, clear
 
 
 def theme_key(theme_id: int) -> str:

@@ -5,7 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from pipeline.quotes import Candidate, candidate, clear_members, near_duplicate, pick, readability, select, summarize
+from pipeline.cluster import clear_members
+from pipeline.quotes import Candidate, candidate, near_duplicate, pick, readability, select, summarize
 
 
 def unit(*v):
