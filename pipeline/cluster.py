@@ -13,8 +13,21 @@
    seed, so the themes do not change when nothing changed (k-means restarts gave ARI 0.5–0.8
    between seeds on the bundled survey). Above `WARD_MAX` answers Ward runs on a seeded sample.
    Then themes whose centres are near-copies are merged and themes smaller than `min_size`
-   folded into their nearest neighbour; themes are numbered by size.
-Every random step takes the one `seed`.
+   folded into their nearest neighbour.
+4. Mixtures and misfits (`k=None` only; a number of themes asked for is kept): a theme whose
+   two halves are far less alike than the halves of the question's typical theme is split
+   (`split_mixed`); an answer that is an outlier of its theme, fits it worse than most answers
+   fit theirs and is no clear member of it (`clear_members`) fits no theme well and is set
+   aside for その他, label `OTHER` (`set_aside`). Both rules take their thresholds from the
+   question's own distribution, not from constants tuned on one survey.
+Themes are numbered by size, その他 (-1) apart. Every random step takes the one `seed`.
+
+A diffuse theme (few clear members, answers of several concerns, like 「メンバー・代表」 43 % of
+one bundled question) is not taken apart. Its answers, clustered again on their own, did give
+purer groups (the largest theme's purity 0.39 → 0.90), but groups the vectors do not separate:
+their labels named the coded concern less often (0.6 → 0.2), their quotes were less pure, and
+the themes changed more when one answer was dropped (mean ARI 0.55 → 0.50; 0.89 → 0.82 on
+another question). Splitting such a theme needs a representation that tells its concerns apart.
 """
 
 from __future__ import annotations
@@ -37,12 +50,16 @@ K_RUNS = 11  # Louvain runs whose median community count is k (5 on a sample of 
 WARD_MAX = 3000  # answers Ward's clustering runs on (a sample above that)
 NEAR_COPY = 0.92  # cosine between theme centres above which two themes are one
 MINIBATCH_ABOVE = 20_000
+OTHER = -1  # the label of answers that fit no theme well (その他)
+AGREEMENT_NEIGHBOURS = 10  # nearest neighbours asked whether an answer's theme is theirs
+AGREEMENT_SAMPLE = 5_000  # above this many answers, neighbours are searched among a seeded sample
+TUKEY = 1.5  # an outlier lies beyond 1.5 IQR from the quartiles (Tukey's fence), the usual convention
 
 
 @dataclass(frozen=True)
 class Clustering:
-    labels: np.ndarray  # theme index per answer, 0 = largest theme
-    scores: np.ndarray  # closeness of each answer to its theme's centre, 0..1
+    labels: np.ndarray  # theme index per answer, 0 = largest theme; OTHER (-1) for その他
+    scores: np.ndarray  # closeness of each answer to its theme's centre (その他: to the nearest theme), 0..1
     k_runs: tuple[int, ...]  # --k auto: the number of themes each Louvain run found
     smoothed: np.ndarray  # the vectors the partition was made on
 
@@ -146,9 +163,11 @@ def cluster(x: np.ndarray, *, k: int | None, k_max: int, min_size: int, seed: in
             k, k_runs = choose_k(xs, k_max=k_max, min_size=min_size, seed=seed)
         k = min(k, n)
         labels = partition(xs, k, seed, weights) if k > 1 else np.zeros(n, dtype=int)
-    if k_runs:  # automatic k: no near-copies, no tiny leftovers
+    if k_runs:  # automatic k: no near-copies, no tiny leftovers, no mixtures, no misfits
         labels = _merge_near_copies(xs, labels)
         labels = _merge_small(xs, labels, min_size, weights)
+        labels = split_mixed(xs, labels, min_size=min_size, k_max=k_max, seed=seed, weights=weights)
+        labels = set_aside(xs, labels, raw=x, min_size=min_size, seed=seed, weights=weights)
     labels = _order_by_size(labels, weights)
     return Clustering(labels, _closeness(xs, labels), k_runs, xs)
 
@@ -170,11 +189,181 @@ def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = Non
 
 
 def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Unit centre of each theme 0..max(labels); answers labelled OTHER (-1) count in none."""
     k = int(labels.max()) + 1 if labels.size else 0
-    sums = np.zeros((k, x.shape[1]))
-    np.add.at(sums, labels, x)
+    sums = np.zeros((max(k, 0), x.shape[1]))
+    inside = labels >= 0
+    np.add.at(sums, labels[inside], x[inside])
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return sums / np.where(norms == 0, 1, norms)
+
+
+def margins(x: np.ndarray, labels: np.ndarray, centres: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per answer, its cosine to its own theme's centre and its margin: that cosine minus the
+    cosine to the closest other centre (the own cosine itself when there is no other theme).
+    For answers in その他 (OTHER), the cosine to the nearest centre and a margin of 0."""
+    centres = centroids(x, labels) if centres is None else centres
+    n = x.shape[0]
+    if n == 0 or centres.shape[0] == 0:
+        return np.zeros(n), np.zeros(n)
+    sims = x @ centres.T
+    rows = np.arange(n)
+    own_label = np.where(labels >= 0, labels, 0)
+    own = np.where(labels >= 0, sims[rows, own_label], sims.max(axis=1))
+    if centres.shape[0] == 1:
+        return own, np.where(labels >= 0, own, 0.0)
+    others = sims.copy()
+    others[rows, own_label] = -np.inf
+    return own, np.where(labels >= 0, own - others.max(axis=1), 0.0)
+
+
+def neighbour_agreement(x: np.ndarray, labels: np.ndarray, rows: np.ndarray | None = None, *,
+                        k: int = AGREEMENT_NEIGHBOURS, seed: int = 0) -> np.ndarray:
+    """For each of `rows` (all when None), the share of its k nearest neighbours (cosine) that
+    are in its theme, out of as many as its theme could hold (k, or the theme's other members
+    among those searched when fewer): a clear member's neighbourhood agrees with its theme, and a
+    small theme can agree fully. Neighbours are searched among a seeded sample of
+    AGREEMENT_SAMPLE answers above that many, so the cost is rows × min(n, AGREEMENT_SAMPLE)
+    products, never n²."""
+    n = x.shape[0]
+    rows = np.arange(n) if rows is None else np.asarray(rows, dtype=int)
+    if n < 2 or rows.size == 0:
+        return np.ones(rows.size)
+    among = np.arange(n) if n <= AGREEMENT_SAMPLE else \
+        np.sort(np.random.default_rng(seed).choice(n, AGREEMENT_SAMPLE, replace=False))
+    k = min(k, len(among) - 1)
+    out = np.empty(rows.size)
+    candidates = x[among]
+    ids, counts = np.unique(labels[among], return_counts=True)
+    room = dict(zip(ids.tolist(), counts.tolist()))
+    for start in range(0, rows.size, 2048):
+        block = rows[start:start + 2048]
+        sims = x[block] @ candidates.T
+        # An answer is not its own neighbour.
+        pos = np.searchsorted(among, block)
+        hit = (pos < len(among)) & (among[np.minimum(pos, len(among) - 1)] == block)
+        sims[np.flatnonzero(hit), pos[hit]] = -np.inf
+        nearest = among[np.argpartition(-sims, k - 1, axis=1)[:, :k]]
+        same = (labels[nearest] == labels[block][:, None]).sum(axis=1)
+        # Its theme's other members among the searched: one fewer when the row is among them.
+        others = np.array([room.get(int(c), 0) for c in labels[block]]) - hit
+        out[start:start + 2048] = same / np.maximum(np.minimum(k, others), 1)
+    return out
+
+
+def clear_members(margin: np.ndarray, agreement: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Which answers are clear members of their theme: a margin (`margins`) of at least the
+    median margin of the question's members — a relative bar, so that a question of close themes
+    is not left without clear members — and at least half of the nearest neighbours in the same
+    theme (`neighbour_agreement`). Answers labelled OTHER (その他) are never clear."""
+    inside = labels >= 0
+    if not inside.any():
+        return np.zeros(len(labels), dtype=bool)
+    bar = max(float(np.median(margin[inside])), 0.0)
+    return inside & (margin >= bar) & (margin > 0) & (agreement >= 0.5)
+
+
+def clear_rows(space: np.ndarray, raw: np.ndarray, labels: np.ndarray, rows: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Whether each of `rows` is a clear member (`clear_members`: margins in `space`, neighbours
+    in `raw`). Neighbours are asked only about the rows above the margin bar: rows × min(n,
+    AGREEMENT_SAMPLE) products."""
+    _, margin = margins(space, labels)
+    inside = labels >= 0
+    bar = max(float(np.median(margin[inside])), 0.0) if inside.any() else 0.0
+    agreement = np.zeros(len(labels))
+    asked = rows[(labels[rows] >= 0) & (margin[rows] >= bar) & (margin[rows] > 0)]
+    agreement[asked] = neighbour_agreement(raw, labels, asked, seed=seed)
+    return clear_members(margin, agreement, labels)[rows]
+
+
+def split_mixed(x: np.ndarray, labels: np.ndarray, *, min_size: int, k_max: int, seed: int,
+                weights: np.ndarray | None = None) -> np.ndarray:
+    """Split every theme whose answers form two groups with distinct concerns.
+
+    Every theme is cut in two (Ward, then 2-means, as `partition`) and the cosine between the
+    two halves' centres measured. Halves of a theme with one concern stay alike; halves of a
+    mixture do not. A theme is split when its halves' cosine is below half the median over the
+    question's themes (the question's typical theme, cut the same way, is the reference: no
+    threshold fixed on one survey) and both halves have at least `min_size` answers. New
+    halves are tested again against the same reference; the number of themes stays at most
+    `k_max`."""
+    labels = labels.copy()
+    weights = np.ones(len(labels)) if weights is None else weights
+    ids = [int(c) for c in np.unique(labels[labels >= 0])]
+    if len(ids) < 2:
+        return labels
+
+    def halves(c: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+        members = np.flatnonzero(labels == c)
+        if len(members) < 4:
+            return None
+        cut = partition(x[members], 2, seed, weights[members])
+        a, b = centroids(x[members], cut)
+        return members, cut, float(a @ b)
+
+    cuts = {c: halves(c) for c in ids}
+    alike = [cut[2] for cut in cuts.values() if cut is not None]
+    if len(alike) < 2:
+        return labels
+    reference = float(np.median(alike)) / 2
+    queue = sorted(ids, key=lambda c: (-weights[labels == c].sum(), c))  # largest first
+    count, fresh = len(ids), max(ids) + 1
+    while queue and count < k_max:
+        c = queue.pop(0)
+        cut = cuts.pop(c, None) or halves(c)
+        if cut is None or cut[2] >= reference:
+            continue
+        members, side, _ = cut
+        if min(weights[members[side == h]].sum() for h in (0, 1)) < min_size:
+            continue
+        labels[members[side == 1]] = fresh
+        queue += [c, fresh]
+        count, fresh = count + 1, fresh + 1
+    return labels
+
+
+def set_aside(space: np.ndarray, labels: np.ndarray, *, raw: np.ndarray | None = None, min_size: int = 1,
+              seed: int = 0, weights: np.ndarray | None = None) -> np.ndarray:
+    """Answers that fit no theme well, labelled OTHER (その他) instead of their nearest theme.
+
+    An answer is set aside when all hold:
+    - its angle to its theme's centre in `space` (the clustering space) is an outlier of its
+      theme: above Tukey's upper fence, Q3 + 1.5 IQR of the theme's members' angles (the angle,
+      not the cosine: cosines near 1 are squeezed, so a fence on them flags more of a theme's
+      own answers than Tukey intended);
+    - that cosine is also low for the question: below the first quartile of all members' (an
+      outlier of a very tight theme may still fit it better than most answers fit theirs);
+    - it is not a clear member (`clear_members`: a margin below the question's median, or most
+      of its nearest neighbours in `raw`, the unsmoothed vectors, elsewhere).
+    Themes of fewer than 2 × max(min_size, 4) answers (too few for quartiles) and answers whose
+    removal would leave their theme below `min_size` keep their members; and その他 is a theme
+    like the others: when fewer than `min_size` answers (`weights`) would go there, none do."""
+    labels = labels.copy()
+    raw = space if raw is None else raw
+    own, _ = margins(space, labels)
+    if not (labels >= 0).any():
+        return labels
+    low = np.quantile(own[labels >= 0], 0.25)
+    floor = 2 * max(min_size, 4)
+    suspects = []
+    for c in np.unique(labels[labels >= 0]):
+        members = np.flatnonzero(labels == c)
+        if len(members) < floor:
+            continue
+        far = np.arccos(np.clip(own[members], -1.0, 1.0))
+        q1, q3 = np.quantile(far, [0.25, 0.75])
+        suspects.append(members[(far > q3 + TUKEY * (q3 - q1)) & (own[members] < low)])
+    rows = np.concatenate(suspects) if suspects else np.zeros(0, dtype=int)
+    if not rows.size:
+        return labels
+    outliers = rows[~clear_rows(space, raw, labels, rows, seed)]
+    weights = np.ones(len(labels)) if weights is None else weights
+    before = labels.copy()
+    for c in np.unique(labels[outliers]):
+        out = outliers[labels[outliers] == c]
+        if weights[labels == c].sum() - weights[out].sum() >= min_size:
+            labels[out] = OTHER
+    return labels if weights[labels == OTHER].sum() >= min_size else before
 
 
 def _merge_near_copies(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
@@ -207,16 +396,19 @@ def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int, weights: np.n
 
 
 def _order_by_size(labels: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Renumber themes 0.. by size (answers), largest first; ties by first member (deterministic)."""
-    ids, first = np.unique(labels, return_index=True)
+    """Renumber themes 0.. by size (answers), largest first; ties by first member (deterministic).
+    OTHER (-1) stays OTHER."""
+    inside = labels >= 0
+    if not inside.any():
+        return labels.copy()
+    ids, first = np.unique(labels[inside], return_index=True)
     weights = np.ones(len(labels)) if weights is None else weights
     sizes = np.array([weights[labels == c].sum() for c in ids])
     order = sorted(range(len(ids)), key=lambda i: (-sizes[i], first[i]))
     mapping = np.empty(int(ids.max()) + 1, dtype=int)
     mapping[ids[order]] = np.arange(len(ids))
-    return mapping[labels]
+    return np.where(inside, mapping[np.where(inside, labels, 0)], OTHER)
 
 
 def _closeness(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    cents = centroids(x, labels)
-    return np.clip(np.einsum("ij,ij->i", x, cents[labels]), 0.0, 1.0)
+    return np.clip(margins(x, labels)[0], 0.0, 1.0)

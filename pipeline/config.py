@@ -12,6 +12,9 @@ from typing import Any
 from pipeline.errors import UserError
 
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "cp932", "euc-jp", "utf-16")
+# What a question asks for (`[questions."列名"] asks = …`): it decides which answers are no_issue
+# (pipeline.noissue). Unset: read from the question's title, else from its answers.
+ASKS = ("problems", "requests", "good", "other")
 
 
 @dataclass(frozen=True)
@@ -41,13 +44,19 @@ class Config:
     font_path: str | None = None  # a Japanese TrueType/OpenType font; IPAexGothic when None
     title: str = "自由記述の分析"
     question_titles: tuple[tuple[str, str], ...] = ()  # question → display title
+    question_asks: tuple[tuple[str, str], ...] = ()  # question → one of ASKS
 
     def question_title(self, question: str) -> str:
         return dict(self.question_titles).get(question, question)
 
+    def question_ask(self, question: str) -> str | None:
+        """What the question asks for, as configured; None when the configuration says nothing."""
+        return dict(self.question_asks).get(question)
+
     def to_json(self) -> str:
         data = dataclasses.asdict(self)
         data["question_titles"] = dict(self.question_titles)
+        data["question_asks"] = dict(self.question_asks)
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -72,16 +81,24 @@ def read_toml(path: str | Path) -> dict[str, Any]:
     questions = raw.pop("questions", {})
     if not isinstance(questions, dict):
         raise UserError(f"設定ファイル {path}: [questions] は表（テーブル）で書いてください。")
-    titles = []
+    titles, asks = [], []
     for name, spec in questions.items():
         title = spec.get("title") if isinstance(spec, dict) else spec
-        if not isinstance(title, str):
+        ask = spec.get("asks") if isinstance(spec, dict) else None
+        if ask is not None:
+            asks.append((str(name), ask))
+        elif not isinstance(title, str):
             raise UserError(f"設定ファイル {path}: questions.\"{name}\" の title は文字列で書いてください。")
-        titles.append((str(name), title))
+        if title is not None:
+            if not isinstance(title, str):
+                raise UserError(f"設定ファイル {path}: questions.\"{name}\" の title は文字列で書いてください。")
+            titles.append((str(name), title))
     if titles:
         values["question_titles"] = tuple(titles)
+    if asks:
+        values["question_asks"] = tuple(asks)
     for key, value in raw.items():
-        if key not in FIELDS or key == "question_titles":
+        if key not in FIELDS or key in ("question_titles", "question_asks"):
             raise UserError(f"設定ファイル {path} に不明な項目があります: {key}",
                             "README の「設定ファイル」の節で使える項目を確認してください。")
         values[key] = value
@@ -118,6 +135,14 @@ def build(values: dict[str, Any]) -> Config:
     for key in ("mask", "word_vectors"):
         if key in clean and not isinstance(clean[key], bool):
             raise UserError(f"設定 {key} は true か false で指定してください。")
+    for key in ("question_titles", "question_asks"):  # a {question: value} table from Python is fine too
+        if isinstance(clean.get(key), dict):
+            clean[key] = tuple(clean[key].items())
+    for name, ask in clean.get("question_asks", ()):
+        if ask not in ASKS:
+            raise UserError(f"設問「{name}」の asks に {ask!r} は使えません。",
+                            f"{' / '.join(ASKS)} のいずれかを指定してください（problems: 不便・問題をたずねる設問、"
+                            "requests: 要望をたずねる設問、good: 良かった点をたずねる設問、other: それ以外）。")
     for key in ("id_col", "question_col", "sheet", "font_path", "title"):
         if clean.get(key) is not None and not isinstance(clean[key], str):
             raise UserError(f"設定 {key} は文字列で指定してください。")

@@ -377,6 +377,10 @@ def themes_document(result: Result, images: dict[str, str], tables: dict[str, li
             "n_answers": r.n_answers,
             "n_excluded": r.n_excluded,
             "excluded_by_reason": dict(sorted(reasons.items())),
+            # What the question asks for, which decides its no_issue answers (pipeline.noissue),
+            # and whether it was configured ("config") or inferred ("title", "answers").
+            "asks": r.asks,
+            "asks_from": r.asks_from,
             "k": r.k_chosen,
             "k_auto": result.config.k is None,
             # --k auto: the number of themes each Louvain run found (k is their median).
@@ -449,7 +453,8 @@ def write_state(result: Result, path: Path) -> None:
         for n, r in enumerate(result.questions):
             question = {
                 "question": r.question, "title": r.title, "n_answers": r.n_answers, "n_excluded": r.n_excluded,
-                "k_chosen": r.k_chosen, "k_runs": list(r.k_runs), "review_log": list(r.review_log),
+                "asks": r.asks, "asks_from": r.asks_from, "k_chosen": r.k_chosen, "k_runs": list(r.k_runs),
+                "review_log": list(r.review_log),
                 "term_weights": [list(w) for w in r.term_weights], "word_themes": [list(w) for w in r.word_themes],
                 "themes": [{
                     "theme_id": t.theme_id, "label": t.label, "keywords": list(t.keywords), "size": t.size,
@@ -488,6 +493,7 @@ def read_results(out: Path) -> Result:
             raise ValueError(f"format {doc.get('format')}")
         config_values = {k: v for k, v in doc["config"].items() if k in configuration.FIELDS}
         config_values["question_titles"] = tuple(config_values.get("question_titles", {}).items())
+        config_values["question_asks"] = tuple(config_values.get("question_asks", {}).items())
         config = configuration.build(config_values)
 
         def quote(x: list) -> Quote:
@@ -513,7 +519,7 @@ def read_results(out: Path) -> Result:
                 k_chosen=q["k_chosen"], themes=themes, assignments=assignments,
                 term_weights=tuple((w, f) for w, f in q["term_weights"]), k_runs=tuple(q["k_runs"]),
                 review_log=tuple(q["review_log"]), word_themes=tuple((w, t) for w, t in q["word_themes"]),
-                kwic=kwic), config))
+                kwic=kwic, asks=q.get("asks", ""), asks_from=q.get("asks_from", "")), config))
     except (ValueError, KeyError, TypeError, IndexError) as e:
         raise UserError(f"{out} の分析の状態（{STATE}）を読めません（{e}）。", "分析をやり直してください。") from None
     from pipeline.tally import tallies

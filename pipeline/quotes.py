@@ -2,10 +2,17 @@
 
 Candidates are the theme's answers, each represented by the text a reader would see: the whole
 answer, or for a long multi-point answer its point(s) most typical of the theme, marked with …
-where text was cut. Candidates are ranked by closeness to the theme's centre times readability
-and picked by maximal marginal relevance (MMR), so the first quotes cover the theme's different
-sides; near-identical texts are never picked twice, and a candidate that is closer to another
-theme's centre than to its own is used only when nothing else is left.
+where text was cut.
+
+A quote is a clear member of its theme (`cluster.clear_members`): its theme is its best by a margin at
+least as large as the question's median margin, most of its nearest neighbours are in the same
+theme, and the quoted text itself (an excerpt too) is closer to its own theme's centre than to
+any other. Clear candidates are ranked by representativeness (closeness to the centre plus the
+margin, times readability; `representativeness`) and picked by maximal marginal relevance (MMR),
+so the first quote is the most representative and the next ones cover the theme's different
+sides; near-identical texts are never picked twice. Diversity chooses only among clear members:
+the others come after them, for the staff's shortlist (quotes.xlsx), and are quoted only when a
+theme has fewer than MIN_QUOTES clear members (`select`).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ LONG = 120  # characters: longer answers with several points are quoted by excer
 SHORT_EXCERPT = 25  # an excerpt shorter than this takes its neighbouring point too
 MMR_LAMBDA = 0.5  # relevance and novelty weighed equally (Carbonell & Goldstein)
 SUMMARY_RANGE = (8, 80)  # characters of a summary sentence
+MIN_QUOTES = 3  # per theme (CONTRACT.md: 3–8)
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,13 @@ class Candidate:
     norm: str  # normalised, for near-duplicate checks
     vector: np.ndarray  # unit vector in the clustering space
     excerpt: bool = False
+    clear: bool = True  # the answer is a clear member of the theme (`cluster.clear_members`)
+    relevance: float | None = None  # representativeness of the answer; None: closeness to the centre
+
+
+def representativeness(closeness: np.ndarray, margin: np.ndarray) -> np.ndarray:
+    """How well an answer stands for its theme: close to the centre and unambiguous about it."""
+    return np.clip(closeness, 0.0, None) + np.clip(margin, 0.0, None)
 
 
 def _shingles(text: str, n: int = 3) -> set[str]:
@@ -51,11 +66,12 @@ def readability(length: int) -> float:
 
 
 def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: list[tuple[str, str, np.ndarray]],
-              centre: np.ndarray) -> Candidate:
+              centre: np.ndarray, *, clear: bool = True, relevance: float | None = None) -> Candidate:
     """The quotable form of one answer: whole, or (long, several points) its most typical point(s).
-    `points` are (text as written, normalised text, vector) of the answer's points, in order."""
+    `points` are (text as written, normalised text, vector) of the answer's points, in order;
+    `clear` and `relevance` are the answer's (`cluster.clear_members`, `representativeness`)."""
     if len(norm) <= LONG or len(points) < 2:
-        return Candidate(answer_id, text, norm, vector)
+        return Candidate(answer_id, text, norm, vector, clear=clear, relevance=relevance)
     sims = [float(p[2] @ centre) for p in points]
     best = int(np.argmax(sims))
     lo = hi = best
@@ -68,21 +84,46 @@ def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: 
     quoted = ("…" if lo > 0 else "") + body + ("…" if hi < len(points) - 1 else "")
     vec = np.sum([p[2] for p in chosen], axis=0)
     vec = vec / (np.linalg.norm(vec) or 1.0)
-    return Candidate(answer_id, quoted, "".join(p[1] for p in chosen), vec, excerpt=True)
+    return Candidate(answer_id, quoted, "".join(p[1] for p in chosen), vec, excerpt=True, clear=clear,
+                     relevance=relevance)
+
+
+def select(candidates: list[Candidate], own: int, centres: np.ndarray, *, quotes: int, shortlist: int,
+           lam: float = MMR_LAMBDA) -> tuple[list[Quote], list[Quote]]:
+    """The theme's quotes (up to `quotes`, clear members only, at least MIN_QUOTES when the theme
+    has that many candidates: then the best of the others fill in) and the staff's shortlist (up to
+    `shortlist`: the quotes first, then the other candidates by MMR)."""
+    ranked, sure = _ranked(candidates, own, centres, max(quotes, shortlist), lam)
+    n = min(max(sure, MIN_QUOTES), quotes)
+    return ranked[:n], ranked[:max(shortlist, n)]
 
 
 def pick(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
          lam: float = MMR_LAMBDA) -> list[Quote]:
-    """Up to `limit` quotes by MMR; candidates that belong more to another theme come last."""
+    """Up to `limit` quotes by MMR: clear members whose text is closest to their own theme first,
+    then the other candidates, and candidates whose text belongs more to another theme last."""
+    return _ranked(candidates, own, centres, limit, lam)[0]
+
+
+def _ranked(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
+            lam: float) -> tuple[list[Quote], int]:
+    """Up to `limit` candidates in MMR order, pool by pool, and how many came from the first pool
+    (clear members whose text is closest to their own theme)."""
     if not candidates:
-        return []
+        return [], 0
     vecs = np.vstack([c.vector for c in candidates])
     sims = vecs @ centres.T
     closeness = np.clip(sims[:, own], 0.0, 1.0)
     elsewhere = (sims.argmax(axis=1) != own) & (sims.max(axis=1) > sims[:, own] + 1e-9)
-    relevance = closeness * np.array([readability(len(c.norm)) for c in candidates])
+    clear = np.array([c.clear for c in candidates])
+    base = np.array([closeness[i] if c.relevance is None else c.relevance for i, c in enumerate(candidates)])
+    relevance = base * np.array([readability(len(c.norm)) for c in candidates])
     chosen: list[int] = []
-    for pool in (np.flatnonzero(~elsewhere), np.flatnonzero(elsewhere)):
+    sure = 0
+    for n_pool, pool in enumerate((np.flatnonzero(clear & ~elsewhere), np.flatnonzero(~clear & ~elsewhere),
+                                   np.flatnonzero(elsewhere))):
+        if n_pool == 1:
+            sure = len(chosen)
         remaining = [int(i) for i in pool]
         while remaining and len(chosen) < limit:
             redundancy = (vecs[remaining] @ vecs[chosen].T).max(axis=1) if chosen else np.zeros(len(remaining))
@@ -94,7 +135,7 @@ def pick(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
                 continue
             chosen.append(best)
     return [Quote(id=candidates[i].id, text=candidates[i].text, score=round(float(closeness[i]), 4),
-                  excerpt=candidates[i].excerpt) for i in chosen]
+                  excerpt=candidates[i].excerpt) for i in chosen], sure
 
 
 def summarize(sentences: list[tuple[str, str, np.ndarray]], centre: np.ndarray, n_answers: int) -> tuple[str, ...]:

@@ -43,7 +43,7 @@ class Prepared:
     answer: Answer
     norm: str  # NFKC and whitespace-folded text of the masked answer, for analysis
     masked: str  # the answer as written, for display: personal information masked unless --no-mask
-    excluded_reason: str  # "" when kept, else "empty" or "non_answer"
+    excluded_reason: str  # "" when kept, else "empty", "non_answer" or "no_issue"
     terms: tuple[str, ...] = ()  # content terms (compounds whole), for labels and word clouds
     parts: tuple[str, ...] = ()  # nouns inside the compounds, added to the terms for the vectors
     segments: tuple[Segment, ...] = ()  # the answer's points; one when it makes one point
@@ -118,6 +118,10 @@ class QuestionResult:
     overview: str = ""  # the themes by size with their shares, one Japanese sentence
     crosstabs: tuple[Any, ...] = ()  # crosstab.CrossTab per --attr-col (theme × attribute), in attr_cols order
     changes: tuple[Any, ...] = ()  # previous.Change per theme with --previous (in theme order), else ()
+    # What the question asks for (problems, requests, good, other; see pipeline.noissue) and where
+    # that came from: "config", "title" or "answers". "" in results made before it existed.
+    asks: str = ""
+    asks_from: str = ""
 
 
 @dataclass(frozen=True)

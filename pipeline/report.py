@@ -29,12 +29,29 @@ from pipeline.records import QuestionResult, Theme, slug
 from pipeline.render import theme_colour
 from pipeline.tally import Tally, split_values, tallies, tally
 
-REASONS = {"empty": "空欄・記号のみ", "non_answer": "特になし・無回答など"}
+REASONS = {"empty": "空欄・記号のみ", "non_answer": "特になし・無回答など",
+           "no_issue": "特に不便・要望はない（ほめる・お礼のみを含む）"}
+# The no_issue answers as the question's framing words them (pipeline.noissue): what municipal
+# reports write, 「特に不便はなかった 212 件」.
+NO_ISSUE = {"problems": "特に不便・問題はなかった", "requests": "特に要望はない・満足している",
+            "other": "特に問題・要望はない", "good": "特に問題・要望はない"}
+# How the question was read, for the reader and for staff who may want to set it.
+ASKS_NOTE = {
+    "problems": "「不便・問題」をたずねる設問として扱い、不便や問題はなかったという回答と、ほめる・お礼だけの回答を分けて数えています。",
+    "requests": "「要望」をたずねる設問として扱い、特に要望はない・今のままで満足という回答と、ほめる・お礼だけの回答を分けて数えています。",
+    "good": "「良かった点」をたずねる設問として扱い、ほめる回答も内容として分析しています。",
+    "other": "不便や要望に限らない設問として扱い、特に問題・要望はないという回答だけを分けて数えています（ほめる回答は内容として分析しています）。",
+}
+ASKS_FROM = {"config": "設定ファイルの指定", "title": "設問名から判断", "answers": "回答の内容から判断"}
+ASKS_HINT = '違う場合は設定ファイルの [questions."列名"] に asks = "problems"（不便・問題）/ "requests"（要望）/ "good"（良かった点）/ "other" を書いてください。'
+
 FONT_FAMILY = "ReportGothic"  # the embedded subset's name, first in the style sheet's font-family
 # Characters any report may show besides its answers: the templates' own text and the words of
 # the reasons and theme kinds of every mode. A cached font subset made with them (`cache.face`)
 # still covers the report after a codebook edit moves answers between modes.
-_REASON_WORDS = "似た例に近いどのテーマにも近くないキーワードルール名前説明新しい候補まとまり代表同じ回答中心最その他今回新たに見られた意見前回"
+_REASON_WORDS = ("似た例に近いどのテーマにも近くないキーワードルール名前説明新しい候補まとまり代表同じ回答中心最その他今回新たに見られた意見前回"
+                 + "".join(REASONS.values()) + "".join(NO_ISSUE.values()) + "".join(ASKS_NOTE.values())
+                 + "".join(ASKS_FROM.values()) + ASKS_HINT + "（）0123456789,.%件記入のあった未満")
 
 
 @functools.cache
@@ -208,6 +225,8 @@ class QuestionView:
     kwic: tuple[KwicView, ...]
     answers: AnswersView | None = None  # None when no answer was kept
     changes: tuple[ChangeView, ...] = ()  # --previous: 前回と今回, one per theme
+    no_issue: str = ""  # 「特に不便・問題はなかった（no_issue）212 件（記入のあった回答 1,160 件の 18.3%）」, or ""
+    asks: str = ""  # how the question was read (framing) and where that came from, or ""
 
 
 @dataclass(frozen=True)
@@ -352,7 +371,9 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | Non
         title=r.title,
         n_answers=r.n_answers,
         n_kept=r.n_answers - r.n_excluded,
-        excluded="、".join(f"{REASONS.get(k, k)} {v} 件" for k, v in sorted(reasons.items())),
+        excluded="、".join(f"{_reason(k, r.asks)} {v} 件" for k, v in sorted(reasons.items())),
+        no_issue=no_issue_line(r),
+        asks=f"{ASKS_NOTE[r.asks]}（{ASKS_FROM.get(r.asks_from, r.asks_from)}。{ASKS_HINT}）" if r.asks in ASKS_NOTE else "",
         contents=tuple(contents),
         themes=tuple(_theme(q, t, images, out, kwic_anchor) for t in r.themes),
         review_log=tuple(r.review_log),
@@ -365,6 +386,25 @@ def _question(i: int, r: QuestionResult, images: dict[str, str], out: Path | Non
         answers=answers,
         changes=tuple(_change(c) for c in r.changes),
     )
+
+
+def _reason(reason: str, asks: str) -> str:
+    if reason == "no_issue" and asks in NO_ISSUE:
+        return NO_ISSUE[asks]
+    return REASONS.get(reason, reason)
+
+
+def no_issue_line(r: QuestionResult) -> str:
+    """The question's no_issue answers as a report states them: 「特に不便・問題はなかった（no_issue）
+    212 件（記入のあった回答 1,160 件の 18.3%）」; "" when there are none. The share is of the answers
+    written (blank cells left out), as surveys report it."""
+    n = sum(1 for a in r.assignments if a.excluded_reason == "no_issue")
+    if not n:
+        return ""
+    written = sum(1 for a in r.assignments if a.excluded_reason != "empty")
+    share = n / written * 100
+    return (f"{_reason('no_issue', r.asks)}（no_issue）{n:,} 件"
+            f"（記入のあった回答 {written:,} 件の {f'{share:.1f}%' if share >= 0.05 else '0.1% 未満'}）")
 
 
 def _change(c) -> ChangeView:

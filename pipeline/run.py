@@ -14,10 +14,11 @@ from pathlib import Path
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, quotes, segment, tally, wordvectors
+from pipeline import kwic, network, noissue, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
 from pipeline.cache import Cache
-from pipeline.cluster import centroids, cluster
+from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
+from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
 from pipeline.label import keywords_and_labels
@@ -186,6 +187,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     pending: list = []
     for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending):
         by_question.setdefault(p.answer.question, []).append(p)
+    framings = set_aside_no_issue(by_question, config)
     book = None
     earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
     if codebook_path is not None:
@@ -205,13 +207,28 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
                 result = coded_question(q, items, config, staff_themes, vectors, tokenizer, earlier.get(q, {}))
             else:
                 result = analyse_question(q, items, config, vectors)
-            result = dataclasses.replace(result, **views(result, items, config, tokenizer))
+            result = dataclasses.replace(result, **views(result, items, config, tokenizer),
+                                         asks=framings[q].asks, asks_from=framings[q].source)
             results.append(summarised(result, config))
             bar.update(1)
     store_pending(cache, pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
+
+
+def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config) -> dict[str, noissue.Framing]:
+    """Decide what each question asks for and set its no_issue answers aside (in place): 特に不便は
+    なかった to a question on problems, praise-only answers to one on problems or requests. The
+    framing is configured (`[questions."列名"] asks`), else read from the title and column name,
+    else from the answers. Each distinct answer text is read once, whatever its question."""
+    known: dict[str, str] = {}
+    framings = {}
+    for q, items in by_question.items():
+        title = config.question_title(q)
+        by_question[q], framings[q] = noissue.mark(items, title if title == q else f"{title} {q}",
+                                                   config.question_ask(q), known)
+    return framings
 
 
 def with_previous(result: Result, out: Path) -> Result:
@@ -384,7 +401,9 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     Whole answers are clustered (splitting every answer into sentences made the themes worse on
     the bundled survey: a long answer on one topic becomes several noisy pieces); the answer's
     own theme is the theme of its dominant point in this sense, and a point joins `theme_ids`
-    when it is closer to another theme's centre than to its answer's.
+    when it is closer to another theme's centre than to its answer's. With `--k auto`, a theme
+    that mixes two groups of answers is split and answers that fit no theme well go to a last
+    theme その他 (key `other`; see `cluster`). Quotes are clear members of their theme (`quotes`).
     """
     kept = [p for p in items if p.kept]
     themes: list[Theme] = []
@@ -410,9 +429,12 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
                          weights=weight)
         k_runs = result.k_runs
         labels_ = result.labels
+        other = bool((labels_ == OTHER).any())
+        if other:  # その他 is the last theme
+            labels_ = np.where(labels_ == OTHER, int(labels_.max()) + 1, labels_)
         themes, placed, question_weights, word_themes = _build_themes(
             reps, kept, of, weight, vectors, x, labels_, result.scores, multi, config,
-            titles=None, reasons=None)
+            titles=None, reasons=None, space=result.smoothed, other=other)
     return _question_result(question, items, config, themes, placed, question_weights, word_themes, k_runs)
 
 
@@ -451,15 +473,20 @@ def _question_result(question: str, items: list[Prepared], config: Config, theme
 def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, weight: np.ndarray, vectors,
                   x: np.ndarray, labels_: np.ndarray, closeness: np.ndarray, multi: list[tuple[int, Segment]],
                   config: Config, *, titles: list[tuple[str, str, tuple[str, ...]]] | None,
-                  reasons: list[str] | None, proposed: AbstractSet[str] = frozenset()):
+                  reasons: list[str] | None, proposed: AbstractSet[str] = frozenset(),
+                  space: np.ndarray | None = None, other: bool = False):
     """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size), with
     keywords, quotes, summaries and word-cloud weights, and where every kept answer is placed.
     `titles`: (key, label, keywords) per theme from a codebook (keywords empty: found here), or
     None for automatic labels and keys t01…; `reasons`: the reason of each distinct answer, or
     None to explain the automatic themes by their keywords and examples; `proposed`: the keys of
-    themes a codebook run found among その他 (not the codebook's)."""
+    themes a codebook run found among その他 (not the codebook's); `space`: the vectors the
+    partition was made in (`x` when None), where clear members are told (`cluster.clear_members`);
+    `other`: the last theme of an automatic partition is その他 (key `other`)."""
     n = len(reps)
     k = int(labels_.max()) + 1 if titles is None else len(titles)
+    other_at = k - 1 if other and titles is None else \
+        next((c for c, t in enumerate(titles or ()) if t[0] == OTHER_KEY), None)
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
     keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
@@ -469,26 +496,36 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
     column = {w: j for j, w in enumerate(vectors.vocabulary)}
     word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
-    touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi])
+    touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi], other_at)
     centres = centroids(x, labels_)
     if centres.shape[0] < k:  # a codebook theme nobody's answer fits: no centre
         centres = np.vstack([centres, np.zeros((k - centres.shape[0], x.shape[1]))])
     points = _points(reps, x, vectors.dense[n:], multi)
+    limit = max(config.max_quotes, config.n_candidates)
+    relevance, clear = _clear_members(x if space is None else space, x, labels_, other_at, limit, config.seed)
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels_ == c)
         size = int(weight[members].sum())
-        cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c])
+        cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c],
+                                  clear=bool(clear[u]), relevance=float(relevance[u]))
                  for u in members]
-        picked = quotes.pick(cands, c, centres, max(config.max_quotes, config.n_candidates))
+        if c == other_at:  # no concern to stand for: its quotes are a spread of its answers
+            cands = [dataclasses.replace(cand, clear=True, relevance=None) for cand in cands]
+        shown, picked = quotes.select(cands, c, centres, quotes=config.max_quotes, shortlist=limit)
         in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
         weights = _top_weights(vectors.vocabulary,
                                in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
         summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size) if size else ()
-        key, label, words = (theme_key(c), labels[c], ()) if titles is None else titles[c]
+        if titles is not None:
+            key, label, words = titles[c]
+        elif c == other_at:
+            key, label, words = OTHER_KEY, "その他", ()
+        else:
+            key, label, words = theme_key(c), labels[c], ()
         themes.append(Theme(
             theme_id=c, label=label or labels[c], keywords=tuple(words) or keywords[c], size=size,
-            share=round(size / len(kept), 3), quotes=tuple(picked[:config.max_quotes]),
+            share=round(size / len(kept), 3), quotes=tuple(shown),
             candidates=tuple(picked), term_weights=weights, summary=summary, key=key,
             proposed=key in proposed,
         ))
@@ -501,6 +538,23 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
             else f"例 {reps[u].answer.id} と同じ回答"
         placed[id(p)] = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), reason)
     return themes, placed, question_weights, word_themes
+
+
+def _clear_members(space: np.ndarray, x: np.ndarray, labels: np.ndarray, other_at: int | None, limit: int,
+                   seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per distinct answer, its representativeness and whether it is a clear member of its theme
+    (`cluster.clear_members`: margins in the clustering `space`, neighbour agreement in `x`).
+    Only the 4 × `limit` most representative answers of each theme can be quoted, so only they
+    are asked: a question of 100,000 answers costs a few thousand neighbour searches, not n²."""
+    members = labels if other_at is None else np.where(labels == other_at, OTHER, labels)
+    own, margin = margins(space, members)
+    relevance = quotes.representativeness(own, margin)
+    asked = [rows[np.lexsort((rows, -relevance[rows]))[:4 * limit]]
+             for rows in (np.flatnonzero(members == c) for c in np.unique(members[members >= 0]))]
+    rows = np.concatenate(asked) if asked else np.zeros(0, dtype=int)
+    clear = np.zeros(len(labels), dtype=bool)
+    clear[rows] = clear_rows(space, x, members, rows, seed)
+    return relevance, clear
 
 
 def theme_key(theme_id: int) -> str:
@@ -517,10 +571,20 @@ def _reasons(reps: list[Prepared], x: np.ndarray, labels: np.ndarray, themes: li
              closeness: np.ndarray) -> list[str]:
     """Why each answer is in its theme, in Japanese: the theme's keywords it contains, and the
     theme's example (shown quote) it is closest to, with the cosine of the two in the clustering
-    space — 「キーワード: 書類・報告書 ／ 例 K0120 に近い (0.82)」, or 「代表例」 for an example."""
+    space — 「キーワード: 書類・報告書 ／ 例 K0120 に近い (0.82)」, or 「代表例」 for an example.
+    An answer in その他 names the theme it is nearest to and how close (`closeness`)."""
     row_of = {p.answer.id: u for u, p in enumerate(reps)}
     out = [""] * len(reps)
+    real = [t for t in themes if t.key != OTHER_KEY]
     for t in themes:
+        if t.key == OTHER_KEY:
+            members = np.flatnonzero(labels == t.theme_id)
+            if real and members.size:
+                cents = centroids(x, labels)[[r.theme_id for r in real]]
+                nearest = np.argmax(x[members] @ cents.T, axis=1)
+                for u, j in zip(members, nearest):
+                    out[u] = f"どのテーマにもよく当てはまらない（最も近いテーマ「{real[j].label}」: {float(closeness[u]):.2f}）"
+            continue
         examples = [row_of[q.id] for q in t.quotes if q.id in row_of]
         members = np.flatnonzero(labels == t.theme_id)
         sims = x[members] @ x[examples].T if examples else np.zeros((len(members), 0))
@@ -552,13 +616,18 @@ def _points(kept: list[Prepared], x: np.ndarray, seg_x: np.ndarray,
     return points
 
 
-def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_owner: list[int]) -> dict[int, tuple[int, ...]]:
+def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_owner: list[int],
+                    other_at: int | None = None) -> dict[int, tuple[int, ...]]:
     """Themes touched by each multi-point answer: its own (dominant) theme first, then the
-    nearest theme of each of its points, in text order."""
+    nearest theme of each of its points, in text order (その他, `other_at`, is no point's
+    nearest theme: it has no concern of its own)."""
     if not seg_owner:
         return {}
     cents = centroids(x, labels)
-    nearest = np.argmax(seg_x @ cents.T, axis=1)
+    sims = seg_x @ cents.T
+    if other_at is not None and other_at < sims.shape[1] and sims.shape[1] > 1:
+        sims[:, other_at] = -np.inf
+    nearest = np.argmax(sims, axis=1)
     out: dict[int, list[int]] = {}
     for owner, c in zip(seg_owner, nearest):
         out.setdefault(owner, []).append(int(c))

@@ -1,5 +1,7 @@
 """Vectorize, cluster, label and quotes on small hand-made sets."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -112,3 +114,72 @@ def test_multi_point_answers_list_every_theme():
     last = result.assignments[-1]
     assert last.theme_id == last.theme_ids[0]
     assert len(last.theme_ids) == 2
+
+
+def _blob(rng, centre, n, noise=0.05):
+    v = np.asarray(centre, dtype=float) + rng.normal(0, noise, (n, len(centre)))
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_a_theme_mixing_two_groups_is_split_and_a_coherent_one_is_not():
+    from pipeline.cluster import split_mixed
+
+    rng, e = np.random.default_rng(0), np.eye(6)
+    # Themes 0 and 1 are close neighbours (cosine 0.7): the question's themes are that distinct.
+    # Theme 2 holds two groups as far apart as any two themes: it is a mixture.
+    x = np.vstack([_blob(rng, e[0], 10), _blob(rng, e[0] + e[1], 10), _blob(rng, e[2], 8), _blob(rng, e[3], 8)])
+    labels = np.array([0] * 10 + [1] * 10 + [2] * 16)
+    out = split_mixed(x, labels, min_size=3, k_max=10, seed=0)
+    assert len(set(out[20:28])) == 1 and len(set(out[28:])) == 1 and out[20] != out[28]
+    assert list(out[:20]) == list(labels[:20])
+    assert (split_mixed(x, labels, min_size=3, k_max=3, seed=0) == labels).all()  # at most k_max themes
+    assert (split_mixed(x, labels, min_size=9, k_max=10, seed=0) == labels).all()  # halves under min_size
+
+
+def test_an_answer_that_fits_no_theme_goes_to_other():
+    from pipeline.cluster import OTHER, set_aside
+
+    rng, e = np.random.default_rng(0), np.eye(6)
+    odd = e[0] * 0.15 + e[1] * 0.1 + e[2] * 0.1 + e[4]  # a little of everything, mostly nothing
+    x = np.vstack([_blob(rng, e[0], 12, 0.25), _blob(rng, e[1], 12, 0.25), _blob(rng, e[2], 12, 0.25),
+                   odd / np.linalg.norm(odd)])
+    labels = np.array([0] * 12 + [1] * 12 + [2] * 12 + [0])  # its nearest theme
+    out = set_aside(x, labels, min_size=1)
+    assert out[-1] == OTHER
+    assert (out[:-1] == OTHER).sum() <= 2  # the odd one out, not the themes' own answers
+    # その他 is a theme like the others: never fewer than min_size answers.
+    assert (set_aside(x, labels, min_size=3) == OTHER).sum() in (0, 3)
+
+
+def test_other_is_listed_last_with_key_other(monkeypatch):
+    """An automatic run whose clustering sets answers aside shows them as その他, last."""
+    from pipeline import run
+    from pipeline.cluster import OTHER
+
+    real = run.cluster
+
+    def with_other(x, **kwargs):
+        found = real(x, **kwargs)
+        labels = found.labels.copy()
+        labels[-1] = OTHER
+        return dataclasses.replace(found, labels=labels)
+
+    monkeypatch.setattr(run, "cluster", with_other)
+    texts = PAPER + ROOM + MONEY + ["猫がかわいい"]
+    result = analyse(answers(texts), Config())[0]
+    last = result.themes[-1]
+    assert (last.key, last.label) == ("other", "その他") and last.size == 1
+    assert [t.key for t in result.themes[:-1]] == [f"t{i + 1:02d}" for i in range(len(result.themes) - 1)]
+    odd = result.assignments[-1]
+    assert odd.theme_id == last.theme_id and "どのテーマにもよく当てはまらない" in odd.reason
+    assert all(last.theme_id not in a.theme_ids[1:] for a in result.assignments)
+
+
+def test_a_boundary_answer_is_never_a_quote():
+    """Answers that mention several themes are no theme's clear member: never quoted, though
+    novelty would pick them (they still reach the staff's shortlist)."""
+    boundary = ["書類も会場も補助金も足りない", "書類と会場の両方が問題"]
+    result = analyse(answers(PAPER + ROOM + MONEY + boundary), Config(k=3))[0]
+    quoted = {q.id for t in result.themes for q in t.quotes}
+    assert quoted and not quoted & {"a18", "a19"}
+    assert all(3 <= len(t.quotes) <= 5 for t in result.themes)

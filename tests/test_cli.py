@@ -52,14 +52,17 @@ def test_assignments_hold_every_input_answer_once(corpus_run):
     assert set(keys) == set(coding())
     for r in rows:
         excluded = r["excluded_reason"]
-        assert excluded in ("", "empty", "non_answer")
+        assert excluded in ("", "empty", "non_answer", "no_issue")
         assert (int(r["theme_id"]) == -1) == bool(excluded)
         assert bool(r["theme_label"]) != bool(excluded)
         assert bool(r["theme_key"]) != bool(excluded) and bool(r["reason"]) != bool(excluded)
         if not excluded:
             assert 0.0 <= float(r["score"]) <= 1.0
-            assert re.fullmatch(r"t\d\d", r["theme_key"]) and int(r["theme_key"][1:]) == int(r["theme_id"]) + 1
-            assert re.search(r"代表例|例 K\d+ (に近い|と同じ回答)|中心に最も近い", r["reason"]), r["reason"]
+            # Automatic themes t01, t02, … by size; answers that fit none in その他 (key other).
+            assert re.fullmatch(r"t\d\d", r["theme_key"]) and int(r["theme_key"][1:]) == int(r["theme_id"]) + 1 \
+                or r["theme_key"] == "other" and r["theme_label"] == "その他"
+            assert re.search(r"代表例|例 K\d+ (に近い|と同じ回答)|中心に最も近い|どのテーマにもよく当てはまらない",
+                             r["reason"]), r["reason"]
             ids = r["theme_ids"].split(";")
             assert ids[0] == r["theme_id"] and len(set(ids)) == len(ids)
         else:
@@ -82,8 +85,11 @@ def test_themes_json_follows_the_contract(corpus_run):
     for q in doc["questions"]:
         kept = q["n_answers"] - q["n_excluded"]
         assert q["n_answers"] == 250
-        sizes = [t["size"] for t in q["themes"]]
-        assert sizes == sorted(sizes, reverse=True) and sum(sizes) == kept
+        sizes = [t["size"] for t in q["themes"] if not t.get("other")]
+        assert sizes == sorted(sizes, reverse=True) and sum(t["size"] for t in q["themes"]) == kept
+        other = [i for i, t in enumerate(q["themes"]) if t.get("other")]  # その他, when any, comes last
+        assert other in ([], [len(q["themes"]) - 1])
+        assert all((t["key"], t["label"]) == ("other", "その他") for t in q["themes"] if t.get("other"))
         assert 2 <= len(q["themes"]) <= 12
         labels = [t["label"] for t in q["themes"]]
         assert len(set(labels)) == len(labels), "labels unique within a question"

@@ -1,8 +1,12 @@
 """Quote ranking, diversity, trimming and summaries on small vectors and texts."""
 
-import numpy as np
+import dataclasses
 
-from pipeline.quotes import Candidate, candidate, near_duplicate, pick, readability, summarize
+import numpy as np
+import pytest
+
+from pipeline.cluster import clear_members
+from pipeline.quotes import Candidate, candidate, near_duplicate, pick, readability, select, summarize
 
 
 def unit(*v):
@@ -73,3 +77,46 @@ def test_summary_takes_central_sentences_of_moderate_length():
     assert summary[0] == "報告書や精算の書類づくりが大きな負担になっている。"
     assert "会場がほしい。とても困っている。" not in summary and len(summary) <= 2
     assert summarize(sentences, CENTRES[0], n_answers=3) == (summary[0],)
+
+
+def test_a_boundary_answer_is_never_a_quote_even_when_diverse():
+    # Three clear members on one side of the centre; a boundary answer (not clear: half its
+    # neighbours elsewhere) on another side, so MMR would take it second for novelty.
+    cands = [
+        Candidate("a", "提出する書類が多くて大変です", "提出する書類が多くて大変です", unit(1, 0, -0.15)),
+        Candidate("b", "報告書の作成が負担です", "報告書の作成が負担です", unit(1, 0.05, -0.17)),
+        Candidate("c", "申請の手続きが煩雑すぎる", "申請の手続きが煩雑すぎる", unit(1, -0.03, -0.16)),
+        Candidate("edge", "書類より会場がないのが困る", "書類より会場がないのが困る", unit(1, 0.1, 0.5), clear=False),
+    ]
+    # Were it a clear member, novelty would make it the second quote.
+    assert [q.id for q in pick([dataclasses.replace(c, clear=True) for c in cands], 0, CENTRES, 2)] == ["a", "edge"]
+    shown, shortlist = select(cands, 0, CENTRES, quotes=5, shortlist=10)
+    assert [q.id for q in shown][0] == "a" and "edge" not in [q.id for q in shown]
+    assert [q.id for q in shortlist][-1] == "edge"  # staff still see it, after the clear members
+
+
+def test_fewer_than_three_clear_members_are_filled_with_the_best_others():
+    cands = [
+        Candidate("a", "提出する書類が多くて大変です", "提出する書類が多くて大変です", unit(1, 0.05, 0)),
+        Candidate("b", "報告書の作成が大きな負担です", "報告書の作成が大きな負担です", unit(1, 0.3, 0.2), clear=False,
+                  relevance=0.2),
+        Candidate("c", "申請の手続きが煩雑すぎる", "申請の手続きが煩雑すぎる", unit(1, 0.2, 0.5), clear=False, relevance=0.6),
+        Candidate("d", "精算の手続きがとても面倒です", "精算の手続きがとても面倒です", unit(1, 0.2, -0.5), clear=False,
+                  relevance=0.5),
+    ]
+    shown, _ = select(cands, 0, CENTRES, quotes=5, shortlist=10)
+    assert [q.id for q in shown][0] == "a" and len(shown) == 3
+    assert select(cands[:2], 0, CENTRES, quotes=5, shortlist=10)[0][-1].id == "b"  # as many as there are
+
+
+@pytest.mark.parametrize("margin, agreement, label, clear", [
+    (0.5, 1.0, 0, True),   # best theme by a margin above the question's median, neighbours agree
+    (0.5, 0.4, 0, False),  # most neighbours elsewhere
+    (0.05, 1.0, 0, False),  # margin below the question's median
+    (0.5, 1.0, -1, False),  # その他 has no clear members
+])
+def test_clear_members(margin, agreement, label, clear):
+    margins = np.array([margin, 0.3, 0.2, 0.1, 0.4])
+    agreements = np.array([agreement, 1, 1, 1, 1])
+    labels = np.array([label, 0, 1, 1, 0])
+    assert bool(clear_members(margins, agreements, labels)[0]) is clear

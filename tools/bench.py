@@ -1,7 +1,8 @@
 """`make bench`: speed and memory, on the bundled sample and on real load (FTAS, 89,683 answers;
 and about 1 million).
 
-    python tools/bench.py [--data ../shared/data] [--cases bundled,small1,small,million] [--repeat 3]
+    python tools/bench.py [--data ../shared/data] [--cases bundled,codebook,10k,small1,small,million,distinct,growth]
+                          [--repeat 3] [--plot docs/growth.png]
     python tools/bench.py --cases bundled      # quick: the bundled sample only, needs no --data
     python tools/bench.py --cases codebook     # the codebook loop's rerun on the bundled sample
 
@@ -16,12 +17,16 @@ its DIR/.cache is there, restored before every run): the bundled sample coded wi
 codebook.toml of an automatic run, then coded again after an edit of that codebook (a theme
 renamed, two merged); target ≤ 3 s idle.
 
-The other cases run `python -m pipeline themes` on fukui_kanko_survey/all_answers.csv
-(`--question-col question --attr-col area --attr-col age_band`), or on the same file repeated
-11 times with fresh ids, and report the wall time, the floor — plain `for w in tagger(text):
-pass` over the same texts with fugashi, measured in this run — their ratio, and the peak memory
-of the whole process tree (proportional set size, sampled from /proc every second, so pages
-forked workers share are counted once).
+The other cases run `python -m pipeline themes … --no-cache` on fukui_kanko_survey/all_answers.csv
+(`--question-col question --attr-col area --attr-col age_band`; `small`, and `small1` with one
+worker), its first 10,000 rows (`10k`), the same file repeated 11 times with fresh ids
+(`million`), or a million distinct answers made by joining two random answers of the same
+question (`distinct`: no repeat makes it cheap), and report the wall time, the floor — plain
+`for w in tagger(text): pass` over the same texts with fugashi, measured in this run — their
+ratio, the peak memory of the whole process tree (proportional set size, sampled from /proc
+every second, so pages forked workers share are counted once) and the targets. `growth` runs
+10k, 30k, 89k and 300k distinct answers and prints the slope of log(wall) on log(n), with the
+curve as a PNG (`--plot`).
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 REPEATS = 11
-CASES = "bundled,codebook,small1,small,million"
+CASES = "bundled,codebook,10k,small1,small,million,distinct,growth"
 BUNDLED_TARGETS = {"idle": 5.0, "busy": 7.0}  # seconds of wall time, on 2 cores
 CODEBOOK_TARGETS = {"idle": 3.0, "busy": 4.5}  # the codebook loop's rerun on the bundled sample
 
@@ -205,11 +210,134 @@ def write_repeated(source: Path, target: Path, times: int) -> None:
                 writer.writerow({**row, "id": f"{row['id']}-x{k:02d}"})
 
 
+def read_rows(path: Path) -> tuple[list[dict], list[str]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        return list(reader), list(reader.fieldnames or [])
+
+
+def write_rows(target: Path, rows: list[dict], fields: list[str]) -> None:
+    with target.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def joined(rows: list[dict], n: int, seed: int = 0) -> list[dict]:
+    """`n` distinct answers made by joining two random answers of the same question (「A。B」), in
+    the questions' proportions: national-scale free text that no repeat makes cheap."""
+    import random
+
+    rng = random.Random(seed)
+    by_question: dict[str, list[dict]] = {}
+    for row in rows:
+        by_question.setdefault(row["question"], []).append(row)
+    out: list[dict] = []
+    seen: set[str] = set()
+    total = len(rows)
+    for q, items in sorted(by_question.items()):
+        want = round(n * len(items) / total) if q != max(by_question) else n - len(out)
+        while want > 0:
+            a, b = rng.choice(items), rng.choice(items)
+            text = f"{a['text'].rstrip('。')}。{b['text']}"
+            if a is b or text in seen:
+                continue
+            seen.add(text)
+            out.append({**a, "id": f"j{len(out):07d}", "text": text})
+            want -= 1
+    return out
+
+
+# Real-data cases: (name, what, workers, target seconds, target GiB)
+REAL_CASES = {
+    "small1": ("89,683 answers (all_answers.csv), one worker", 1, None, None),
+    "small": ("89,683 answers (all_answers.csv)", 2, 30.0, 1.5),
+    "million": ("986,513 answers (the same ×11, fresh ids)", 2, 60.0, 3.0),
+    "10k": ("10,000 answers (the first 10,000 rows)", 2, 10.0, None),
+    "distinct": ("1,000,000 distinct answers (two answers of a question joined)", 2, 300.0, 4.0),
+}
+GROWTH = (("10k", 10_000), ("30k", 30_000), ("89k", None), ("300k", 300_000))
+
+
+def make_input(case: str, source: Path, tmp: Path) -> tuple[Path, list[str]]:
+    """The CSV of a real-data case and its texts (for the floor)."""
+    rows, fields = read_rows(source)
+    if case in ("small", "small1", "89k"):
+        return source, [r["text"] for r in rows]
+    if case == "million":
+        data = tmp / "million.csv"
+        write_repeated(source, data, REPEATS)
+        return data, [r["text"] for r in rows] * REPEATS
+    if case in ("10k", "30k"):
+        part = rows[:int(case[:-1]) * 1000]
+    elif case == "300k":
+        part = joined(rows, 300_000)
+    elif case == "distinct":
+        part = joined(rows, 1_000_000)
+    else:
+        raise ValueError(case)
+    data = tmp / f"{case}.csv"
+    write_rows(data, part, fields)
+    return data, [r["text"] for r in part]
+
+
+def measure_real(data: Path, out: Path, workers: int) -> tuple[float, int, int, str, float]:
+    cmd = [sys.executable, "-m", "pipeline", "themes", str(data), "--question-col", "question",
+           "--attr-col", "area", "--attr-col", "age_band", "--out", str(out), "--quiet", "--workers", str(workers),
+           "--no-cache"]
+    return run_measured(cmd)
+
+
+def growth(source: Path, tmp: Path, plot: Path | None) -> list[tuple[int, float, float, float]]:
+    """Wall time and memory at 10k, 30k, 89k and 300k distinct answers: [(n, wall, GiB, floor)],
+    the slope of log(wall) on log(n), and the curve as a PNG."""
+    points = []
+    for case, _ in GROWTH:
+        data, texts = make_input(case, source, tmp)
+        wall, peak, code, err, _ = measure_real(data, tmp / f"out-{case}", 2)
+        if code != 0:
+            print(f"bench: growth {case} failed ({code}):\n{err}", file=sys.stderr)
+        points.append((len(texts), wall, peak / 2**30, floor(texts)))
+        print(f"growth {case}: {len(texts):,} answers, {wall:.1f} s", file=sys.stderr)
+    if plot is not None and len(points) >= 2:
+        _plot(points, plot)
+    return points
+
+
+def slope(points: list[tuple[int, float, float, float]], column: int = 1) -> float:
+    import numpy as np
+
+    x = np.log([p[0] for p in points])
+    y = np.log([p[column] for p in points])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def _plot(points, path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    n = [p[0] for p in points]
+    fig = Figure(figsize=(6.4, 4.2), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.loglog(n, [p[1] for p in points], "o-", label=f"wall time (slope {slope(points):.2f})")
+    ax.loglog(n, [p[3] for p in points], "s--", label=f"tokenization floor (slope {slope(points, 3):.2f})")
+    ax.loglog(n, [p[2] * 60 for p in points], "^:", label="peak memory × 60 (GiB)")
+    ax.set_xlabel("distinct answers")
+    ax.set_ylabel("seconds")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, format="png", metadata={"Software": None})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python tools/bench.py", description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--cases", default=CASES, help=f"comma-separated, of {CASES} (default: all)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per condition of `bundled` (median)")
+    parser.add_argument("--plot", default=str(ROOT / "docs" / "growth.png"), help="where the growth curve goes")
     args = parser.parse_args(argv)
     cases = [c for c in args.cases.split(",") if c]
     unknown = [c for c in cases if c not in CASES.split(",")]
@@ -222,8 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     bundled_rows, first_rows, edit_rows, rows = [], [], [], []
     with tempfile.TemporaryDirectory(prefix="jiyu-bench-") as tmp:
         tmp = Path(tmp)
-        floors: dict[str, float] = {}
-        texts: list[str] = []
+        curve: list = []
         for case in cases:
             if case == "bundled":
                 bundled_rows = bundled(tmp, max(1, args.repeat))
@@ -232,26 +359,16 @@ def main(argv: list[str] | None = None) -> int:
                 first_rows = bundled(tmp, max(1, args.repeat), codebook="first")
                 edit_rows = bundled(tmp, max(1, args.repeat), codebook="edit")
                 continue
-            if not texts:
-                texts = read_texts(source)
-                floors["small"] = floor(texts)
-            workers = 1 if case.endswith("1") else 2
-            name = case.rstrip("1")
-            data = source
-            n = len(texts)
-            if name == "million":
-                data = tmp / "million.csv"
-                write_repeated(source, data, REPEATS)
-                n *= REPEATS
-                if "million" not in floors:
-                    floors["million"] = floor(texts * REPEATS)
-            cmd = [sys.executable, "-m", "pipeline", "themes", str(data), "--question-col", "question",
-                   "--attr-col", "area", "--attr-col", "age_band", "--out", str(tmp / f"out-{case}"),
-                   "--quiet", "--workers", str(workers)]
-            wall, peak, code, err, cpu = run_measured(cmd)
+            if case == "growth":
+                curve = growth(source, tmp, Path(args.plot) if args.plot else None)
+                continue
+            what, workers, target_s, target_gib = REAL_CASES[case]
+            data, texts = make_input(case, source, tmp)
+            base = floor(texts)
+            wall, peak, code, err, cpu = measure_real(data, tmp / f"out-{case}", workers)
             if code != 0:
                 print(f"bench: {case} failed ({code}):\n{err}", file=sys.stderr)
-            rows.append((f"{n:,} answers", workers, wall, floors[name], wall / floors[name], peak / 2**30, code, cpu))
+            rows.append((what, workers, wall, base, wall / base, peak / 2**30, code, cpu, target_s, target_gib))
             print(f"{case}: {wall:.1f} s", file=sys.stderr)
     status = 0
     for title, table, targets in (
@@ -275,11 +392,27 @@ def main(argv: list[str] | None = None) -> int:
                   f"{'pass' if ok else 'FAIL'} | {code} |")
         print()
     if rows:
-        print("| input | workers | wall (s) | CPU (s, user+sys) | floor (s) | wall / floor | peak memory (GiB, PSS) | exit |")
-        print("|---|---|---|---|---|---|---|---|")
-        for r in rows:
-            print(f"| {r[0]} | {r[1]} | {r[2]:.1f} | {r[7]:.1f} | {r[3]:.1f} | {r[4]:.1f} | {r[5]:.2f} | {r[6]} |")
-            status |= r[6] != 0
+        print("| input | workers | wall (s) | CPU (s, user+sys) | floor (s) | wall / floor | peak memory (GiB, PSS) | "
+              "target | result | exit |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for what, workers, wall, base, ratio, gib, code, cpu, target_s, target_gib in rows:
+            target = " and ".join(t for t in (f"≤ {target_s:g} s" if target_s else "",
+                                              f"≤ {target_gib:g} GiB" if target_gib else "") if t) or "–"
+            ok = code == 0 and (target_s is None or wall <= target_s) and (target_gib is None or gib <= target_gib)
+            print(f"| {what} | {workers} | {wall:.1f} | {cpu:.1f} | {base:.1f} | {ratio:.1f} | {gib:.2f} | {target} | "
+                  f"{'pass' if ok else 'FAIL' if target != '–' else ''} | {code} |")
+            status |= code != 0
+        print()
+    if curve:
+        print("How cost grows (distinct answers; 300k made by joining two answers of a question):")
+        print()
+        print("| answers | wall (s) | peak memory (GiB, PSS) | floor (s) | wall / floor |")
+        print("|---|---|---|---|---|")
+        for n, wall, gib, base in curve:
+            print(f"| {n:,} | {wall:.1f} | {gib:.2f} | {base:.1f} | {wall / base:.1f} |")
+        print()
+        print(f"slope of log(wall) on log(n): {slope(curve):.2f} (n log n ≈ 1.05–1.1 over this range; the floor's "
+              f"{slope(curve, 3):.2f}); memory {slope(curve, 2):.2f}" + (f"; plot: {args.plot}" if args.plot else ""))
     return int(status)  # 1 when a run failed; a missed target is reported, not an error
 
 

@@ -12,7 +12,11 @@
   corpus/fukui/ (held out: the method was not chosen on them alone; their codebooks' definitions
   are the descriptions, their その他 code is scored as その他, their excluded answers left out);
 - MewsC-16-ja (JMTEB's clustering set) with `--k 12` and livedoor news titles with `--k 9`
-  (series tags 【…】 stripped: they give the category away), from `--data`.
+  (series tags 【…】 stripped: they give the category away), from `--data`;
+- no_issue on real answers: the hand-coded Fukui samples (corpus/fukui/inconv_coding.csv and
+  facreq_coding.csv, `excluded` = non_answer / no_issue / empty): precision and recall of setting
+  answers aside, and every real concern set aside, with the question's framing read from its
+  answers and from its title.
 Answers are scored by their dominant theme against their dominant code; answers the coding
 excludes are left out of the theme scores (they are scored by the non-answer figures).
 """
@@ -290,6 +294,63 @@ def evaluate_labelled(name: str, path: Path, k: int, strip_tags: bool = False) -
             "k coded": len(set(labels)), "excluded": len(labels) - len(truth)}
 
 
+# --- no_issue on real answers ------------------------------------------------------------------
+
+NO_ISSUE_SETS = [("inconv", "不便さの内容"), ("facreq", "施設に求めるもの")]  # sample, its question as FTAS asks it
+
+
+def no_issue_scores(code: str, title: str | None) -> tuple[dict, list[str]]:
+    """Set-aside figures of one hand-coded Fukui sample: (row of the table, lines naming the
+    answers coded as real concerns that were set aside, then the coded non-answers and no_issue
+    answers that were kept or given the other reason). `title`: the question's title (framing from it), or None (the code name says nothing:
+    framing from the answers)."""
+    from pipeline.run import set_aside_no_issue
+
+    folder = ROOT / "corpus" / "fukui"
+    with (folder / f"{code}_sample.csv").open(encoding="utf-8", newline="") as f:
+        sample = list(csv.DictReader(f))
+    with (folder / f"{code}_coding.csv").open(encoding="utf-8", newline="") as f:
+        gold = {r["id"]: r["excluded"] for r in csv.DictReader(f)}
+    config = Config(word_vectors=False, workers=1, question_titles=((code, title),) if title else ())
+    answers = [Answer(id=r["id"], question=code, row=n, raw=r["text"]) for n, r in enumerate(sample, start=1)]
+    by_question = OrderedDict([(code, prepare(answers, config))])
+    framing = set_aside_no_issue(by_question, config)[code]
+    found = {p.answer.id: p.excluded_reason for p in by_question[code]}
+    text = {r["id"]: r["text"].replace("\n", " ") for r in sample}
+    row: dict = {"data": f"{code} ({'title' if title else 'answers'}: {framing.asks})", "n": len(sample)}
+    for name, test in (("aside", bool), ("no_issue", lambda why: why == "no_issue")):
+        tp = sum(1 for i in gold if test(found[i]) and test(gold[i]))
+        fp = sum(1 for i in gold if test(found[i]) and not test(gold[i]))
+        fn = sum(1 for i in gold if not test(found[i]) and test(gold[i]))
+        row[f"{name} P"] = tp / (tp + fp) if tp + fp else float("nan")
+        row[f"{name} R"] = tp / (tp + fn) if tp + fn else float("nan")
+        row[f"{name} coded"] = tp + fn
+    wrong = [i for i in gold if found[i] and not gold[i]]
+    missed = [i for i in gold if gold[i] and gold[i] != found[i]]
+    row["concerns set aside"] = len(wrong)
+    lines = [f"  {code}: real concern set aside as {found[i]}: {i} 「{text[i]}」" for i in wrong]
+    lines += [f"  {code}: coded {gold[i]}, {found[i] or 'kept'}: {i} 「{text[i]}」" for i in missed]
+    return row, lines
+
+
+def evaluate_no_issue() -> str:
+    """The no_issue section (markdown table, then the answers behind the errors)."""
+    rows, lines = [], []
+    for code, title in NO_ISSUE_SETS:
+        for framed_by in (None, title):
+            row, found = no_issue_scores(code, framed_by)
+            rows.append(row)
+            if framed_by is None:  # the same answers either way unless the framing differs
+                lines += found
+    cols = ["data", "n", "aside coded", "aside P", "aside R", "no_issue coded", "no_issue P", "no_issue R",
+            "concerns set aside"]
+    out = ["no_issue on real answers (hand-coded Fukui samples; aside = non_answer + no_issue + empty)",
+           "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
+    for r in rows:
+        out.append("| " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
+    return "\n".join(out + lines)
+
+
 COLUMNS = ["data", "n", "NMI", "ARI", "V", "k found", "k coded", "stability (min ARI)", "precision", "recall",
            "excluded", "seconds"]
 
@@ -344,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"({time.perf_counter() - t:.1f} s)")
     print("\nlabel problems and labels that miss their concern:")
     print("\n".join(f"- {n}" for n in notes) or "- none")
+    print("\n" + evaluate_no_issue())
     print("\n" + guided_tables())
     print(f"\ntotal {time.perf_counter() - start:.1f} s")
     return 0

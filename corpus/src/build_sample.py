@@ -42,6 +42,8 @@ NON_ANSWERS = {
     "q_good": ["特になし", "なし", "わからない", "特にない", "同上", "無回答", "－", "特にありません。",
                "まだ協働したことがない", "特に無し", "ー", "わかりません", "ない", "上記のとおり", "・"],
 }
+# Answers among NON_ANSWERS that only say there is nothing to report (excluded_reason no_issue).
+NO_ISSUE = {"問題なし"}
 # Groups that repeat another group's short answer word for word (duplicates are kept and counted).
 REPEATS = {"q_reason_no": 6, "q_environment": 8, "q_good": 5}
 
@@ -77,8 +79,10 @@ def build() -> None:
             assert not unknown, (q, unknown)
         short = [a for a in answers if len(a[0]) <= 12]
         answers += [rng.choice(short) for _ in range(REPEATS[q])]
-        # Symbols only (the long-vowel mark ー counts as one) are "empty"; words are "non_answer".
-        answers += [(t, [], "non_answer" if any(ch.isalnum() and ch not in "ーｰ" for ch in t) else "empty")
+        # Symbols only (the long-vowel mark ー counts as one) are "empty"; 問題なし to a question on
+        # reasons and problems is "no_issue"; other words are "non_answer".
+        answers += [(t, [], "empty" if not any(ch.isalnum() and ch not in "ーｰ" for ch in t)
+                     else "no_issue" if t in NO_ISSUE else "non_answer")
                     for t in NON_ANSWERS[q]]
         assert len(answers) <= N_GROUPS
         answers += [("", [], "empty")] * (N_GROUPS - len(answers))

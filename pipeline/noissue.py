@@ -1,0 +1,489 @@
+"""Answers with nothing to report in the question's own terms (`no_issue`), and how a question
+is framed.
+
+A question that asks for problems or requests gets answers that only say there is none —
+特に不便はなかった, 問題なく利用できました, 現状で満足, 自家用車なので特に不便はありません — and
+answers that only praise or thank (とても良い所です, 最高の夏休みとなりました！). Municipal reports
+count them apart (「特に不便はなかった 212 件」) instead of letting them form a theme. A question
+that asks what went well is the opposite case: praise is its content.
+
+`kind(norm)` reads one whole answer and says "nothing" (it only says there is nothing to
+report), "praise" (it only praises or thanks) or "" (anything else). It works clause by clause:
+the answer is cut at sentence ends, commas and contrastive conjunctions (が、 けど ものの しかし;
+nonanswer.pieces), and every clause must be a non-answer (特になし), a nothing-to-report
+statement, a praise clause or a closing formula (以上です). One clause of anything else keeps
+the whole answer: 「特にないが、駐車場は狭い」 stays.
+
+Precision comes first: an answer wrongly set aside hides a real concern from the report, a missed
+one only stays among the themes. So a praise clause must end in a positive predicate (良かった,
+最高です, 美味しい, 楽しめました, また来たい, ありがとうございました) — a bare noun phrase (美味しい
+料理, きれいなトイレ, お土産の充実) is what the answers to a requests question look like, not
+praise — and hold no problem or request marker (少ない, 狭い, 高い, ない, ほしい, ください, たら/
+れば/と良い wishes, もっと, もう少し, 残念, a question). The markers are looked for after removing
+the fixed phrases where they belong to praise (申し分ない, 問題なく, また来たい, ありがたい).
+Regular expressions over the normalised text, no tokenizer: the check runs on every answer of a
+90,000-answer export and must stay cheap, and the phrases it looks for are fixed expressions
+whose written forms the patterns list.
+
+`framing(...)` decides what a question asks: as configured (`[questions."列名"] asks =
+"problems"`), else from the words of its title, else from its answers. `applies(kind, asks)`
+says when a kind is set aside: nothing-to-report for every framing but "good"; praise only for
+"problems" and "requests".
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from pipeline.config import ASKS
+from pipeline.nonanswer import CLOSING, core, is_non_answer, pieces
+from pipeline.records import Prepared
+
+__all__ = ["ASKS", "Framing", "applies", "framing", "from_answers", "from_title", "kind", "mark"]
+
+# What an answer does (`kind`), from most to least often set aside.
+NOTHING, ENOUGH, PRAISE = "nothing", "enough", "praise"
+REASON = "no_issue"  # the excluded_reason of the answers set aside here
+LONGEST = 120  # characters; a longer answer always says something
+
+# --- Pieces shared by the patterns ---------------------------------------------------------------
+
+_POLITE = r"(?:です|でした|だ|だった|である|ですね|でしたね|ですよ|だね|だよ|よ|ね|な|なあ|なぁ|かな|わ|ー|w+|笑)*"
+_THINK = (r"(?:と思います|と思う|と思った|と思いました|と思っています|と感じました|と感じた|と感じます|かと思います|"
+          r"気がします|)")
+_ADVERB = (r"(?:特に|とくに|特には|とくには|特段|別に|べつに|全く|まったく|全然|ぜんぜん|あまり|余り|ほとんど|殆ど|何も|"
+           r"なにも|一切|何一つ|なにひとつ|これといって|これといった|これと言って|取り立てて|さほど|それほど|そんなに|"
+           r"そこまで|大きな|大した|たいした|なんの|何の|どこも|今のところ|いまのところ|今回は|今回|現在|現状|当日は|"
+           r"今日は|個人的には|私は|私的には|自分は|わたしは|全体的に|全体的には|基本的に|基本的には|本当に|ほんとに|全てにおいて|"
+           r"すべてにおいて|全て|すべて|全部|ぜんぶ|何もかも|どれも|)")
+# What a problems or requests question asks about, as the answer names it.
+_ISSUE = (r"(?:不便|不便さ|不便な(?:こと|事|点|ところ|所)|不便に(?:思った|感じた)(?:こと|事|点|ところ)|不満|不満な(?:こと|事|点)|"
+          r"不満点|問題|問題点|困った(?:こと|事|ところ)|困りごと|困り事|困る(?:こと|事)|支障|苦情|不自由|不都合|ストレス|"
+          r"トラブル|不快な(?:こと|事|思い)|嫌な(?:こと|事|思い)|悪い(?:点|ところ|所)|悪かった(?:点|ところ|所)|"
+          r"マイナス(?:点|面)?|改善点|改善(?:して)?(?:ほしい|欲しい)(?:こと|事|点|ところ)|要望|希望|注文|"
+          r"(?:求める|求めている|欲しい|ほしい|望む)(?:もの|こと|事)(?=は|も)|"
+          r"言うこと|いうこと|気になる(?:点|こと|事|ところ)|気になった(?:点|こと|事|ところ)|残念な(?:こと|事|点|ところ)|"
+          r"残念だった(?:こと|事|点|ところ)|困難|心配|不安|そのような(?:こと|事)|その様な(?:こと|事)|そういった(?:こと|事)|"
+          r"そういう(?:こと|事)|そのように|そう)")
+_NEG = (r"(?:なし|無し|ナシ|ない|無い|なかった|無かった|なく|ありません|有りません|ございません|ありませんでした|"
+        r"有りませんでした|ございませんでした|なかったです|無かったです|ないです|無いです|なしです|無しです|"
+        r"ありませんね|ないですね|なかったですね|感じない|感じなかった|感じません|感じませんでした|感じなかったです|"
+        r"感じていない|感じていません|感じてない|感じておりません|感じておりませんでした|見当たらない|見当たりません|見当たらなかった|思いつかない|思いつきません|"
+        r"思い当たらない|思い当たりません|思い浮かばない|思い浮かびません|浮かばない|浮かびません|おりません)")
+# What went without a problem, for 問題なく利用できました.
+_DONE = (r"(?:利用|観光|移動|見学|参拝|観覧|散策|宿泊|滞在|買い物|運転|来訪|到着|旅行|楽しむ|楽しめ|過ごせ|過ごす|過ごし|"
+         r"行け|行き|来れ|来られ|来ることが|回れ|回る|使え|使う|帰れ|着け|見れ|見られ|見る|遊べ|楽しく|快適に|"
+         r"スムーズに)[ぁ-んァ-ヶー一-龥]{0,8}?")
+_DONE_END = (r"(?:できました|できた|出来ました|出来た|できます|出来ます|ました|ます|た|ている|ています|ていた|ていました|"
+             r"る|れた|れました|られた|られました)")
+_SO = r"(?:から|ので|ため|)"  # 特に不満な点が無いから (the reason of a rating)
+# An optional reason before the statement: 車なので, 自家用車だったので, 事前に調べていたので.
+_BECAUSE_STRONG = r"(?:なので|だったので|ので|だから|だったから|から|ため|ためか|おかげで|おかげか|せいか|のでか)"
+_BECAUSE_END = rf"(?:{_BECAUSE_STRONG}|で|くて|て)"
+_SATISFIED = (r"(?:満足|大満足|十分満足|充分満足|とても満足|大変満足|非常に満足|すごく満足|概ね満足|おおむね満足|ほぼ満足|"
+              r"だいたい満足|大体満足|十分|充分|じゅうぶん|満点|文句なし|言うことなし|申し分ない|申し分なし|"
+              r"申し分ありません)")
+_SATISFIED_END = (r"(?:しています|している|してます|してる|していました|していた|しました|した|しておりました|致しました|"
+                  r"いたしました|致しております|いたしております|"
+                  r"しております|できました|できた|出来ました|出来た|できています|です|でした|だ|だった|である|だと思います|"
+                  r"だと思う|だと感じました|な(?:旅|一日|旅行|時間|日)(?:でした|です|になりました|となりました)?|"
+                  r"のいく(?:旅|旅行|内容|一日)(?:でした|です)?|)")
+_AS_IS = (r"(?:今のまま|いまのまま|このまま|現状のまま|現在のまま|今の状態|今の内容|現状|現在|今|いま|これ|それ|"
+          r"いまの施設|今の施設|この位|このくらい|これくらい|これ位|この程度)")
+
+_DENIAL_PATTERNS = [
+    # (車なので)特に不便はなかった / 問題ありません / 不便を感じることはなかった / 困ったことはない
+    rf"{_ADVERB}{_ADVERB}{_ISSUE}(?:(?:や|とか|と|も|や特に){_ISSUE})?(?:は|も|が|を|に|と|では|でも|など|等|なんて|とか|なども|らしい(?:もの|こと)|"
+    rf"と(?:いう|言う)ほどの(?:もの|こと)|と(?:いった|言った)(?:もの|こと)|)(?:は|も|)(?:特に|)"
+    rf"(?:感じ(?:る|た)?(?:こと|事|点|ところ|もの|ような(?:こと|事))?(?:は|も)?)?{_ADVERB}{_NEG}{_POLITE}{_THINK}{_POLITE}{_SO}",
+    # まったく感じませんでした / 特に困らなかった / 困ることはなかった / 迷わなかった
+    rf"{_ADVERB}{_ADVERB}(?:感じ(?:ない|なかった|ません|ませんでした|なかったです|ていない|ていません|ること(?:は|も)"
+    rf"(?:なかった|ない|ありません|ありませんでした))|困ら(?:ない|なかった|ず|ずに済んだ|なかったです)|困りません|"
+    rf"困りませんでした|困ること(?:は|も)?{_NEG}|迷わ(?:なかった|ず(?:に済んだ)?)|不便し(?:なかった|ません|ませんでした|ない))"
+    rf"{_POLITE}{_THINK}{_POLITE}",
+    # 問題なく利用できました / 不便なく過ごせた / 特に問題もなく楽しめました
+    rf"{_ADVERB}{_ADVERB}(?:(?:問題|支障|不便|不自由|トラブル|ストレス|苦労)(?:なく|無く|も(?:なく|無く)|は(?:なく|無く))|"
+    rf"迷わずに|迷わず|迷うことなく)(?:{_DONE})?{_DONE_END}{_POLITE}",
+    # 大丈夫です / 全て大丈夫でした / 問題なしです / 車なので問題ない / ok
+    rf"{_ADVERB}(?:{_AS_IS}(?:で|に|にて|でも|のままで|のまま|は|が|には|)?)?{_ADVERB}(?:大丈夫|だいじょうぶ|問題なし|問題無し|"
+    rf"問題ない|問題ありません|ok|オッケー|ノープロブレム|noproblem)(?:です|でした|だった|だ|だと思います|と思います|)?"
+    rf"{_POLITE}{_THINK}{_POLITE}",
+    # 特に求めていない / 何も望んでいません
+    rf"{_ADVERB}{_ADVERB}(?:求めて|望んで|期待して)(?:ない|いない|いません|ません|ないです|おりません){_POLITE}",
+]
+# Saying the place is good enough as it is: no request, but to a question that asks why (協働
+# したくない理由 → 今のままで十分) it is the answer itself.
+_ENOUGH_PATTERNS = [
+    # 現状で満足 / 今で満足です / これで十分 / 満足しています
+    rf"{_ADVERB}(?:{_AS_IS}(?:で|に|にて|でも|のままで|のまま|は|が|には|)?)?{_ADVERB}{_SATISFIED}"
+    rf"{_SATISFIED_END}{_POLITE}{_THINK}{_POLITE}",
+    # 今のままで良い / このままでいいと思います / 今のままで
+    rf"{_ADVERB}{_AS_IS}(?:で|のままで|のまま|でも|は|が|)(?:良い|よい|いい|良いです|よいです|いいです|結構|よし|"
+    rf"満足|十分|充分)(?:です|でした|だと思います|と思います|と思う|だ|)?(?:のでは(?:ないでしょうか|ないか|)|){_POLITE}",
+    r"(?:今のまま|いまのまま|このまま|現状のまま|現在のまま)(?:で|が|)(?:です|)",
+    # このままでいてほしい / このまま変わらないで下さい / 現状維持でお願いします
+    rf"{_AS_IS}(?:ままで|まま|で|の|)(?:いて|居て|あって|続けて|残して|変わらないで|変わらずに|変わらず)"
+    rf"(?:ほしい|欲しい|ください|下さい|ほしいです|欲しいです|もらいたい|いただきたい|頂きたい){_POLITE}",
+    rf"(?:現状維持|このまま|今のまま)(?:で|を|が)?(?:お願いします|お願い致します|お願いいたします|希望します|希望|"
+    rf"望みます|良い|いい|よい){_POLITE}",
+    # これ以上ない（満足）
+    rf"{_ADVERB}(?:これ以上|今以上)(?:は|の|に|)(?:ない|無い|ありません|望まない|求めない|望みません|求めません|必要ない|"
+    rf"いらない|要らない){_POLITE}",
+]
+_DENIAL = re.compile("^(?:" + "|".join(_DENIAL_PATTERNS) + ")$")
+_ENOUGH = re.compile("^(?:" + "|".join(_ENOUGH_PATTERNS) + ")$")
+_BECAUSE_ENDS = re.compile(_BECAUSE_END)
+# After a reason, a bare 特にない says there was nothing to report: ツアーバスのため特にありません.
+_BARE_NOTHING = re.compile(rf"^(?:特に|とくに|特には|とくには|特段|別に){_NEG}{_POLITE}$")
+_STRONG_END = re.compile(rf"{_BECAUSE_STRONG}$")
+MAX_REASON = 24  # characters of a reason clause (車なので, 自家用車で移動したので)
+
+# --- Praise ----------------------------------------------------------------------------------------
+
+# Coming again: また来たい, 今度は泊まりに行きたい, 是非また伺います (not いただきたい, a request).
+_AGAIN = r"(?:また|又|ぜひ|是非|必ず|絶対|今度|次回|次は|もう一度|いつか)[ぁ-んァ-ヶー一-龥]{0,10}?"
+_VISIT = r"(?:来|(?<!ただ)(?<!頂)き|行き|いき|行|訪れ|訪問し|伺い|利用し|泊まり|寄り|来訪し|参加し|来|こ)"
+# Positive adjectives (stems) and the endings that make them a statement.
+_I_ADJ = (r"(?:良|よ|善|楽し|たのし|美味し|美味|おいし|旨|うま|美し|うつくし|素晴らし|すばらし|素晴し|嬉し|うれし|面白|"
+          r"おもしろ|優し|やさし|心地よ|心地良|気持ちよ|気持ち良|気持ちい|可愛|かわい|懐かし|なつかし|清々し|"
+          r"すがすがし|温か|暖か|あたたか|ありがた|有難|有り難|興味深|味わい深|感慨深|頼もし)")
+_I_END = r"(?:い|かった|く|くて|いです|かったです|いし|かったし)"
+# Adjectives that praise only as a predicate: 駅から近い, 駐車場が広くて.
+_I_ADJ_PLAIN = r"(?:安|やす|易|明る|涼し|詳し)"
+_I_END_PLAIN = r"(?:い|かった|くて|いです|かったです|いし|かったし)"
+_EXCLAIM = (r"(?:最高|最幸|大満足|満足|感動|感激|感謝|絶景|完璧|満点|素敵|すてき|ステキ|絶品|圧巻|感無量|"
+            r"good|great|nice|excellent|perfect|wonderful|amazing|beautiful|fantastic|lovely|best|fun|delicious|"
+            r"verygood|sogood)")
+_NA_WORD = (rf"(?:{_EXCLAIM}|綺麗|きれい|キレイ|奇麗|親切|丁寧|快適|便利|清潔|幸せ|幸福|立派|見事|抜群|満喫|堪能|"
+            r"充実|良好|安心|素朴|魅力的|上品|贅沢|大好き|好き|スムーズ|爽快|穏やか|静か|豊か|豊富|感心|印象的|新鮮|格別|"
+            r"おしゃれ|オシャレ|お洒落|リーズナブル|お得|充分|十分|良心的|活気|賑やか|にぎやか|有意義|のどか|長閑|"
+            r"壮観|神秘的|雄大|癒し|癒やし|楽|素晴らしい|快晴|晴天)")
+_NA_END = (r"(?:です|でした|だ|だった|で|でして|でしたし|だし|ですし|"
+           r"な[ぁ-んァ-ヶー一-龥]{1,6}?(?:です|でした|だ|だった|で|でしょう)|"
+           r"の[ぁ-んァ-ヶー一-龥]{1,6}?(?:です|でした|だ|だった|で|となりました|になりました|となった|になった)|"
+           r"しました|した|して|していた|していました|している|しています|してる|してます|しており|しております|"
+           r"できた|できました|出来た|出来ました|させていただきました|させて頂きました|させてもらいました|"
+           r"にな(?:った|りました)|と思います|だと思います|だと思う|と思う|と感じました)")
+_VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽しませて(?:いただきました|頂きました|もらいました|もらった)|"
+          r"楽しく(?:過ごせ|過ごし|遊べ|遊び|見学|観光|散策|買い物)(?:た|ました|でき(?:た|ました))|"
+          r"癒(?:され|やされ)(?:た|ました|る|ます)|感動(?:した|しました|する|します)|感激(?:した|しました)|"
+          r"気に入(?:った|りました)|助かり(?:ました|ます)|助かった|喜(?:んで)(?:いました|くれました|いた|くれた)|"
+          r"(?:ゆっくり|のんびり|ゆったり)(?:でき|出来|過ごせ|過ごし|休め|くつろげ)(?:た|ました)|"
+          rf"{_AGAIN}{_VISIT}(?:たい|ます|ようと思(?:います|う|っています|いました))|"
+          r"リピート(?:したい|します|決定|確定)|リピーターになり(?:ます|たい)|"
+          r"(?:良い|よい|いい|素敵な|素晴らしい|楽しい|最高の)(?:思い出|記念|旅|旅行|一日|1日|時間|休日|体験|経験)"
+          r"(?:に|と)(?:なった|なりました)|"
+          r"(?:良い|よい|いい|素敵な|素晴らしい|楽しい|最高の)(?:思い出|記念|旅|旅行|一日|1日|時間|休日|体験|経験)"
+          r"(?:が|を)(?:でき|出来|過ごせ|過ごし)(?:た|ました)|"
+          r"ありがとう(?:ございました|ございます|)|有難う(?:ございました|ございます|)|有り難う(?:ございました|ございます|)|"
+          r"thankyou|thanks|サンキュー|感謝(?:します|しています|してます|申し上げます|いたします|致します)|"
+          r"お世話になりました|おせわになりました|ごちそうさま(?:でした)?|ご馳走様(?:でした)?|御馳走様(?:でした)?|"
+          r"おすすめ(?:です|します)|オススメ(?:です|します)|お勧め(?:です|します)|お薦め(?:です|します)|"
+          r"頑張って(?:ください|下さい)|がんばって(?:ください|下さい)|応援(?:して(?:います|ます|る)|します)|"
+          r"頑張れ|がんばれ|期待(?:以上|通り|どおり)(?:でした|です|だった|)|言うこと(?:なし|ない|ありません)|"
+          r"申し分(?:ない|なし|ありません|なかった)|文句(?:なし|ない|ありません|のつけようがない)|"
+          r"(?:快適|楽|気持ちよく|気持ち良く|楽しく|心地よく|スムーズ)に?(?:過ごせ|過ごし|移動|観光|利用|見学|散策|運転|回れ|"
+          r"遊べ)(?:でき|出来|)(?:た|ました|る|ます)|(?:おかげ|お陰|御蔭)(?:です|でした|さま|様))")
+_PRAISE_PATTERNS = [
+    rf".*{_I_ADJ}{_I_END}",
+    rf".*{_I_ADJ}(?:い|かった)[ぁ-んァ-ヶー一-龥]{{1,6}}?(?:です|でした|だ|だった|で|となりました|になりました)",
+    r".*(?:いい|良き|よき|たまらない|たまりません)",
+    rf".*{_I_ADJ_PLAIN}{_I_END_PLAIN}",
+    rf".*{_EXCLAIM}",
+    rf".*{_NA_WORD}{_NA_END}",
+    rf".*{_VERBS}",
+]
+_PRAISE = re.compile("^(?:" + "|".join(_PRAISE_PATTERNS) + rf"){_POLITE}{_THINK}{_POLITE}$")
+
+# Phrases that look like a problem or a request but belong to praise or deny a problem; removed
+# before the markers below are looked for.
+_HARMLESS = re.compile(
+    r"申し分(?:ない|なく|なし|ありません|なかった)|言うこと(?:なし|ない|ありません)|文句(?:なし|ない|ありません|のつけようがない)|"
+    r"(?:問題|不便|不自由|支障|トラブル|ストレス|苦労|混雑|渋滞|待ち時間|行列)(?:も|は|が)?(?:なく|無く|なし|無し)|"
+    r"(?:混雑|渋滞)(?:も|は)?(?:せず|しない|しなかった)(?:で|に)?|"
+    r"飽き(?:ない|なかった|ません|ることなく|ずに)|忘れられ(?:ない|ません)|間違いない|この上ない|たまらない|"
+    r"半端ない|ハンパない|欠かせない|惜しみなく|くまなく|隈なく|気兼ねなく|心置きなく|滞りなく|おもてなし|もてなし|"
+    rf"{_AGAIN}{_VISIT}たい|リピートしたい|リピーターになりたい|"
+    r"(?<![とばら])(?:ありがた|有難|有り難)(?:い|かった|く)|期待(?:以上|通り|どおり)|頑張って(?:ください|下さい)|がんばって(?:ください|下さい)|"
+    r"よろしくお願い(?:します|いたします|致します|申し上げます)|ならでは|"
+    r"大変(?:満足|美味し|良|よ|楽し|素晴らし|親切|丁寧|お世話|気持ち|勉強|感動|参考|嬉し|うれし|ありがた|きれい|綺麗)|"
+    r"たいへん(?:満足|良|よ|楽し|美味し|おいし)|"
+    rf"{_NA_WORD}で(?:良|よ|い)い")
+# A problem, a lack, a wish or a request anywhere in a clause makes it more than praise.
+_CONCERN = re.compile(
+    r"ない|無い|なく|無く|なかっ|無かっ|なし|無し|ません|ず(?:に|$)|ぬ$|"
+    r"少な|狭|せま(?:い|かった|く)|遠|とお(?:い|かった|く)|悪|わる(?:い|かった|く)|汚|きたな|暑|あつかった|寒|さむ|暗|くら(?:い|かった)|"
+    r"古(?:い|かった|くて|び)|細(?:い|く|かった)|不|困|こま(?:る|った)|残念|惜し|にく(?:い|かった|く|さ)|づら|"
+    r"ずら(?:い|かった)|辛|つら|混|こん(?:で|だ)|込ん|渋滞|待|並ん|並ば|大変|たいへん|危|あぶな|怖|こわ|難|迷|苦|面倒|"
+    r"めんどう|うるさ|臭|くさ(?:い|かった)|邪魔|閑散|寂|さみし|さびし|物足り|ものたり|足り|微妙|いまいち|イマイチ|今一|"
+    r"今ひとつ|いまひとつ|がっかり|ガッカリ|期待外れ|期待はずれ|過ぎ|すぎ|高(?:い|か|く|額|価|め)|値段|料金|有料|休館|"
+    r"(?<![夏冬春昼連])休み|休業|定休|閉|しま(?:って|る|った)|工事|売り切れ|売切|品切れ|故障|壊れ|疲れ|しんど|きつ|キツ|厳し|心配|気にな|嫌|"
+    r"いや(?:な|だ)|最悪|ダメ|だめ|駄目|ひど|酷|弱|遅|欠|減|無理|失敗|迷惑|注意|危険|損|雨|雪|虫|熊|猿|蜂|カメムシ|"
+    r"人が多|行列|ほし|欲し|くださ|下さ|頂きたい|いただきたい|もらいたい|願|希望|要望|望(?:む|み|ま|んで)|期待|たい|"
+    r"たかった|もっと|もう少し|もうすこし|もうちょっと|少し|すこし|ちょっと|増や|増え|改善|整備|検討|工夫|対策|必要|べき|"
+    r"導入|設置|作って|延長|延ば|拡大|拡充|見直|欲|たら|[えけせてねへめれげぜでべぺエケセテネヘメレ]ば|あれ[びぶべぼ]|なら(?!では)|と(?:良|よ|い)(?:い|かった|かな|です)|と嬉|とうれ|"
+    r"と助か|とありがた|と便利|と楽し|と最高|と有難|あっても|(?<!と)(?<!とっ)ても(?:良|よ|いい)|でも(?:良|よ|い)|"
+    r"ほうが|(?<!の)方が|より(?:も)?.*方が|ように|ような|(?:くれ|もらえ|いただけ|頂け)(?:る|れば|たら)|"
+    r"(?<!い)て(?:いい|良い|よい)と思|"
+    r"で(?:良|よ|い)い|のが(?:良|よ|い)い|は[^はが]{1,8}が(?:良|よ|い)い|など(?:が|も|は|)(?:良|よ|い)い|"
+    r"(?<!とて)(?<!とって)も(?:良|よ|い)い(?:と思|のでは|かな|かも)|"
+    r"(?:る|だ)と(?!ても|っても|思|感じ|言|いう|聞|ころ|き)|いと(?!ても|思|感じ|言|いう|聞|ころ)|"
+    r"滑り|すべり|脱げ|ぬげ|濡れ|転び|転倒|こぼれ|詰まり|間違|ズレ|ずれ|落ち|忘れ(?!られ)|でしょう|かな$|"
+    r"かも|けど|けれど|ものの|でも$|しかし|ただし|^ただ(?!ただ)|一方|反面|以外|除けば|除いて|気を付け|気をつけ|"
+    r"ぼったくり|割高|分から|わから|知ら")
+
+
+# 「体験型がよい」「海鮮が良いと思います」 name what the answer would like (a request), unlike
+# 「雰囲気が良い」「交通の便がいい」, which judge a quality of the place: a present-tense いい/良い
+# after が is praise only after a word for such a quality, or with an intensifier before it.
+_PREFERENCE = re.compile(r"([ぁ-んァ-ヶー一-龥a-z0-9]{1,6})が(?:良|よ|い)い(?:です|ですね|な|ね|と思います|と思う|と思った|"
+                         r"と思いました|かな)*$")
+_QUALITY = re.compile(r"(?:雰囲気|景色|景観|眺め|眺望|見晴らし|便|感じ|居心地|心地|対応|接客|味|品揃え|空気|天気|"
+                      r"印象|立地|動線|流れ|気持ち|質|品質|鮮度|コスパ|環境|水|サービス|ところ|所|点|場所|位置|"
+                      r"使い勝手|手際|愛想|人柄|人|方|皆さん|みなさん|スタッフ|店員|雰囲気|街並み|町並み|空間|"
+                      r"景色も|全部|全て|すべて|どれも|何もかも|どこも)$")
+
+
+# 「公共交通機関の充実です」「トイレの清潔さ」: a quality word after の is a noun, what the answer
+# asks for, not a judgement of the place (but 予想以上の感動でした is one).
+_NOMINAL = re.compile(rf"(?<![もそこあど])の(?:{_NA_WORD}(?:さ|化)?|(?:充実|便利|快適|安心|安全|清潔|綺麗|きれい|キレイ|"
+                      r"豊富|活気|おしゃれ|オシャレ)(?:さ|化)?(?:です|でした|だ|を))$")
+
+
+def _praise_clause(clause: str) -> bool:
+    if not _PRAISE.match(clause) or _NOMINAL.search(clause) or _CONCERN.search(_HARMLESS.sub("", clause)):
+        return False
+    wish = _PREFERENCE.search(clause)
+    return not (wish and not _QUALITY.search(wish.group(1)))
+
+
+def _nothing_kind(clause: str) -> str:
+    """NOTHING when a clause denies any problem or request (特に不便はなかった), ENOUGH when it
+    says things are fine as they are (現状で満足), after an optional reason (車なので…) that must
+    not itself name a concern; else ""."""
+    if _DENIAL.match(clause):
+        return NOTHING
+    if _ENOUGH.match(clause):
+        return ENOUGH
+    for m in _BECAUSE_ENDS.finditer(clause, 1, MAX_REASON + 4):
+        if _CONCERN.search(_HARMLESS.sub("", clause[:m.end()])):
+            continue
+        rest = clause[m.end():]
+        if _DENIAL.match(rest):
+            return NOTHING
+        # After a reason in the te-form only a denial: 「二人で一匹で十分」 asks for smaller portions.
+        if _STRONG_END.search(clause, 0, m.end()):
+            if _BARE_NOTHING.match(rest):
+                return NOTHING
+            if _ENOUGH.match(rest):
+                return ENOUGH
+    return ""
+
+
+_QUESTION = re.compile(r"[?？]|でしょうか|ですか$|ますか$")
+
+
+def _clause_kind(piece: str) -> str:
+    """One clause as written: "non_answer", "closing", "nothing", "praise" or "" (anything else)."""
+    clause = core(piece).strip("ーｰ～")
+    if not clause:
+        return "closing"
+    if CLOSING.match(clause) or _SCOPE.match(clause):
+        return "closing"
+    if is_non_answer(clause):
+        return "non_answer"
+    if _QUESTION.search(piece):
+        return ""
+    said = _nothing_kind(clause)
+    if said:
+        return said
+    if _praise_clause(clause):
+        return PRAISE
+    return ""
+
+
+# A clause cut after a particle or a continuative (トイレも、 / 休憩スペースもあり、) or after a
+# reason (車だったので、) goes on in the next piece; so does a bare noun before a comma, the topic
+# of what follows (お蕎麦、とても美味しかった).
+_GOES_ON = re.compile(rf"(?:{_BECAUSE_END}|し|く|あり|おり|なり|は|も|が|を|に|(?<!こ)と|や|[一-龥ァ-ヶーa-z0-9])$")
+_TRAILING = re.compile(r"(?:て|で|し|く)$")
+_SCOPE = re.compile(rf"^{_ADVERB}$")  # 今のところ、 個人的には、: no content of its own
+
+
+def _groups(parts: list[str]) -> list[list[str]]:
+    out: list[list[str]] = []
+    carry: list[str] = []
+    for part in parts:
+        carry.append(part)
+        if not _GOES_ON.search(core(part)):
+            out.append(carry)
+            carry = []
+    if carry:
+        out.append(carry)
+    return out
+
+
+def _group_kinds(group: list[str]) -> list[str] | None:
+    """The kinds of a group of pieces read as one clause or, failing that, as a first clause and
+    the rest (トイレも、気持ちよいし、 + 不便なところは、ない); None when some part says more."""
+    whole = _clause_kind("".join(group))
+    if whole:
+        return [whole]
+    for i in range(1, len(group)):
+        first = _clause_kind("".join(group[:i]))
+        rest = _group_kinds(group[i:]) if first else None
+        if rest is not None:
+            return [first] + rest
+    return None
+
+
+def kind(norm: str) -> str:
+    """What a whole answer (NFKC-normalised) does: "nothing" when it only says there is nothing
+    to report (特に不便はなかった, 現状で満足, 自家用車なので困らなかった), "praise" when it only
+    praises or thanks (とても良い所です, 最高の夏休みとなりました！), else ""."""
+    if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
+        return ""
+    parts = pieces(norm)
+    kinds: list[str] = []
+    for group in _groups(parts):
+        found = _group_kinds(group)
+        if found is None:
+            return ""
+        kinds += found
+    # Praise that trails off (…隣と近くて。) leaves its point unsaid.
+    if kinds and kinds[-1] == PRAISE and _TRAILING.search(core(parts[-1])):
+        return ""
+    for k in (PRAISE, ENOUGH, NOTHING):  # the answer is what its least common clause kind is
+        if k in kinds:
+            return k
+    return ""
+
+
+def applies(answer_kind: str, asks: str) -> bool:
+    """Whether an answer of `answer_kind` is set aside as no_issue for a question that asks `asks`:
+    a denial of any problem (特に不便はなかった) to every question but one on what went well;
+    satisfaction (現状で満足) and praise only to questions on problems or requests — to a question
+    on what went well or why (協働したくない理由: 今のままで十分) they are the answer."""
+    if answer_kind == NOTHING:
+        return asks != "good"
+    if answer_kind in (ENOUGH, PRAISE):
+        return asks in ("problems", "requests")
+    return False
+
+
+# --- How a question is framed ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Framing:
+    asks: str  # one of ASKS
+    source: str  # "config", "title" or "answers"
+
+
+_TITLE_PROBLEMS = re.compile(r"不便|困|課題|問題|不満|改善|悪かった|悪い点|苦労|障害|支障|心配|不安|トラブル|苦情|嫌")
+# Why something is not done (協働したくない理由, 利用しない理由): the reasons are the content, 今の
+# ままで十分 among them.
+_TITLE_WHY_NOT = re.compile(r"(?:ない|なかった|ません|ず)(?:の|)理由|しない訳|しないわけ")
+_TITLE_REQUESTS = re.compile(r"要望|求め|ほしい|欲しい|希望|意見|提案|必要|望む|期待|あれば|あると|とよい|と良い|といい|"
+                             r"たらよい|たら良い|べき|アイデア")
+_TITLE_GOOD = re.compile(r"よかった|良かった|良い点|よい点|良いところ|よいところ|満足(?:度)?の理由|満足した|魅力|"
+                         r"おすすめ|オススメ|お勧め|推奨|楽しかった|印象に残|感動|気に入|好きな")
+
+
+def from_title(title: str) -> str:
+    """The framing the question's title states, or "" when it states none. Problem words win
+    over request words (不便に感じたこと・改善してほしいこと asks for problems). "other" for a
+    title that asks for good points and problems or requests together (良かった点・悪かった点:
+    praise is content there) and for one that asks why something is not done (協働したくない
+    理由: 今のままで十分 is a reason)."""
+    good = bool(_TITLE_GOOD.search(title))
+    problems = bool(_TITLE_PROBLEMS.search(title))
+    requests = bool(_TITLE_REQUESTS.search(title))
+    if (good and (problems or requests)) or _TITLE_WHY_NOT.search(title):
+        return "other"
+    if good:
+        return "good"
+    if problems:
+        return "problems"
+    if requests:
+        return "requests"
+    return ""
+
+
+# Markers for reading a question's framing from its answers (see `from_answers`).
+_PROBLEM_MARK = re.compile(
+    r"少な|狭|せま|遠|悪|汚|暑|寒|暗|古い|不便|不満|不足|不親切|不十分|困|残念|にく(?:い|かった|く)|づら(?:い|かった)|"
+    r"混|込ん|渋滞|待ち|待た|並ん|大変|危|怖|難し|迷|分から|わから|高い|高かった|閉ま|休み|休館|工事|売り切れ|"
+    r"(?:が|は|も)(?:ない|無い|なかった|無かった|なく|無く)")
+_REQUEST_MARK = re.compile(
+    r"ほし|欲し|くださ|下さ|希望|要望|たい|てもらい|いただき|頂き|もっと|もう少し|増や|充実を|充実して(?:ほ|欲)|"
+    r"たら|れば|と(?:良|よ|い)い|と嬉|とうれ|と助か|とありがた|ても(?:良|よ|い)い|べき|必要|改善|整備")
+MIN_ANSWERS = 20  # fewer answers say too little about the question
+
+
+def from_answers(texts: Iterable[str], kind_of: Callable[[str], str] = kind) -> str:
+    """The framing read from a question's answers (NFKC-normalised; non-answers left out by the
+    caller). Each answer counts once, as praise-only, nothing-to-report, naming a problem
+    (少ない, 狭い, 不便, 分かりにくい, …がない) or naming a request (ほしい, あれば, もっと). "good" when
+    praise-only answers outnumber those naming a problem or a request: a question on problems or
+    requests gets few praise-only answers, one on what went well gets mostly praise. Otherwise
+    "problems" or "requests", whichever marker is more common, when answers naming either or
+    saying there is nothing to report make at least a third of the answers; else "other" (a
+    question of bare nouns or free opinions: nothing-to-report is still set aside, praise is
+    kept). Fewer than MIN_ANSWERS answers: "other"."""
+    n = problems = requests = praise = nothing = 0
+    for text in texts:
+        if not text:
+            continue
+        n += 1
+        k = kind_of(text)
+        if k == PRAISE:
+            praise += 1
+        elif k in (NOTHING, ENOUGH):
+            nothing += 1
+        elif _PROBLEM_MARK.search(text):
+            problems += 1
+        elif _REQUEST_MARK.search(text):
+            requests += 1
+    if n < MIN_ANSWERS:
+        return "other"
+    if praise > problems + requests:
+        return "good"
+    if 3 * (problems + requests + nothing) < n:
+        return "other"
+    return "problems" if problems >= requests else "requests"
+
+
+def framing(title: str, texts: Iterable[str], configured: str | None = None,
+            kind_of: Callable[[str], str] = kind) -> Framing:
+    """How a question is framed: as configured, else as its title says (the display title and
+    the column name), else from its answers."""
+    if configured:
+        return Framing(configured, "config")
+    stated = from_title(title)
+    if stated:
+        return Framing(stated, "title")
+    return Framing(from_answers(texts, kind_of), "answers")
+
+
+def mark(items: list[Prepared], title: str, configured: str | None = None,
+         known: dict[str, str] | None = None) -> tuple[list[Prepared], Framing]:
+    """A question's answers with `no_issue` set on the kept ones it applies to, and the framing
+    used. `known`: kinds already found (normalised text → kind), shared across questions: the
+    same answer text is read once."""
+    known = {} if known is None else known
+
+    def kind_of(text: str) -> str:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = kind(text)
+        return found
+
+    kept = [p.norm for p in items if p.kept]
+    found = framing(title, kept, configured, kind_of)
+    out = [dataclasses.replace(p, excluded_reason=REASON) if p.kept and applies(kind_of(p.norm), found.asks) else p
+           for p in items]
+    return out, found
