@@ -16,6 +16,7 @@ than half of the question's labels, more than 15 characters. Keywords follow the
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,8 +132,9 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
     phrases, offered = _offered(phrase_lists or [()] * n, w)
     words_of = {ph.key: ph.words for ph in phrases}
     vocab_words = [words_of.get(t, (t,)) for t in vocabulary]
+    minor_of = {ph.key: ph.minor for ph in phrases if ph.minor}
     word_index: dict[str, int] = {}
-    for ws in [ph.words for ph in phrases] + vocab_words:
+    for ws in [ph.words for ph in phrases] + [ph.minor for ph in phrases] + vocab_words:
         for x in ws:
             word_index.setdefault(x, len(word_index))
     # Answers × words: which content words each answer holds (through its candidates and terms).
@@ -143,13 +145,16 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
     banned = generic_words(presence, sizes) | np.array([in_title(x, title) for x in word_index], dtype=bool)
     bad = {x for x, j in word_index.items() if banned[j]}
 
-    keywords = _keywords(counts, vocabulary, vocab_words, labels, k, w, bad, n_keywords)
+    titled = {t for t in vocabulary if any(in_title(x, title) for x in minor_of.get(t, ()))}
+    keywords = _keywords(counts, vocabulary, vocab_words, labels, k, w, bad, n_keywords, titled)
     # Themes × candidates: the answers offering each (as many as they stand for), the same
     # weighted by centrality, and all the question's answers offering it.
     support = (_onehot(labels, k, w) @ offered).tocsr()
     central = (_onehot(labels, k, z) @ offered).tocsr()
     total = np.asarray(offered.T @ w).ravel()
-    allowed = np.array([len(ph.text) <= MAX_LABEL and not any(x in bad for x in ph.words) for ph in phrases], dtype=bool)
+    # (A title word counts also where it is a stop word: 協働 of 協働事業 in a question on 協働.)
+    allowed = np.array([len(ph.text) <= MAX_LABEL and not any(x in bad for x in ph.words)
+                        and not any(in_title(x, title) for x in ph.minor) for ph in phrases], dtype=bool)
     central_sizes = np.bincount(labels, weights=z, minlength=k)[:k]
     given = list(fixed) if fixed is not None else [""] * k
     options = [[] if given[c] else _options(phrases, support[c], central[c], total, allowed, sizes[c], central_sizes[c])
@@ -195,7 +200,8 @@ def _incidence(word_lists: list[tuple[str, ...]], index: dict[str, int]) -> sp.c
 
 
 def _keywords(counts: sp.csr_matrix, vocabulary: tuple[str, ...], vocab_words: list[tuple[str, ...]],
-              labels: np.ndarray, k: int, w: np.ndarray, bad: set[str], n_keywords: int) -> list[tuple[str, ...]]:
+              labels: np.ndarray, k: int, w: np.ndarray, bad: set[str], n_keywords: int,
+              titled: AbstractSet[str] = frozenset()) -> list[tuple[str, ...]]:
     """Per theme, the terms most of its answers use and few other answers do (coverage ×
     specificity, as for labels), without title words or words spread over most themes."""
     if not vocabulary:
@@ -203,7 +209,8 @@ def _keywords(counts: sp.csr_matrix, vocabulary: tuple[str, ...], vocab_words: l
     dfs = doc_freq(counts, labels, k, w)
     totals = dfs.sum(axis=0)
     sizes = np.bincount(labels, weights=w, minlength=k)[:k]
-    allowed = np.array([not any(x in bad for x in ws) for ws in vocab_words], dtype=bool)
+    allowed = np.array([not any(x in bad for x in ws) and t not in titled for t, ws in zip(vocabulary, vocab_words)],
+                       dtype=bool)
     out = []
     for c in range(k):
         value = dfs[c] / max(sizes[c], 1e-12) * dfs[c] / (totals + SMOOTHING)
@@ -293,10 +300,11 @@ def _joined(phrases: list[Phrase], picked: list[int]) -> str:
 
 def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given: list[str]) -> list[str]:
     """One label per theme, the best first: no two with the same words (書類・様式 and 様式・書類
-    name one thing), no word in more than half of the labels (three themes or more). A theme
+    name one thing), no word in more than half of the labels made here (three or more). A theme
     with a `given` label keeps it; one without an option is named by its leading keyword."""
     k = len(options)
-    cap = k // 2 if k >= 3 else k
+    named = sum(1 for label in given if not label)  # the themes labelled here (not その他)
+    cap = named // 2 if named >= 3 else k
     chosen: list[str | None] = [label or None for label in given]
     used_sets: set[frozenset[str]] = set()
     uses: dict[str, int] = {}

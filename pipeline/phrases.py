@@ -22,31 +22,35 @@ from typing import NamedTuple
 from pipeline.tokenize import STOP_WORDS, Token, is_compound_part, words_only
 
 SEP = "\x1f"  # between the fields of an encoded candidate; never in normalised text
+MINOR = "\x1e"  # before its stop-word nouns
 MAX_PHRASE = 15  # characters: a longer phrase is no label
 
 
 class Phrase(NamedTuple):
     """A label candidate. `key` identifies it: written variants of one phrase share it (道がせまい,
     道が狭かった → 道が狭い); `text` is how this answer writes it in plain form; `head` is the key of
-    the noun phrase it is about (itself for a noun phrase); `words` are its content words (stop
-    words left out), which tell whether it repeats the question's title or a word of every theme."""
+    the noun phrase it is about (itself for a noun phrase); `words` are its content words, which
+    tell whether it repeats a word of every theme or of another label; `minor` its stop-word nouns
+    (協働 in 協働事業), which with `words` tell whether it repeats the question's title."""
 
     key: str
     text: str
     head: str
     words: tuple[str, ...]
+    minor: tuple[str, ...] = ()
 
     @property
     def predicate(self) -> bool:
         return self.key != self.head
 
     def encode(self) -> str:
-        return SEP.join((self.key, self.text, self.head, *self.words))
+        return SEP.join((self.key, self.text, self.head, *self.words)) + MINOR + SEP.join(self.minor)
 
     @staticmethod
     def decode(encoded: str) -> Phrase:
-        key, text, head, *words = encoded.split(SEP)
-        return Phrase(key, text, head, tuple(words))
+        main, _, minor = encoded.partition(MINOR)
+        key, text, head, *words = main.split(SEP)
+        return Phrase(key, text, head, tuple(words), tuple(minor.split(SEP)) if minor else ())
 
 
 # は and も mark the same subject as が (予算はない = 予算がない); には is に.
@@ -81,8 +85,10 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
     out: dict[str, None] = {}
 
     def emit(key: str, text: str, head: str, words: list[str]) -> None:
-        if len(text) <= MAX_PHRASE and words:
-            out.setdefault(Phrase(key, text, head, tuple(dict.fromkeys(words))).encode())
+        content = tuple(dict.fromkeys(x for x in words if x not in stop_words))
+        if len(text) <= MAX_PHRASE and content:
+            minor = tuple(dict.fromkeys(x for x in words if x in stop_words))
+            out.setdefault(Phrase(key, text, head, content, minor).encode())
 
     n = len(tokens)
     i = 0
@@ -102,7 +108,7 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
                 if verbal not in stop_words:
                     for text, words in _variants(tokens, i, j, stop_words):
                         said = f"{text}の{verbal}"
-                        emit(said, said, text, words + _nouns(tokens[j + 1:k], stop_words))
+                        emit(said, said, text, words + _nouns(tokens[j + 1:k]))
         # The particle may be left out before an adjective: お蕎麦美味しかった, トイレ綺麗.
         bare = j < n and tokens[j - 1].pos3 != "形状詞可能" and (  # (親切丁寧 lists two qualities)
             tokens[j].pos1 == "形容詞" and tokens[j].pos2 != "非自立可能" or tokens[j].pos1 == "形状詞" and tokens[j].pos2 != "助動詞語幹")
@@ -146,8 +152,9 @@ def _chunk_end(tokens: Sequence[Token], i: int) -> int:
     return j
 
 
-def _nouns(chunk: Sequence[Token], stop_words: frozenset[str]) -> list[str]:
-    return [t.surface for t in chunk if t.pos1 in ("名詞", "形状詞") and t.surface not in stop_words and t.pos2 != "数詞"]
+def _nouns(chunk: Sequence[Token]) -> list[str]:
+    """The nouns of a compound (stop words too: `emit` tells them apart)."""
+    return [t.surface for t in chunk if t.pos1 in ("名詞", "形状詞") and t.pos2 != "数詞"]
 
 
 def _variants(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
@@ -161,9 +168,10 @@ def _variants(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str
         text = "".join(t.surface for t in part)
         if s > i and (len(text) < 2 or _katakana(tokens[s - 1].surface[-1]) and _katakana(text[0])):
             continue  # 県 of 福井県: too vague alone; クリーム of ソフトクリーム: inside one loanword
-        words = _nouns(part, stop_words)
+        words = _nouns(part)
         lone = len(part) == 1 and part[0].pos3 in ("副詞可能", "助数詞可能")  # まま, 以前; 回, ページ
-        if text not in stop_words and words and not lone and not (len(text) == 1 and not "\u4e00" <= text <= "\u9fff"):
+        if text not in stop_words and any(x not in stop_words for x in words) and not lone \
+                and not (len(text) == 1 and not "\u4e00" <= text <= "\u9fff"):
             out.append((text, words))
     return out
 
@@ -225,7 +233,7 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
             and tokens[e].lemma in ("為る", "出来る"):  # 確保してほしい, 簡素化してほしい, 確保できない
         verbal = "".join(x.surface for x in tokens[q:e])
         chain = _verb_chain(tokens, e, spell, prefix=verbal)
-        head = (_nouns(tokens[q:e], stop_words) or [""])[-1]
+        head = ([x for x in _nouns(tokens[q:e]) if x not in stop_words] or [""])[-1]
         return (chain, head, False) if chain else None
     makes = after is not None and after.pos1 == "動詞" and after.lemma == "為る"
     if t.pos1 == "形容詞" and t.cform.startswith("連用形") and makes:  # 長くしてほしい

@@ -490,7 +490,9 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
     keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
-                                                   closeness=closeness, fixed=[t[1] for t in titles] if titles else None,
+                                                   closeness=closeness,
+                                                   fixed=[t[1] for t in titles] if titles else
+                                                   ["その他" if c == other_at else "" for c in range(k)],
                                                    title=(config.question_title(reps[0].answer.question) if reps else "")
                                                    + "\n" + config.title)
     question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)

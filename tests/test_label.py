@@ -192,3 +192,20 @@ def test_no_word_in_more_than_half_of_the_labels(tokenizer):
 def test_a_noun_extends_to_what_most_of_its_answers_say(text, extended, tokenizer):
     _, labels, _ = label_themes([text, ROOMS, TOILETS], tokenizer)
     assert labels[0].startswith(extended), labels
+
+
+def test_a_title_word_that_is_a_stop_word_still_keeps_out(tokenizer):
+    # 協働 is a stop word of the survey (it is everywhere) and a word of the title: 協働事業 is no label.
+    answers = ["協働事業の書類が多い", "協働事業が多すぎる", "協働事業の報告", "協働事業の書類"]
+    from pipeline.tokenize import extractor as make
+
+    terms_of = make(stop_words=("協働",))
+    themes = [answers, ROOMS, MONEY]
+    texts = [t for theme in themes for t in theme]
+    tokens = [tokenizer.tokens(normalize(t)) for t in texts]
+    counts, vocabulary = _counts([terms_of(normalize(t), toks) for t, toks in zip(texts, tokens)])
+    keywords, labels, _ = keywords_and_labels(
+        counts, vocabulary, np.array([c for c, theme in enumerate(themes) for _ in theme]), 3,
+        phrase_lists=[phrases(toks, terms_of.stop_words) for toks in tokens], title="協働したくない理由")
+    assert not any("協働" in label for label in labels), labels
+    assert not any("協働" in k for k in keywords[0]), keywords
