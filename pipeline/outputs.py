@@ -461,7 +461,7 @@ def write_state(result: Result, path: Path) -> None:
                     "share": t.share, "quotes": [_quote_state(x) for x in t.quotes],
                     "candidates": [_quote_state(x) for x in t.candidates],
                     "term_weights": [list(w) for w in t.term_weights], "summary": list(t.summary),
-                    "auto_label": t.auto_label, "key": t.key,
+                    "auto_label": t.auto_label, "key": t.key, "proposed": t.proposed,
                 } for t in r.themes],
                 "kwic": [[k, [[x.id, x.left, x.key, x.right] for x in lines]] for k, lines in r.kwic],
             }
@@ -511,7 +511,7 @@ def read_results(out: Path) -> Result:
                 share=t["share"], quotes=tuple(quote(x) for x in t["quotes"]),
                 candidates=tuple(quote(x) for x in t["candidates"]),
                 term_weights=tuple((w, f) for w, f in t["term_weights"]), summary=tuple(t["summary"]),
-                auto_label=t["auto_label"], key=t["key"]) for t in q["themes"])
+                auto_label=t["auto_label"], key=t["key"], proposed=t.get("proposed", False)) for t in q["themes"])
             kwic = tuple((k, tuple(Line(i, q["question"], left, key, right) for i, left, key, right in lines))
                          for k, lines in q["kwic"])
             questions.append(summarised(QuestionResult(

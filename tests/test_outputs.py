@@ -283,3 +283,20 @@ def test_unreadable_pick_marks_are_listed_on_screen(tmp_path, capsys):
     assert "注意: " in err and "採用欄の「△」は採用の印として読めない" in err
     doc = json.loads((out / "themes.json").read_text(encoding="utf-8"))
     assert not any(q.get("picked") for t in doc["questions"][0]["themes"] for q in t["quotes"])
+
+
+def test_the_state_keeps_which_themes_were_proposed(tmp_path):
+    """`report --review` rebuilds from run_state.json: a theme a codebook run proposed (new01, …)
+    stays marked 今回新たに見られた意見 there."""
+    import dataclasses
+
+    from pipeline.outputs import read_results
+
+    result = pipeline.analyse(["書類が多い", "会場がない", "書類の提出が面倒", "会場を借りたい", "書類が大変", "会場が狭い"],
+                              Config(k=2))
+    q = result.questions[0]
+    themes = (dataclasses.replace(q.themes[0], proposed=True),) + q.themes[1:]
+    out = pipeline.write(dataclasses.replace(result, questions=(dataclasses.replace(q, themes=themes),)),
+                         tmp_path / "out")
+    again = read_results(out).questions[0].themes
+    assert again[0].proposed and not again[1].proposed
