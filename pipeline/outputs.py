@@ -71,6 +71,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                     if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
                         clouds.append((key, rel, weights, style, name))
         # The word clouds are drawn in worker processes while this process writes the rest.
+        # The answers' characters: what a rerun's clouds and report will show again (font caches).
+        answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
         narrowed = None
         if clouds:
             chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights)
@@ -80,8 +82,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             else:  # cut for every character of the answers: a rerun's clouds show their words too
                 every = "".join(w for r in results for weights in [r.term_weights, *(t.term_weights for t in r.themes)]
                                 for w, _ in weights)
-                answers = "".join({c for r in results for a in r.assignments for c in a.masked})
-                every += answers + unicodedata.normalize("NFKC", answers)
+                every += answer_chars + unicodedata.normalize("NFKC", answer_chars)
                 cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
         drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style, _ in clouds], font=font,
                                     seed=config.seed, workers=config.workers, narrowed=narrowed)
@@ -108,8 +109,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             if cache is None:
                 font_rule = report.face(font, needed)
             else:
-                likely = "".join({c for r in results for a in r.assignments for c in a.masked}) + report.vocabulary()
-                font_rule = cache.face(font, needed, likely, lambda chars: report.face(font, chars))
+                font_rule = cache.face(font, needed, answer_chars + report.vocabulary(),
+                                       lambda chars: report.face(font, chars))
             drawing.wait()
             if cache is not None:
                 for _, rel, _, _, name in clouds:

@@ -192,24 +192,6 @@ def floor(texts: list[str]) -> float:
     return time.perf_counter() - start
 
 
-def read_texts(path: Path) -> list[str]:
-    with path.open(encoding="utf-8", newline="") as f:
-        return [row["text"] for row in csv.DictReader(f)]
-
-
-def write_repeated(source: Path, target: Path, times: int) -> None:
-    with source.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        rows = list(reader)
-        fields = reader.fieldnames
-    with target.open("w", encoding="utf-8", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=fields)
-        writer.writeheader()
-        for k in range(times):
-            for row in rows:
-                writer.writerow({**row, "id": f"{row['id']}-x{k:02d}"})
-
-
 def read_rows(path: Path) -> tuple[list[dict], list[str]]:
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
@@ -266,7 +248,7 @@ def make_input(case: str, source: Path, tmp: Path) -> tuple[Path, list[str]]:
         return source, [r["text"] for r in rows]
     if case == "million":
         data = tmp / "million.csv"
-        write_repeated(source, data, REPEATS)
+        write_rows(data, [{**r, "id": f"{r['id']}-x{k:02d}"} for k in range(REPEATS) for r in rows], fields)
         return data, [r["text"] for r in rows] * REPEATS
     if case in ("10k", "30k"):
         part = rows[:int(case[:-1]) * 1000]

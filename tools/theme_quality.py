@@ -18,12 +18,13 @@ Themes and answers the coding excludes are left out of the scores, as in the oth
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
+from evaluate import FUKUI, FUKUI_QUESTIONS, ROOT  # tools/evaluate.py, beside this file
 from sklearn.metrics import normalized_mutual_info_score
 
 from pipeline.config import Config, build, read_toml
@@ -32,10 +33,6 @@ from pipeline.normalize import normalize
 from pipeline.run import analyse
 from pipeline.tokenize import Tokenizer
 
-ROOT = Path(__file__).resolve().parent.parent
-FUKUI = ROOT / "corpus" / "fukui"
-FUKUI_QUESTIONS = ("inconv", "facreq")
-FUKUI_TITLES = {"inconv": "不便に感じたこと（不便さの内容）", "facreq": "施設に求めるもの"}
 MAX_LABEL = 15
 CONTENT = ("名詞", "動詞", "形容詞", "形状詞")
 # Words that carry no concern of their own, in any survey (function-like nouns and verbs).
@@ -81,7 +78,7 @@ def fukui() -> list[Coded]:
         if not all(f.is_file() for f in files):
             continue
         book = tomllib.loads(files[2].read_text(encoding="utf-8"))["questions"][q]
-        title = book.get("title", FUKUI_TITLES[q])
+        title = book.get("title", q)
         config = Config(id_col="id", text_cols=("text",), question_col="question", attr_cols=("area", "age_band"),
                         question_titles=((q, title),))
         with files[1].open(encoding="utf-8", newline="") as f:
@@ -95,13 +92,15 @@ def fukui() -> list[Coded]:
 
 
 def content_words(text: str, tokenizer: Tokenizer) -> set[str]:
+    """Nouns, verbs, adjectives (surface, base form, lemma) that carry a concern; one-character
+    words only when they are non-ASCII nouns (駅, 道)."""
     words = set()
     for t in tokenizer.tokens(normalize(text)):
-        if t.pos1 in CONTENT and t.pos2 not in ("数詞", "非自立可能") or t.pos1 == "名詞" and t.pos2 == "普通名詞":
-            for w in (t.surface, t.base, t.lemma):
-                if w and w not in EMPTY and len(w) > 1 or w and not w.isascii() and len(w) == 1 and w not in EMPTY \
-                        and t.pos1 == "名詞":
-                    words.add(w)
+        if t.pos1 not in CONTENT or t.pos2 in ("数詞", "非自立可能"):
+            continue
+        for w in (t.surface, t.base, t.lemma):
+            if w and w not in EMPTY and (len(w) > 1 or t.pos1 == "名詞" and not w.isascii()):
+                words.add(w)
     return words
 
 
@@ -118,7 +117,7 @@ def rule_problems(labels: list[str], title: str, answers_text: str, tokenizer: T
     """The label rules of the issue that `labels` (one question's, その他 left out) break."""
     problems = []
     words_of = [content_words(label, tokenizer) for label in labels]
-    title_words = content_words(title, tokenizer) - EMPTY
+    title_words = content_words(title, tokenizer)
     counts = Counter(w for ws in words_of for w in ws)
     common = {w for w, n in counts.items() if len(labels) >= 3 and n > len(labels) / 2}
     runs = {m.group() for m in _ASCII_RUN.finditer(normalize(answers_text))}
@@ -145,9 +144,7 @@ def rule_problems(labels: list[str], title: str, answers_text: str, tokenizer: T
 
 def score(coded: Coded, tokenizer: Tokenizer, seed: int = 0) -> tuple[dict, list[str]]:
     """One question's row of the table, and the label problems found."""
-    from dataclasses import replace
-
-    result = analyse(coded.answers, replace(coded.config, seed=seed))[0]
+    result = analyse(coded.answers, dataclasses.replace(coded.config, seed=seed))[0]
     truth, found = [], []
     members: dict[int, list[str]] = {}
     other_ids = {t.theme_id for t in result.themes if t.key == "other"}
