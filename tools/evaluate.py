@@ -127,7 +127,7 @@ def guided_question(question: str, items: list, codes: dict[str, str], descripti
 
 def guided_data(seed: int = 0) -> list[tuple]:
     """Per question of the bundled survey (`guided_question`): the codes of corpus/src/codebook.toml
-    (names as labels and as descriptions: the bundled codebook has no definitions), the keywords of
+    (names as labels, definitions as descriptions), the keywords of
     corpus/src/guided_keywords.toml and the gold dominant code of corpus/survey_coding.csv."""
     config = build(read_toml(ROOT / "corpus" / "survey.toml"))
     answers = load(ROOT / "corpus" / "survey.csv", config)
@@ -135,17 +135,18 @@ def guided_data(seed: int = 0) -> list[tuple]:
         coding = {(r["id"], r["question"]): r for r in csv.DictReader(f)}
     book = tomllib.loads((ROOT / "corpus" / "src" / "codebook.toml").read_text(encoding="utf-8"))["questions"]
     words = tomllib.loads((ROOT / "corpus" / "src" / "guided_keywords.toml").read_text(encoding="utf-8"))
-    by_title = {q["title"]: (name, q["codes"]) for name, q in book.items()}
+    by_title = {q["title"]: (name, q["codes"], q.get("definitions", {})) for name, q in book.items()}
     vectors = wordvectors.load() if config.word_vectors else None
     by_question: OrderedDict[str, list] = OrderedDict()
     for p in prepare(answers, config):
         by_question.setdefault(p.answer.question, []).append(p)
     out = []
     for question, items in by_question.items():
-        name, codes = by_title[config.question_title(question)]
+        name, codes, definitions = by_title[config.question_title(question)]
         gold = {p.answer.id: coding[(p.answer.id, question)]["code"] for p in items
                 if coding[(p.answer.id, question)]["code"] and not coding[(p.answer.id, question)]["excluded"]}
-        out.append(guided_question(question, items, dict(codes), dict(codes), dict(words.get(name, {})), gold,
+        descriptions = {c: definitions.get(c, label) for c, label in codes.items()}
+        out.append(guided_question(question, items, dict(codes), descriptions, dict(words.get(name, {})), gold,
                                    config, vectors, seed))
     return out
 

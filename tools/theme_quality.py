@@ -57,17 +57,18 @@ def bundled() -> list[Coded]:
     config = build(read_toml(ROOT / "corpus" / "survey.toml"))
     answers = load(ROOT / "corpus" / "survey.csv", config)
     book = tomllib.loads((ROOT / "corpus" / "src" / "codebook.toml").read_text(encoding="utf-8"))["questions"]
-    by_title = {q["title"]: q["codes"] for q in book.values()}
+    by_title = {q["title"]: q for q in book.values()}
     with (ROOT / "corpus" / "survey_coding.csv").open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f))
     out = []
     for question in config.text_cols:
         title = config.question_title(question)
-        codes = by_title.get(title, {})
+        entry = by_title.get(title, {})
+        codes, definitions = entry.get("codes", {}), entry.get("definitions", {})
         gold = {r["id"]: (r["code"], tuple(c for c in r["codes"].split(";") if c), r["excluded"])
                 for r in rows if r["question"] == question}
         out.append(Coded(f"corpus: {question}", title, [a for a in answers if a.question == question], gold,
-                         {c: (name, "") for c, name in codes.items()}, config))
+                         {c: (name, definitions.get(c, "")) for c, name in codes.items()}, config))
     return out
 
 
