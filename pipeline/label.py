@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -108,12 +109,35 @@ class _Option:
     value: float
 
 
+class Labelling(NamedTuple):
+    """Per theme: keywords (most distinctive first), the label, and which answers say the
+    label's words (`carriers`: (themes, answers), boolean); and the c-TF-IDF matrix."""
+
+    keywords: list[tuple[str, ...]]
+    labels: list[str]
+    scores: np.ndarray
+    carriers: np.ndarray
+
+
 def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
                         n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
                         weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
                         title: str = "", fixed: list[str] | None = None,
                         ) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
-    """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix.
+    """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix
+    (`label_themes` without the carriers)."""
+    out = label_themes(counts, vocabulary, labels, k, n_keywords, phrase_lists, weights=weights,
+                       closeness=closeness, title=title, fixed=fixed)
+    return out.keywords, out.labels, out.scores
+
+
+def label_themes(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
+                 n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
+                 weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
+                 title: str = "", fixed: list[str] | None = None) -> Labelling:
+    """Per theme: keywords (most distinctive first), a label, the answers that say the label's
+    content words (through their candidates or terms: the quotes that say the label's concern
+    on their own, `quotes.select`), and the c-TF-IDF matrix.
 
     `counts`: (answers, vocabulary) term counts; `labels`: the theme of each answer;
     `phrase_lists`: each answer's encoded label candidates (`tokenize.phrases`); `weights`: how
@@ -159,8 +183,16 @@ def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labe
     given = list(fixed) if fixed is not None else [""] * k
     options = [[] if given[c] else _options(phrases, support[c], central[c], total, allowed, sizes[c], central_sizes[c])
                for c in range(k)]
-    chosen = _unique(options, keywords, given)
-    return keywords, chosen, scores
+    chosen, chosen_words = _unique(options, keywords, given)
+    carriers = np.zeros((k, n), dtype=bool)
+    held_csc = held.tocsc()
+    for c in range(k):
+        words = chosen_words[c] or frozenset(x for x in word_index if (len(x) > 1 or _is_kanji(x))
+                                             and x in chosen[c] and x not in bad)
+        cols = [word_index[x] for x in words if x in word_index]
+        if cols:
+            carriers[c] = np.asarray(held_csc[:, cols].sum(axis=1)).ravel() > 0
+    return Labelling(keywords, chosen, scores, carriers)
 
 
 def _offered(phrase_lists: list[tuple[str, ...]], w: np.ndarray) -> tuple[list[Phrase], sp.csr_matrix]:
@@ -298,14 +330,17 @@ def _joined(phrases: list[Phrase], picked: list[int]) -> str:
     return first + "".join("・" + phrases[p].text[len(phrases[p].head) + 1:] for p in picked[1:])
 
 
-def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given: list[str]) -> list[str]:
+def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]],
+            given: list[str]) -> tuple[list[str], list[frozenset[str]]]:
     """One label per theme, the best first: no two with the same words (書類・様式 and 様式・書類
     name one thing), no word in more than half of the labels made here (three or more). A theme
-    with a `given` label keeps it; one without an option is named by its leading keyword."""
+    with a `given` label keeps it; one without an option is named by its leading keyword. Also
+    the label's content words, when it is a candidate's (else empty)."""
     k = len(options)
     named = sum(1 for label in given if not label)  # the themes labelled here (not その他)
     cap = named // 2 if named >= 3 else k
     chosen: list[str | None] = [label or None for label in given]
+    words_of: list[frozenset[str]] = [frozenset()] * k
     used_sets: set[frozenset[str]] = set()
     uses: dict[str, int] = {}
     pointer = [0] * k
@@ -328,6 +363,7 @@ def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given
         c = best[1]
         option = options[c][pointer[c]]
         chosen[c] = option.text
+        words_of[c] = option.words
         used_sets.add(option.words)
         for x in option.words:
             uses[x] = uses.get(x, 0) + 1
@@ -343,4 +379,4 @@ def _unique(options: list[list[_Option]], keywords: list[tuple[str, ...]], given
                 n += 1
             names.add(label)
         out.append(label)
-    return out
+    return out, words_of

@@ -7,12 +7,14 @@ where text was cut.
 A quote is a clear member of its theme (`cluster.clear_members`): its theme is its best by a margin at
 least as large as the question's median margin, most of its nearest neighbours are in the same
 theme, and the quoted text itself (an excerpt too) is closer to its own theme's centre than to
-any other. Clear candidates are ranked by representativeness (closeness to the centre plus the
+any other. Clear members that say a content word of the theme's label (`label.label_themes`:
+the quote says the concern the label names, on its own) come before the other clear members.
+Within each pool candidates are ranked by representativeness (closeness to the centre plus the
 margin, times readability; `representativeness`) and picked by maximal marginal relevance (MMR),
 so the first quote is the most representative and the next ones cover the theme's different
-sides; near-identical texts are never picked twice. Diversity chooses only among clear members:
-the others come after them, for the staff's shortlist (quotes.xlsx), and are quoted only when a
-theme has fewer than MIN_QUOTES clear members (`select`).
+sides; near-identical texts are never picked twice. Diversity chooses only within a pool: the
+others come after them, for the staff's shortlist (quotes.xlsx); a theme shows its clear members
+that say the label, and others only up to MIN_QUOTES (`select`).
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Candidate:
     vector: np.ndarray  # unit vector in the clustering space
     excerpt: bool = False
     clear: bool = True  # the answer is a clear member of the theme (`cluster.clear_members`)
+    says_label: bool = True  # the answer says a content word of the theme's label (`label.label_themes`)
     relevance: float | None = None  # representativeness of the answer; None: closeness to the centre
 
 
@@ -66,12 +69,14 @@ def readability(length: int) -> float:
 
 
 def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: list[tuple[str, str, np.ndarray]],
-              centre: np.ndarray, *, clear: bool = True, relevance: float | None = None) -> Candidate:
+              centre: np.ndarray, *, clear: bool = True, relevance: float | None = None,
+              says_label: bool = True) -> Candidate:
     """The quotable form of one answer: whole, or (long, several points) its most typical point(s).
     `points` are (text as written, normalised text, vector) of the answer's points, in order;
-    `clear` and `relevance` are the answer's (`cluster.clear_members`, `representativeness`)."""
+    `clear`, `relevance` and `says_label` are the answer's (`cluster.clear_members`,
+    `representativeness`, `label.label_themes`)."""
     if len(norm) <= LONG or len(points) < 2:
-        return Candidate(answer_id, text, norm, vector, clear=clear, relevance=relevance)
+        return Candidate(answer_id, text, norm, vector, clear=clear, relevance=relevance, says_label=says_label)
     sims = [float(p[2] @ centre) for p in points]
     best = int(np.argmax(sims))
     lo = hi = best
@@ -85,12 +90,12 @@ def candidate(answer_id: str, text: str, norm: str, vector: np.ndarray, points: 
     vec = np.sum([p[2] for p in chosen], axis=0)
     vec = vec / (np.linalg.norm(vec) or 1.0)
     return Candidate(answer_id, quoted, "".join(p[1] for p in chosen), vec, excerpt=True, clear=clear,
-                     relevance=relevance)
+                     relevance=relevance, says_label=says_label)
 
 
 def select(candidates: list[Candidate], own: int, centres: np.ndarray, *, quotes: int, shortlist: int,
            lam: float = MMR_LAMBDA) -> tuple[list[Quote], list[Quote]]:
-    """The theme's quotes (up to `quotes`, clear members only, at least MIN_QUOTES when the theme
+    """The theme's quotes (up to `quotes`, clear members that say the label, at least MIN_QUOTES when the theme
     has that many candidates: then the best of the others fill in) and the staff's shortlist (up to
     `shortlist`: the quotes first, then the other candidates by MMR)."""
     ranked, sure = _ranked(candidates, own, centres, max(quotes, shortlist), lam)
@@ -108,7 +113,9 @@ def pick(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
 def _ranked(candidates: list[Candidate], own: int, centres: np.ndarray, limit: int,
             lam: float) -> tuple[list[Quote], int]:
     """Up to `limit` candidates in MMR order, pool by pool, and how many came from the first pool
-    (clear members whose text is closest to their own theme)."""
+    (clear members that say the label, whose text is closest to their own theme). Pools: clear
+    members that say the label, the other clear members, the others that say it, the rest, and
+    last the candidates whose text belongs more to another theme."""
     if not candidates:
         return [], 0
     vecs = np.vstack([c.vector for c in candidates])
@@ -116,12 +123,15 @@ def _ranked(candidates: list[Candidate], own: int, centres: np.ndarray, limit: i
     closeness = np.clip(sims[:, own], 0.0, 1.0)
     elsewhere = (sims.argmax(axis=1) != own) & (sims.max(axis=1) > sims[:, own] + 1e-9)
     clear = np.array([c.clear for c in candidates])
+    says = np.array([c.says_label for c in candidates])
     base = np.array([closeness[i] if c.relevance is None else c.relevance for i, c in enumerate(candidates)])
     relevance = base * np.array([readability(len(c.norm)) for c in candidates])
     chosen: list[int] = []
     sure = 0
-    for n_pool, pool in enumerate((np.flatnonzero(clear & ~elsewhere), np.flatnonzero(~clear & ~elsewhere),
-                                   np.flatnonzero(elsewhere))):
+    inside = ~elsewhere
+    for n_pool, pool in enumerate(np.flatnonzero(m) for m in (clear & says & inside, clear & ~says & inside,
+                                                              ~clear & says & inside, ~clear & ~says & inside,
+                                                              elsewhere)):
         if n_pool == 1:
             sure = len(chosen)
         remaining = [int(i) for i in pool]

@@ -21,7 +21,7 @@ from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
-from pipeline.label import keywords_and_labels
+from pipeline.label import label_themes
 from pipeline.nonanswer import extra_set, reason
 from pipeline.normalize import normalize_with_map
 from pipeline.phrases import phrases
@@ -488,7 +488,7 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
     other_at = k - 1 if other and titles is None else \
         next((c for c, t in enumerate(titles or ()) if t[0] == OTHER_KEY), None)
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
-    keywords, labels, scores = keywords_and_labels(counts, vectors.vocabulary, labels_, k,
+    keywords, labels, scores, says_label = label_themes(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
                                                    closeness=closeness,
                                                    fixed=[t[1] for t in titles] if titles else
@@ -510,7 +510,8 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
         members = np.flatnonzero(labels_ == c)
         size = int(weight[members].sum())
         cands = [quotes.candidate(reps[u].answer.id, reps[u].masked, reps[u].norm, x[u], points[u], centres[c],
-                                  clear=bool(clear[u]), relevance=float(relevance[u]))
+                                  clear=bool(clear[u]), relevance=float(relevance[u]),
+                                  says_label=bool(says_label[c, u]))
                  for u in members]
         if c == other_at:  # no concern to stand for: its quotes are a spread of its answers
             cands = [dataclasses.replace(cand, clear=True, relevance=None) for cand in cands]

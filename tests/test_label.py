@@ -209,3 +209,18 @@ def test_a_title_word_that_is_a_stop_word_still_keeps_out(tokenizer):
         phrase_lists=[phrases(toks, terms_of.stop_words) for toks in tokens], title="協働したくない理由")
     assert not any("協働" in label for label in labels), labels
     assert not any("協働" in k for k in keywords[0]), keywords
+
+
+def test_carriers_are_the_answers_that_say_the_label(tokenizer):
+    from pipeline.label import label_themes as themes_of
+
+    texts = PAPER + ["手続きが大変", "事務作業の負担"] + ROOMS
+    theme_of = np.array([0] * 7 + [1] * len(ROOMS))
+    tokens = [tokenizer.tokens(normalize(t)) for t in texts]
+    terms_of = extractor()
+    counts, vocabulary = _counts([terms_of(normalize(t), toks) for t, toks in zip(texts, tokens)])
+    out = themes_of(counts, vocabulary, theme_of, 2, phrase_lists=[phrases(toks) for toks in tokens])
+    assert "書類" in out.labels[0]
+    said = [t for t, flag in zip(texts, out.carriers[0]) if flag]
+    assert "提出書類が多い" in said and "手続きが大変" not in said and "事務作業の負担" not in said
+    assert out.carriers.shape == (2, len(texts))

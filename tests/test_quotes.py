@@ -120,3 +120,16 @@ def test_clear_members(margin, agreement, label, clear):
     agreements = np.array([agreement, 1, 1, 1, 1])
     labels = np.array([label, 0, 1, 1, 0])
     assert bool(clear_members(margins, agreements, labels)[0]) is clear
+
+
+def test_clear_members_that_say_the_label_come_first():
+    # The most central clear member does not say the label's words: a member that does is the
+    # first quote; then the other clear members; never a boundary answer before them.
+    cands = [
+        Candidate("central", "手続きがとにかく大変です", "手続きがとにかく大変です", unit(1, 0, 0), says_label=False),
+        Candidate("says", "提出する書類が多くて大変です", "提出する書類が多くて大変です", unit(1, 0.3, 0)),
+        Candidate("edge", "書類より会場がないのが困る", "書類より会場がないのが困る", unit(1, -0.2, 0.5), clear=False),
+    ]
+    shown, _ = select(cands, 0, CENTRES, quotes=5, shortlist=10)
+    assert [q.id for q in shown] == ["says", "central", "edge"]
+    assert [q.id for q in select(cands[:2], 0, CENTRES, quotes=1, shortlist=1)[0]] == ["says"]
