@@ -47,21 +47,31 @@ def _counts(docs: list[tuple[str, ...]]) -> tuple[sp.csr_matrix, tuple[str, ...]
     return counts, tuple(vec.get_feature_names_out())
 
 
-EXACT_MAX = 20_000_000  # cells (answers × features) up to which `reduce` is exact
+EXACT_SIDE = 2_000  # answers or features, the smaller, up to which `reduce` is exact
 
 
 def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.ndarray:
     """SVD to at most `max_dims` dimensions, rows L2-normalised. Exact (seed-free) for small
-    inputs, so that the seed only moves the clustering; randomized for large ones."""
+    inputs, so that the seed only moves the clustering; randomized for larger ones.
+
+    The exact path costs the eigendecomposition of a side × side Gram matrix (`top_components`):
+    0.23 s at 1,500, 0.44 s at 2,000, 1.8 s at 3,000 on one core, where the randomized SVD takes
+    0.1–0.5 s. Both run on one BLAS thread: measured on a 3,000 × 30,000 character block with the other core
+    busy, the randomized SVD took 4.7 s with OpenBLAS's threads and 0.54 s on one (its QR and LU
+    steps wait for a thread that has no core), and the pipeline's own worker processes already
+    use every core."""
+    from pipeline.parallel import single_threaded
+
     n, m = features.shape
     dims = min(max_dims, n - 1, m - 1)
     if dims < 2:
         return l2_normalize(features.toarray() if sp.issparse(features) else features)
-    if n * m <= EXACT_MAX:
+    if min(n, m) <= EXACT_SIDE:
         reduced = top_components(features, dims)
     else:
-        reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
-                               random_state=seed).fit_transform(features)
+        with single_threaded():
+            reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
+                                   random_state=seed).fit_transform(features)
     return l2_normalize(reduced)
 
 
@@ -73,8 +83,8 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
     (0.4 s on two; 10 s within a run on a busy machine), the Gram matrix and its top eigenvectors
     0.01–0.03 s, agreeing with the SVD to 1e-12. Squaring the matrix squares its condition number,
     harmless for the leading components kept here.
-    One BLAS thread (the eigensolver syncs its threads after every column; under `EXACT_MAX` the
-    Gram matrix is at most 4,472 × 4,472), which also makes the result independent of the number
+    One BLAS thread (the eigensolver syncs its threads after every column; under `EXACT_SIDE` the
+    Gram matrix is at most 2,000 × 2,000), which also makes the result independent of the number
     of cores. Each component's sign is fixed (largest entry positive) so that results do not
     depend on the LAPACK build."""
     import scipy.linalg
