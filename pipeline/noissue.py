@@ -21,6 +21,14 @@ one only stays among the themes. So a praise clause must end in a positive predi
 praise — and hold no problem or request marker (少ない, 狭い, 高い, ない, ほしい, ください, たら/
 れば/と良い wishes, もっと, もう少し, 残念, a question). The markers are looked for after removing
 the fixed phrases where they belong to praise (申し分ない, 問題なく, また来たい, ありがたい).
+Besides adjectives, a clause praises when it states a good present state or an experience the
+visit gave: a quality the place has (活気がある, 見応えのある展示でした, 自然豊かである, 駐車場が近い),
+plenty of choice (お土産の種類が多い — 多い only after a word for choice: 人が多い, 階段が多い are
+problems), a state kept up (サービスが行き届いている, 整備されていて), what the visitor could do (…
+ことができた, 味わえた, リフレッシュできた, ゆっくりできる) or a wish to come back (また来たくなる,
+機会があればまた来たい). A wish to do something else (甘いものが食べたくなる), 同じ物が多い, …となお
+良い, …できる場所がいい and a verb + と condition (売りにしていくと) stay requests. A bare topic cut
+off by a space (越前そば　美味しかった) is read with the praise predicate after it.
 Regular expressions over the normalised text, no tokenizer: the check runs on every answer of a
 90,000-answer export and must stay cheap, and the phrases it looks for are fixed expressions
 whose written forms the patterns list.
