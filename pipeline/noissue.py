@@ -21,6 +21,14 @@ one only stays among the themes. So a praise clause must end in a positive predi
 praise — and hold no problem or request marker (少ない, 狭い, 高い, ない, ほしい, ください, たら/
 れば/と良い wishes, もっと, もう少し, 残念, a question). The markers are looked for after removing
 the fixed phrases where they belong to praise (申し分ない, 問題なく, また来たい, ありがたい).
+Besides adjectives, a clause praises when it states a good present state or an experience the
+visit gave: a quality the place has (活気がある, 見応えのある展示でした, 自然豊かである, 駐車場が近い),
+plenty of choice (お土産の種類が多い — 多い only after a word for choice: 人が多い, 階段が多い are
+problems), a state kept up (サービスが行き届いている, 整備されていて), what the visitor could do (…
+ことができた, 味わえた, リフレッシュできた, ゆっくりできる) or a wish to come back (また来たくなる,
+機会があればまた来たい). A wish to do something else (甘いものが食べたくなる), 同じ物が多い, …となお
+良い, …できる場所がいい and a verb + と condition (売りにしていくと) stay requests. A bare topic cut
+off by a space (越前そば　美味しかった) is read with the praise predicate after it.
 Regular expressions over the normalised text, no tokenizer: the check runs on every answer of a
 90,000-answer export and must stay cheap, and the phrases it looks for are fixed expressions
 whose written forms the patterns list.
@@ -152,7 +160,7 @@ _I_ADJ = (r"(?:良|よ|善|楽し|たのし|美味し|美味|おいし|旨|う�
           r"すがすがし|温か|暖か|あたたか|ありがた|有難|有り難|興味深|味わい深|感慨深|頼もし)")
 _I_END = r"(?:い|かった|く|くて|いです|かったです|いし|かったし)"
 # Adjectives that praise only as a predicate: 駅から近い, 駐車場が広くて.
-_I_ADJ_PLAIN = r"(?:安|やす|易|明る|涼し|詳し)"
+_I_ADJ_PLAIN = r"(?:安|やす|易|明る|涼し|詳し|(?<!と)近|(?<!と)ちか)"
 _I_END_PLAIN = r"(?:い|かった|くて|いです|かったです|いし|かったし)"
 _EXCLAIM = (r"(?:最高|最幸|大満足|満足|感動|感激|感謝|絶景|完璧|満点|素敵|すてき|ステキ|絶品|圧巻|感無量|"
             r"good|great|nice|excellent|perfect|wonderful|amazing|beautiful|fantastic|lovely|best|fun|delicious|"
@@ -160,8 +168,8 @@ _EXCLAIM = (r"(?:最高|最幸|大満足|満足|感動|感激|感謝|絶景|完�
 _NA_WORD = (rf"(?:{_EXCLAIM}|綺麗|きれい|キレイ|奇麗|親切|丁寧|快適|便利|清潔|幸せ|幸福|立派|見事|抜群|満喫|堪能|"
             r"充実|良好|安心|素朴|魅力的|上品|贅沢|大好き|好き|スムーズ|爽快|穏やか|静か|豊か|豊富|感心|印象的|新鮮|格別|"
             r"おしゃれ|オシャレ|お洒落|リーズナブル|お得|充分|十分|良心的|活気|賑やか|にぎやか|有意義|のどか|長閑|"
-            r"壮観|神秘的|雄大|癒し|癒やし|楽|素晴らしい|快晴|晴天)")
-_NA_END = (r"(?:です|でした|だ|だった|で|でして|でしたし|だし|ですし|"
+            r"壮観|神秘的|雄大|癒し|癒やし|楽|素晴らしい|快晴|晴天|好み)")
+_NA_END = (r"(?:です|でした|だ|だった|で|でして|でしたし|だし|ですし|である|であった|であり|"
            r"な[ぁ-んァ-ヶー一-龥]{1,6}?(?:です|でした|だ|だった|で|でしょう)|"
            r"の[ぁ-んァ-ヶー一-龥]{1,6}?(?:です|でした|だ|だった|で|となりました|になりました|となった|になった)|"
            r"しました|した|して|していた|していました|している|しています|してる|してます|しており|しております|"
@@ -187,7 +195,30 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"申し分(?:ない|なし|ありません|なかった)|文句(?:なし|ない|ありません|のつけようがない)|"
           r"(?:快適|楽|気持ちよく|気持ち良く|楽しく|心地よく|スムーズ)に?(?:過ごせ|過ごし|移動|観光|利用|見学|散策|運転|回れ|"
           r"遊べ)(?:でき|出来|)(?:た|ました|る|ます)|(?:おかげ|お陰|御蔭)(?:です|でした|さま|様))")
+# A present state of the place that is good in itself: 活気がある, 駐車場が近くにある, サービスが行き届い
+# ている, お土産の種類が多い (多い only after a word for choice: 人が多い, 階段が多い are problems).
+_GOOD_NOUN = (rf"(?:{_NA_WORD}|風情|趣|雰囲気|魅力|特色|個性|見応え|見ごたえ|情緒|味わい|迫力|人気|清潔感|高級感|"
+              r"開放感|統一感|重厚感|一体感|臨場感|安心感|季節感|温かみ|温もり|ぬくもり|落ち着き|ゆとり|遊び心|収穫|発見|学び)")
+_CHOICE = (r"(?:種類|品数|品揃え|品ぞろえ|選択肢|メニュー|見どころ|見所|自然|緑|魅力|楽しみ|遊び|体験|展示|名物|特産品|"
+           r"お土産|土産|商品|品物)")
+_ARU = r"(?:ある|あり|あって|あります|あった|ありました)"
+# 活気がある, 見応えのある展示でした, 活気に溢れている: a pattern of its own, tried only on a clause that
+# has ある or 溢れる in it (the long list of nouns is slow to try at every position).
+_HAS_GOOD_NOUN = (rf"{_GOOD_NOUN}(?:(?:が|も|に)?{_ARU}|(?:の|が)ある[ぁ-んァ-ヶー一-龥]{{1,8}}?(?:です|でした|だ|だった)|"
+                  r"に?(?:あふれ|溢れ|満ち)(?:ている|ていた|ています|ていました|て))")
+_ARU_OR_FULL = re.compile(r"あ[るりっ]|あふれ|溢れ|満ち")
+_STATE = (rf"(?:(?:すぐ)?(?:近く|目の前|そば|側|隣)に{_ARU}|"
+          rf"{_CHOICE}(?:の数)?(?:が|も|は)?(?:多(?:い|かった|くて|いです|かったです|いし)|"
+          rf"(?:たくさん|沢山|いっぱい|色々|いろいろ|豊富に){_ARU})|"
+          r"(?:行き届いて|整って|揃って|そろって)(?:いる|いた|います|いました|いて|おり)|"
+          rf"(?:{_VISIT}|買い)たくな(?:る|った|ります|りました|ってしまう|ってしまった|ってしまいます|っちゃう)|"
+          r"(?:こと|事)が(?:でき|出来)(?:た|ました)|得られ(?:た|ました)|"
+          r"(?:リフレッシュ|息抜き|気分転換)(?:でき|出来|し)(?:た|ました)|"
+          r"(?:ゆっくり|のんびり|ゆったり|くつろぎ)(?:でき|出来|過ごせ|休め|くつろげ)(?:る|ます)|"
+          r"(?:楽しめ|過ごせ|味わえ|感じられ|触れられ|触れ合え|学べ|遊べ|見れ|見られ|食べれ|食べられ|買え|回れ|泊まれ|"
+          r"休め|くつろげ)(?:た|ました))")
 _PRAISE_PATTERNS = [
+    rf".*{_STATE}",
     rf".*{_I_ADJ}{_I_END}",
     rf".*{_I_ADJ}(?:い|かった)[ぁ-んァ-ヶー一-龥]{{1,6}}?(?:です|でした|だ|だった|で|となりました|になりました)",
     r".*(?:いい|良き|よき|たまらない|たまりません)",
@@ -196,7 +227,9 @@ _PRAISE_PATTERNS = [
     rf".*{_NA_WORD}{_NA_END}",
     rf".*{_VERBS}",
 ]
-_PRAISE = re.compile("^(?:" + "|".join(_PRAISE_PATTERNS) + rf"){_POLITE}{_THINK}{_POLITE}$")
+_PRAISE_END = rf"{_POLITE}{_THINK}{_POLITE}(?:から|ので|)$"
+_PRAISE = re.compile("^.*(?:" + "|".join(p.removeprefix(".*") for p in _PRAISE_PATTERNS) + ")" + _PRAISE_END)
+_PRAISE_NOUN = re.compile(f"^.*{_HAS_GOOD_NOUN}{_PRAISE_END}")
 
 # Phrases that look like a problem or a request but belong to praise or deny a problem; removed
 # before the markers below are looked for.
@@ -209,6 +242,12 @@ _HARMLESS = re.compile(
     rf"{_AGAIN}{_VISIT}たい|リピートしたい|リピーターになりたい|"
     r"(?<![とばら])(?:ありがた|有難|有り難)(?:い|かった|く)|期待(?:以上|通り|どおり)|頑張って(?:ください|下さい)|がんばって(?:ください|下さい)|"
     r"よろしくお願い(?:します|いたします|致します|申し上げます)|ならでは|"
+    rf"落ち着(?:い|き|け|く)|{_VISIT}たくなる(?:ような|様な)|"
+    r"(?:整備|清掃|手入れ|管理|工夫|配慮|整理|掃除|準備)(?:が|も)?(?:さ|し)れて(?:いる|いた|います|いました|おり|いて)"
+    r"(?!と(?:良|よ|い|嬉|うれ|助か|便利|あり|なお|尚)|ば|たら)|"
+    r"(?:整備|清掃|手入れ|管理|工夫|掃除)(?:が|も)?して(?:あり|あって|ある|あった|あります|ありました)|"
+    rf"(?:機会|時間|チャンス|縁|ご縁|余裕)が(?:あれば|あったら)(?={_AGAIN}{_VISIT}たい)|"
+    r"(?:求めた|期待した|思った|思っていた|想像した|予想した|想像|予想|考えていた)(?:以上|よりも|より)(?=の|に)|"
     r"大変(?:満足|美味し|良|よ|楽し|素晴らし|親切|丁寧|お世話|気持ち|勉強|感動|参考|嬉し|うれし|ありがた|きれい|綺麗)|"
     r"たいへん(?:満足|良|よ|楽し|美味し|おいし)|"
     rf"{_NA_WORD}で(?:良|よ|い)い")
@@ -228,12 +267,15 @@ _CONCERN = re.compile(
     r"と助か|とありがた|と便利|と楽し|と最高|と有難|あっても|(?<!と)(?<!とっ)ても(?:良|よ|いい)|でも(?:良|よ|い)|"
     r"ほうが|(?<!の)方が|より(?:も)?.*方が|ように|ような|(?:くれ|もらえ|いただけ|頂け)(?:る|れば|たら)|"
     r"(?<!い)て(?:いい|良い|よい)と思|"
-    r"で(?:良|よ|い)い|のが(?:良|よ|い)い|は[^はが]{1,8}が(?:良|よ|い)い|など(?:が|も|は|)(?:良|よ|い)い|"
+    r"(?<!なの)で(?:良|よ|い)い|のが(?:良|よ|い)い|は[^はが]{1,8}が(?:良|よ|い)い|など(?:が|も|は|)(?:良|よ|い)い|"
     r"(?<!とて)(?<!とって)も(?:良|よ|い)い(?:と思|のでは|かな|かも)|"
     r"(?:る|だ)と(?!ても|っても|思|感じ|言|いう|聞|ころ|き)|いと(?!ても|思|感じ|言|いう|聞|ころ)|"
     r"滑り|すべり|脱げ|ぬげ|濡れ|転び|転倒|こぼれ|詰まり|間違|ズレ|ずれ|落ち|忘れ(?!られ)|でしょう|かな$|"
     r"かも|けど|けれど|ものの|でも$|しかし|ただし|^ただ(?!ただ)|一方|反面|以外|除けば|除いて|気を付け|気をつけ|"
-    r"ぼったくり|割高|分から|わから|知ら")
+    r"ぼったくり|割高|分から|わから|知ら|やっと|ようやく|なんとか|何とか|どうにか|探し|並び|諦め|あきらめ|断ら|"
+    r"外れ|取られ|とられ|言われ|満車|満席|だらけ|似た|似て|代わり映え|代わりばえ|ありきたり|"
+    r"同じ(?:物|もの|ような|様な|よう|商品|店|お店|種類|土産|お土産|品|メニュー|内容|感じ)|"
+    r"(?:なお|尚|更に|さらに)(?:良|よ|い|嬉|うれ|便利|あり|有|助か)|[くすつぬむぐぶ]と(?!思|感じ|言|いう|聞|ころ|き|ても|っても)")
 
 
 # 「体験型がよい」「海鮮が良いと思います」 name what the answer would like (a request), unlike
@@ -253,8 +295,16 @@ _NOMINAL = re.compile(rf"(?<![もそこあど])の(?:{_NA_WORD}(?:さ|化)?|(?:�
                       r"豊富|活気|おしゃれ|オシャレ)(?:さ|化)?(?:です|でした|だ|を))$")
 
 
+# 「落ち着いた食事ができる場所がいい」: a kind of place (場所, 店) described and then called good is the place the
+# answer would like.
+_WISHED_PLACE = re.compile(r"(?:る|た|い|な|の)(?:場所|店|お店|施設)(?:が|の方が)(?:良|よ|い)い"
+                           r"(?:です|ですね|な|ね|と思います|と思う|かな)*$")
+
+
 def _praise_clause(clause: str) -> bool:
-    if not _PRAISE.match(clause) or _NOMINAL.search(clause) or _CONCERN.search(_HARMLESS.sub("", clause)):
+    praised = _PRAISE.match(clause) or (_ARU_OR_FULL.search(clause) and _PRAISE_NOUN.match(clause))
+    if not praised or _NOMINAL.search(clause) or _WISHED_PLACE.search(clause) \
+            or _CONCERN.search(_HARMLESS.sub("", clause)):
         return False
     wish = _PREFERENCE.search(clause)
     return not (wish and not _QUALITY.search(wish.group(1)))
@@ -308,7 +358,8 @@ def _clause_kind(piece: str) -> str:
 # A clause cut after a particle or a continuative (トイレも、 / 休憩スペースもあり、) or after a
 # reason (車だったので、) goes on in the next piece; so does a bare noun before a comma, the topic
 # of what follows (お蕎麦、とても美味しかった).
-_GOES_ON = re.compile(rf"(?:{_BECAUSE_END}|し|く|あり|おり|なり|は|も|が|を|に|(?<!こ)と|や|[一-龥ァ-ヶーa-z0-9])$")
+_GOES_ON = re.compile(rf"(?:{_BECAUSE_END}|し|く|あり|おり|なり|は|も|が|を|に|(?<!こ)と|や|たら|れば|"
+                      r"[一-龥ァ-ヶーa-z0-9])$")
 _TRAILING = re.compile(r"(?:て|で|し|く)$")
 _SCOPE = re.compile(rf"^{_ADVERB}$")  # 今のところ、 個人的には、: no content of its own
 
@@ -340,6 +391,23 @@ def _group_kinds(group: list[str]) -> list[str] | None:
     return None
 
 
+# A topic left alone by a space or comma (谷川のおそば  おいしかったです): a short piece that ends in no
+# predicate, before a piece that is only a praise predicate, is read with it as one clause.
+_BARE_PRAISE = re.compile(rf"^(?:とても|すごく|凄く|大変|本当に|ほんとに|めちゃくちゃ|非常に|とっても|すっごく|超|)"
+                          rf"(?:{_I_ADJ}{_I_END}|{_NA_WORD}{_NA_END}|{_EXCLAIM}){_POLITE}{_THINK}{_POLITE}$")
+_PREDICATE_END = re.compile(r"[たいすだるねよなかぬうしくてでがはもをにとや]$")
+MAX_TOPIC = 16  # characters
+
+
+def _topic_kinds(group: list[str], following: list[str]) -> list[str] | None:
+    """The kinds of a bare topic and a bare praise predicate read as one clause, or None."""
+    topic, predicate = core("".join(group)), core("".join(following))
+    if len(topic) > MAX_TOPIC or _PREDICATE_END.search(topic) or not _BARE_PRAISE.match(predicate):
+        return None
+    found = _clause_kind("".join(group + following))
+    return [found] if found == PRAISE else None
+
+
 def kind(norm: str) -> str:
     """What a whole answer (NFKC-normalised) does: "nothing" when it only says there is nothing
     to report (特に不便はなかった, 現状で満足, 自家用車なので困らなかった), "praise" when it only
@@ -348,11 +416,17 @@ def kind(norm: str) -> str:
         return ""
     parts = pieces(norm)
     kinds: list[str] = []
-    for group in _groups(parts):
-        found = _group_kinds(group)
+    groups = _groups(parts)
+    i = 0
+    while i < len(groups):
+        found = _group_kinds(groups[i])
         if found is None:
-            return ""
+            found = _topic_kinds(groups[i], groups[i + 1]) if i + 1 < len(groups) else None
+            if found is None:
+                return ""
+            i += 1
         kinds += found
+        i += 1
     # Praise that trails off (…隣と近くて。) leaves its point unsaid.
     if kinds and kinds[-1] == PRAISE and _TRAILING.search(core(parts[-1])):
         return ""
