@@ -35,7 +35,7 @@ FORMAT = 1
 MAX_BYTES = 512 * 1024 * 1024
 # Always in a cached report font: a codebook edit that brings new kana or ASCII still finds it.
 KANA_AND_ASCII = "".join(chr(c) for c in [*range(0x20, 0x7F), *range(0x3041, 0x3097), *range(0x30A1, 0x30FB)]) + "ー・「」『』（）、。"
-_LIBRARIES = ("fugashi", "unidic-lite", "wordcloud", "matplotlib", "fonttools", "networkx", "numpy", "scipy",
+_LIBRARIES = ("fugashi", "unidic-lite", "wordcloud", "matplotlib", "fonttools", "networkx", "igraph", "numpy", "scipy",
               "scikit-learn", "pillow")
 
 
