@@ -36,6 +36,11 @@ def _pin() -> None:
     threadpool_limits(1)  # for the life of the worker, which is ours
 
 
+def can_fork() -> bool:
+    """Whether worker processes can be forked here (they then inherit the parent's data)."""
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` pinned worker processes, forked where the platform can fork.
 
@@ -45,7 +50,7 @@ def pool(workers: int) -> ProcessPoolExecutor:
     The parent's objects are unfrozen again right after the fork."""
     import gc
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    method = "fork" if can_fork() else "spawn"
     executor = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=_pin)
     if method != "fork":

@@ -9,7 +9,9 @@ import itertools
 import os
 from collections import OrderedDict
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
 import scipy.sparse as sp
@@ -199,22 +201,90 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
         book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept} | set(earlier.get(q, {}))
                                                    for q, items in by_question.items()})
     vectors = wordvectors.load() if config.word_vectors else None
-    results = []
+    job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
     with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
-        for q, items in by_question.items():
-            staff_themes = book.for_question(q) if book is not None else ()
-            if staff_themes:
-                result = coded_question(q, items, config, staff_themes, vectors, tokenizer, earlier.get(q, {}))
-            else:
-                result = analyse_question(q, items, config, vectors)
-            result = dataclasses.replace(result, **views(result, items, config, tokenizer),
-                                         asks=framings[q].asks, asks_from=framings[q].source)
-            results.append(summarised(result, config))
-            bar.update(1)
+        results = _analyse_questions(job, tokenizer, bar)
     store_pending(cache, pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))
+
+
+@dataclass(frozen=True)
+class _QuestionJob:
+    """What every question's analysis reads (inherited by forked workers, never pickled)."""
+
+    by_question: OrderedDict[str, list[Prepared]]
+    config: Config
+    book: Any
+    vectors: wordvectors.WordVectors | None
+    earlier: dict[str, dict[str, str]]
+    framings: dict[str, noissue.Framing]
+
+
+PARALLEL_QUESTIONS_ABOVE = 5_000  # kept answers in all, below which questions are analysed in turn
+_JOB: list[_QuestionJob] = []  # the job of the analysis under way, for forked workers
+
+
+def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar) -> list[QuestionResult]:
+    """Every question analysed, in input order: in turn, or with `config.workers` > 1, several
+    questions and enough answers, in forked worker processes (one BLAS thread each), the largest
+    question first. A worker returns its question's result without the answers themselves
+    (`_detached`), which the parent puts back: a million answers are not copied back and forth."""
+    from pipeline import parallel
+
+    questions = list(job.by_question)
+    workers = min(job.config.workers or os.cpu_count() or 1, len(questions))
+    kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
+    if workers < 2 or kept <= PARALLEL_QUESTIONS_ABOVE or not parallel.can_fork():
+        results = []
+        for q in questions:
+            results.append(_analyse_one(job, q, tokenizer))
+            bar.update(1)
+        return results
+    order = sorted(questions, key=lambda q: -len(job.by_question[q]))
+    _JOB[:] = [job]
+    try:
+        with parallel.pool(workers) as pool:  # forked now: the workers see `_JOB`
+            futures = {q: pool.submit(_analyse_in_worker, q) for q in order}
+            done: dict[str, QuestionResult] = {}
+            for q in order:
+                done[q] = _attached(futures[q].result(), job.by_question[q])
+                bar.update(1)
+    finally:
+        _JOB.clear()
+    return [done[q] for q in questions]
+
+
+def _analyse_one(job: _QuestionJob, q: str, tokenizer: Tokenizer) -> QuestionResult:
+    items = job.by_question[q]
+    config = job.config
+    staff_themes = job.book.for_question(q) if job.book is not None else ()
+    if staff_themes:
+        result = coded_question(q, items, config, staff_themes, job.vectors, tokenizer, job.earlier.get(q, {}))
+    else:
+        result = analyse_question(q, items, config, job.vectors)
+    result = dataclasses.replace(result, **views(result, items, config, tokenizer),
+                                 asks=job.framings[q].asks, asks_from=job.framings[q].source)
+    return summarised(result, config)
+
+
+def _analyse_in_worker(q: str) -> QuestionResult:
+    if "tokenizer" not in _WORKER:
+        _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
+    return _detached(_analyse_one(_JOB[0], q, _WORKER["tokenizer"]))
+
+
+def _detached(result: QuestionResult) -> QuestionResult:
+    """The result with its assignments' answers and masked texts left out (the parent has them,
+    in the same order)."""
+    return dataclasses.replace(result, assignments=tuple(dataclasses.replace(a, answer=cast(Answer, None), masked="")
+                                                         for a in result.assignments))
+
+
+def _attached(result: QuestionResult, items: list[Prepared]) -> QuestionResult:
+    return dataclasses.replace(result, assignments=tuple(dataclasses.replace(a, answer=p.answer, masked=p.masked)
+                                                         for a, p in zip(result.assignments, items, strict=True)))
 
 
 def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config) -> dict[str, noissue.Framing]:

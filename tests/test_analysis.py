@@ -183,3 +183,18 @@ def test_a_boundary_answer_is_never_a_quote():
     quoted = {q.id for t in result.themes for q in t.quotes}
     assert quoted and not quoted & {"a18", "a19"}
     assert all(3 <= len(t.quotes) <= 5 for t in result.themes)
+
+
+def test_questions_analysed_in_worker_processes_give_the_same_result(monkeypatch):
+    """With several workers and enough answers, questions are analysed in forked processes; the
+    result is the same as in turn, answers and masked texts put back in place."""
+    import pipeline.run as run
+
+    texts = [Answer(id=f"{q}{i}", question=q, row=i + 1, raw=t)
+             for q in ("q1", "q2", "q3") for i, t in enumerate(PAPER + ROOM + MONEY + ["特になし"])]
+    alone = analyse(texts, Config(k=3, workers=1))
+    monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 0)
+    together = analyse(texts, Config(k=3, workers=2))
+    assert together.questions == alone.questions
+    assert [a.answer for q in together for a in q.assignments] == texts
+    assert {a.masked for q in together for a in q.assignments} >= set(PAPER)
