@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import hashlib
 import itertools
 import os
 from collections import OrderedDict
 from collections.abc import Set as AbstractSet
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -16,7 +18,7 @@ from typing import Any, cast
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, noissue, quotes, segment, tally, wordvectors
+from pipeline import kwic, network, noissue, parallel, quotes, segment, tally, wordvectors
 from pipeline import mask as masking
 from pipeline.cache import Cache
 from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
@@ -41,18 +43,18 @@ PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than s
 
 def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
             progress: Progress | None = None, cache: Cache | None = None,
-            pending: list | None = None) -> list[Prepared]:
+            pending: list | None = None, pool=None) -> list[Prepared]:
     """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
     processed once (real exports repeat answers a lot), across `config.workers` processes, each
     with its own MeCab tagger (a tagger cannot be pickled). With a `cache`, an earlier run's
     work on the same texts and settings is reused; a new result is not stored at once but put in
     `pending` (name, items) for `store_pending`, so that a run that stops (a bad codebook) writes
-    nothing."""
+    nothing. `pool`: worker processes to use (`parallel.pool`), else made here when needed."""
     distinct = list(dict.fromkeys(a.raw for a in answers))
     name = _prepared_key(distinct, config) if cache is not None else ""
     items = cache.prepared(name) if cache is not None else None
     if items is None or len(items) != len(distinct):
-        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True))
+        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True), pool)
         if pending is not None and cache is not None:
             pending[:] = [name, items]
     done = dict(zip(distinct, items))
@@ -74,17 +76,18 @@ def store_pending(cache: Cache | None, pending: list) -> None:
 
 
 def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer | None,
-                      progress: Progress) -> list[dict]:
+                      progress: Progress, pool=None) -> list[dict]:
     workers = config.workers or os.cpu_count() or 1
     done: list[dict] = []
     with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
         if workers > 1 and len(distinct) > PARALLEL_ABOVE:
             chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
-            from pipeline import parallel
 
-            with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
-                for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
-                    done.extend(results)
+            with contextlib.nullcontext(pool) if pool is not None else parallel.pool(workers) as running:
+                # forked, one BLAS/OpenMP thread each
+                words: dict[str, str] = {}
+                for chunk, results in zip(chunks, running.map(_prepare_chunk, [(c, config) for c in chunks])):
+                    done.extend(_shared_words(r, words) for r in results)
                     bar.update(len(chunk))
         else:
             tokenizer = tokenizer or Tokenizer()
@@ -94,6 +97,26 @@ def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer 
                 done.append(_prepare_text(text, config, tokenizer, terms_of, extra))
                 bar.update(1)
     return done
+
+
+def _shared_words(prepared: dict, words: dict[str, str]) -> dict:
+    """One prepared text from a worker, its words made the same string objects as the other
+    texts' (each chunk comes unpickled with its own copies): the prepared 89,683 answers took
+    234 MB as they came and 127 MB shared."""
+    def shared(strings):
+        return tuple(words.setdefault(w, w) for w in strings)
+
+    if "terms" not in prepared:  # set aside before tokenization
+        return prepared
+    terms, parts = prepared["terms"], prepared["parts"]
+    prepared["terms"], prepared["parts"] = shared(terms), shared(parts)
+    prepared["phrases"] = shared(prepared["phrases"])
+    prepared["aliases"] = tuple(shared(pair) for pair in prepared["aliases"])
+    prepared["segments"] = tuple(
+        dataclasses.replace(s, terms=prepared["terms"] if s.terms is terms else shared(s.terms),
+                            parts=prepared["parts"] if s.parts is parts else shared(s.parts))
+        for s in prepared["segments"])
+    return prepared
 
 
 _WORKER: dict = {}
@@ -184,6 +207,28 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     prepared answers of an earlier run on the same texts and settings are reused, and this run's
     are stored there once it has succeeded."""
     progress = progress or Progress(quiet=True)
+    vectors = wordvectors.load() if config.word_vectors else None
+    pool = _early_pool(answers, config)  # forked before the answers are prepared (`_analyse_questions`)
+    try:
+        return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _early_pool(answers: list[Answer], config: Config):
+    """Worker processes for preparing and analysing a large survey of several questions, or None."""
+
+    workers = config.workers or os.cpu_count() or 1
+    if workers < 2 or not PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
+            or not parallel.can_fork() or len({a.question for a in answers}) < 2:
+        return None
+    return parallel.pool(workers)
+
+
+def _analyse(answers: list[Answer], config: Config, progress: Progress, input_name: str, codebook_path: Path | None,
+             previous_path: Path | None, cache: Cache | None, vectors: wordvectors.WordVectors | None,
+             pool) -> Result:
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
     pending: list = []
@@ -200,10 +245,9 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
                        for r in read_results(Path(previous_path))}
         book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept} | set(earlier.get(q, {}))
                                                    for q, items in by_question.items()})
-    vectors = wordvectors.load() if config.word_vectors else None
     job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
     with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
-        results = _analyse_questions(job, tokenizer, bar)
+        results = _analyse_questions(job, tokenizer, bar, pool)
     store_pending(cache, pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
@@ -212,7 +256,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
 
 @dataclass(frozen=True)
 class _QuestionJob:
-    """What every question's analysis reads (inherited by forked workers, never pickled)."""
+    """What every question's analysis reads."""
 
     by_question: OrderedDict[str, list[Prepared]]
     config: Config
@@ -222,42 +266,61 @@ class _QuestionJob:
     framings: dict[str, noissue.Framing]
 
 
-PARALLEL_QUESTIONS_ABOVE = 5_000  # kept answers in all, below which questions are analysed in turn
-_JOB: list[_QuestionJob] = []  # the job of the analysis under way, for forked workers
+# Answers in all between which questions are analysed side by side. Below, starting workers
+# costs more than it saves; above, two questions' working sets at once cost more memory than the
+# time is worth: on the 89,683 answers side by side took 50 s and 1.7 GiB, in turn 60 s and
+# 1.2 GiB (the issue's budget is 1.5 GiB), on 10,000 answers 13.0 s against 17 s.
+PARALLEL_QUESTIONS_ABOVE = 5_000
+PARALLEL_QUESTIONS_UP_TO = 40_000
 
 
-def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar) -> list[QuestionResult]:
-    """Every question analysed, in input order: in turn, or with `config.workers` > 1, several
-    questions and enough answers, in forked worker processes (one BLAS thread each), the largest
-    question first. A worker returns its question's result without the answers themselves
-    (`_detached`), which the parent puts back: a million answers are not copied back and forth."""
-    from pipeline import parallel
+def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) -> list[QuestionResult]:
+    """Every question analysed, in input order: in turn, or in the worker processes of `pool`
+    (`_early_pool`: a survey of 5,000 to 40,000 answers; one BLAS thread each) when it has more
+    than 5,000 kept answers, one question per worker at a time, the largest first.
 
+    The workers were forked before the answers were prepared, and each gets its question's
+    answers pickled: a worker forked later would share the parent's memory pages, and reading
+    the answers there changes their reference counts, which copies every page they touch — in
+    the parent as well as in the worker (measured on 89,683 answers: 2.2 GiB in all, of which
+    the workers' copies of the parent's pages were about 800 MB). A worker returns its result
+    without the answers themselves (`_detached`), which the parent puts back."""
     questions = list(job.by_question)
-    workers = min(job.config.workers or os.cpu_count() or 1, len(questions))
     kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
-    if workers < 2 or kept <= PARALLEL_QUESTIONS_ABOVE or not parallel.can_fork():
+    if pool is None or len(questions) < 2 or kept <= PARALLEL_QUESTIONS_ABOVE:
         results = []
         for q in questions:
-            results.append(_analyse_one(job, q, tokenizer))
+            results.append(_analyse_one(job, q, job.by_question[q], tokenizer))
             bar.update(1)
         return results
     order = sorted(questions, key=lambda q: -len(job.by_question[q]))
-    _JOB[:] = [job]
-    try:
-        with parallel.pool(workers) as pool:  # forked now: the workers see `_JOB`
-            futures = {q: pool.submit(_analyse_in_worker, q) for q in order}
-            done: dict[str, QuestionResult] = {}
-            for q in order:
-                done[q] = _attached(futures[q].result(), job.by_question[q])
-                bar.update(1)
-    finally:
-        _JOB.clear()
+
+    def submit(q: str):
+        # What the worker needs of the job, this question's only; the word vectors it has (they
+        # were loaded before the fork).
+        part = _QuestionJob(OrderedDict(), job.config, job.book, None, {q: job.earlier.get(q, {})},
+                            {q: job.framings[q]})
+        return pool.submit(_analyse_in_worker, part, q, job.by_question[q], job.vectors is not None)
+
+    # One question per worker at a time: a question waiting in the queue is held pickled.
+    workers = job.config.workers or os.cpu_count() or 1
+    waiting = list(order)
+    running = {submit(q): q for q in waiting[:workers]}
+    del waiting[:workers]
+    done: dict[str, QuestionResult] = {}
+    while running:
+        finished, _ = wait(running, return_when=FIRST_COMPLETED)
+        for future in sorted(finished, key=lambda f: order.index(running[f])):
+            q = running.pop(future)
+            done[q] = _attached(future.result(), job.by_question[q])
+            bar.update(1)
+            if waiting:
+                nxt = waiting.pop(0)
+                running[submit(nxt)] = nxt
     return [done[q] for q in questions]
 
 
-def _analyse_one(job: _QuestionJob, q: str, tokenizer: Tokenizer) -> QuestionResult:
-    items = job.by_question[q]
+def _analyse_one(job: _QuestionJob, q: str, items: list[Prepared], tokenizer: Tokenizer) -> QuestionResult:
     config = job.config
     staff_themes = job.book.for_question(q) if job.book is not None else ()
     if staff_themes:
@@ -269,10 +332,15 @@ def _analyse_one(job: _QuestionJob, q: str, tokenizer: Tokenizer) -> QuestionRes
     return summarised(result, config)
 
 
-def _analyse_in_worker(q: str) -> QuestionResult:
+def _analyse_in_worker(job: _QuestionJob, q: str, items: list[Prepared], use_vectors: bool) -> QuestionResult:
     if "tokenizer" not in _WORKER:
         _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
-    return _detached(_analyse_one(_JOB[0], q, _WORKER["tokenizer"]))
+    job = dataclasses.replace(job, vectors=wordvectors.load() if use_vectors else None)
+    try:
+        return _detached(_analyse_one(job, q, items, _WORKER["tokenizer"]))
+    finally:
+        del items
+        parallel.release_memory()  # the worker waits for its next question small, not at its peak
 
 
 def _detached(result: QuestionResult) -> QuestionResult:
