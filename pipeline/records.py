@@ -52,6 +52,9 @@ class Prepared:
     # The normalised text as outputs show it, when that differs from `norm` (--no-mask: the
     # analysis still leaves personal information out, the outputs show it).
     norm_shown: str = ""
+    # What the answer does in `noissue`'s terms (noissue.kind of `norm`: "nothing", "praise", …,
+    # "" for anything else), read at preparation in the worker processes; None: not read yet.
+    kind: str | None = None
 
     @property
     def kept(self) -> bool:

@@ -157,7 +157,8 @@ def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: Term
     # Written forms of masked words (a name) are left out of the aliases, as of the terms.
     unmasked = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in spans)] if spans else tokens
     return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
-                aliases=aliases(unmasked), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown)
+                aliases=aliases(unmasked), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown,
+                kind=noissue.kind(norm_masked))
 
 
 def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_of: TermExtractor, text: str,
@@ -360,7 +361,8 @@ def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Co
     なかった to a question on problems, praise-only answers to one on problems or requests. The
     framing is configured (`[questions."列名"] asks`), else read from the title and column name,
     else from the answers. Each distinct answer text is read once, whatever its question."""
-    known: dict[str, str] = {}
+    known: dict[str, str] = {p.norm: p.kind for items in by_question.values() for p in items
+                             if p.kept and p.kind is not None}  # read at preparation, in the workers
     framings = {}
     for q, items in by_question.items():
         title = config.question_title(q)
