@@ -93,9 +93,7 @@ def nearest_neighbours(x: np.ndarray, k: int, block: int = 512, among: np.ndarra
 def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS, seed: int = 0) -> np.ndarray:
     """Each vector plus the mean of its k nearest neighbours. Above SMOOTH_EXACT answers the
     neighbours are searched on a 64-dimensional PCA projection (float32) among a sample of
-    SMOOTH_EXACT answers, and above SMOOTH_MAX not at all: the exact search costs n² products.
-    The projection is fitted on the sample and applied block by block: fitted on all answers it
-    held two copies of them (175 MB for 22,000 answers, at the peak of a question's analysis)."""
+    SMOOTH_EXACT answers, and above SMOOTH_MAX not at all: the exact search costs n² products."""
     n = x.shape[0]
     if n <= 2 or n > SMOOTH_MAX:
         return x
@@ -103,14 +101,10 @@ def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS, seed: int = 0) -> np.ndarr
     if n > SMOOTH_EXACT:
         from sklearn.decomposition import PCA
 
+        if x.shape[1] > 64:
+            space = l2_normalize(PCA(64, random_state=seed).fit_transform(x).astype(np.float32))
         # Neighbours among a seeded sample of SMOOTH_EXACT answers: n × 5,000 instead of n².
         among = np.sort(np.random.default_rng(seed).choice(n, SMOOTH_EXACT, replace=False))
-        if x.shape[1] > 64:
-            pca = PCA(64, random_state=seed).fit(x[among])
-            space = np.empty((n, 64), dtype=np.float32)
-            for start in range(0, n, 8192):
-                space[start:start + 8192] = pca.transform(x[start:start + 8192])
-            space = l2_normalize(space, copy=False)
     nn = nearest_neighbours(space, k, among=among)
     # The neighbours' mean summed one neighbour at a time, in order: the same sums as
     # `x[nn].mean(axis=1)` without its (n, k, dims) copy (1.2 GB for 30,000 answers).
