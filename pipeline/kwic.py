@@ -7,7 +7,11 @@ normalised answers; alignment counts 全角 characters as two columns.
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from pipeline.normalize import normalize
@@ -55,6 +59,20 @@ class Index:
         self.tokenizer = tokenizer
         self.entries = [(p.answer.id, p.answer.question, p.shown.replace("\n", "／")) for p in items if p.norm]
         self._lemmas: dict[int, list[tuple[str, int, int]]] = {}
+        # All texts in one string (NUL between them; never in a text), to find the entries that
+        # hold a character or a word with the string search of C rather than a loop over every
+        # entry in Python: 400 theme keywords over a question of 20,000 answers took 5 s that way.
+        self._joined = "\0".join(text for _, _, text in self.entries)
+        self._starts = list(itertools.accumulate((len(text) + 1 for _, _, text in self.entries[:-1]), initial=0))
+
+    def _holding(self, pattern: re.Pattern[str]) -> Iterator[int]:
+        """The entries whose text matches `pattern` (a literal or a set of characters), in order."""
+        last = -1
+        for m in pattern.finditer(self._joined):
+            i = bisect.bisect_right(self._starts, m.start()) - 1
+            if i != last:
+                last = i
+                yield i
 
     def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:
         if i not in self._lemmas:
@@ -68,8 +86,13 @@ class Index:
         # A one-word query also matches by lemma (増える → 増えた); a phrase only as written.
         lemma = tokens[0].lemma if len(tokens) == 1 else None
         first = {query[:1], tokens[0].surface[:1]} if tokens else {query[:1]}
-        out = []
-        for i, (rid, question, text) in enumerate(self.entries):
+        out: list[Line] = []
+        # Only entries holding the query, or (lemma search) one of its first characters, can match.
+        wanted = sorted(ch for ch in first if ch) if lemma else [query] if query else []
+        if not wanted:
+            return out
+        for i in self._holding(re.compile("|".join(re.escape(w) for w in wanted))):
+            rid, question, text = self.entries[i]
             by_lemma = lemma and any(ch and ch in text for ch in first)
             if not by_lemma and (not query or query not in text):
                 continue
