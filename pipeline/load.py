@@ -115,6 +115,8 @@ def decode(path: Path, data: bytes, encoding: str = "auto") -> str:
                 failures.append(e.start)
         if "euc-jp" in readings and "cp932" in readings and _prefer_euc(readings["cp932"], readings["euc-jp"]):
             readings["cp932"] = readings.pop("cp932")  # EUC-JP first
+        if list(readings) == ["utf-8"] and (cp932 := _rather_cp932(data, readings["utf-8"])) is not None:
+            return cp932
         for codec, text in readings.items():
             if codec not in problems:
                 problem = _problem(data, text, codec)
@@ -131,6 +133,21 @@ def decode(path: Path, data: bytes, encoding: str = "auto") -> str:
         f" EUC-JP でも読めないバイト {_byte_at(data, pos)} があります。",
         "Excel で「CSV UTF-8（コンマ区切り）」として保存し直すか、--encoding で文字コードを指定してください。",
     )
+
+
+def _rather_cp932(data: bytes, utf8: str) -> str | None:
+    """A few CP932 characters can also be valid UTF-8 (ﾊゃぁ is CA 82 E1 82 9F, which reads ʂ႟ as
+    UTF-8): too short for the UTF-8 reading's odd characters to count as garbage, yet Japanese as
+    CP932. The CP932 reading when the UTF-8 one has an odd character and it has none; else None.
+    (Real UTF-8 Japanese practically never decodes as CP932.)"""
+    if data.isascii() or _Profile(utf8).odd == 0:
+        return None
+    try:
+        cp932 = _decode_with(data, "cp932")
+    except UnicodeDecodeError:
+        return None
+    profile = _Profile(cp932)
+    return cp932 if profile.odd == 0 and profile.problem() is None else None
 
 
 def _codec_by_bom_or_nuls(data: bytes) -> str | None:

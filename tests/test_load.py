@@ -334,3 +334,13 @@ def test_euc_jp_is_an_encoding_option():
 
     assert {"auto", "utf-8", "cp932", "euc-jp", "utf-16"} <= set(ENCODINGS)
     assert build({"encoding": "euc-jp"}).encoding == "euc-jp"
+
+
+@pytest.mark.parametrize("text, encoding", [
+    ("ﾊゃぁ", "cp932"),  # CA 82 E1 82 9F: also valid UTF-8 (ʂ႟), found by the property test
+    ("駐車場が狭い ʂ", "utf-8"),  # UTF-8 with an odd character stays UTF-8 (not valid CP932)
+])
+def test_short_text_valid_in_both_is_read_as_the_japanese_reading(tmp_path, text, encoding):
+    path = tmp_path / "t.csv"
+    path.write_bytes(f"id,text\nr1,{text}\n".encode(encoding))
+    assert [a.raw for a in load(path, Config())] == [text]
