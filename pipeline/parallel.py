@@ -74,20 +74,3 @@ def single_threaded(rows: int = 0) -> contextlib.AbstractContextManager:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1)
-
-
-def release_memory() -> None:
-    """In a worker process between tasks: collect garbage and give the heap's free pages back
-    to the system (glibc's malloc_trim), so that a worker that analysed a large question does
-    not keep its peak while the next one runs beside it (measured: 440 MB kept otherwise)."""
-    import ctypes
-    import ctypes.util
-    import gc
-
-    gc.collect()
-    name = ctypes.util.find_library("c")
-    if name:
-        try:
-            ctypes.CDLL(name).malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc
-            pass

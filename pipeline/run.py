@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
 import hashlib
 import itertools
@@ -43,18 +42,18 @@ PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than s
 
 def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
             progress: Progress | None = None, cache: Cache | None = None,
-            pending: list | None = None, pool=None) -> list[Prepared]:
+            pending: list | None = None) -> list[Prepared]:
     """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
     processed once (real exports repeat answers a lot), across `config.workers` processes, each
     with its own MeCab tagger (a tagger cannot be pickled). With a `cache`, an earlier run's
     work on the same texts and settings is reused; a new result is not stored at once but put in
     `pending` (name, items) for `store_pending`, so that a run that stops (a bad codebook) writes
-    nothing. `pool`: worker processes to use (`parallel.pool`), else made here when needed."""
+    nothing."""
     distinct = list(dict.fromkeys(a.raw for a in answers))
     name = _prepared_key(distinct, config) if cache is not None else ""
     items = cache.prepared(name) if cache is not None else None
     if items is None or len(items) != len(distinct):
-        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True), pool)
+        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True))
         if pending is not None and cache is not None:
             pending[:] = [name, items]
     done = dict(zip(distinct, items))
@@ -76,17 +75,16 @@ def store_pending(cache: Cache | None, pending: list) -> None:
 
 
 def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer | None,
-                      progress: Progress, pool=None) -> list[dict]:
+                      progress: Progress) -> list[dict]:
     workers = config.workers or os.cpu_count() or 1
     done: list[dict] = []
     with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
         if workers > 1 and len(distinct) > PARALLEL_ABOVE:
             chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
 
-            with contextlib.nullcontext(pool) if pool is not None else parallel.pool(workers) as running:
-                # forked, one BLAS/OpenMP thread each
+            with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
                 words: dict[str, str] = {}
-                for chunk, results in zip(chunks, running.map(_prepare_chunk, [(c, config) for c in chunks])):
+                for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
                     done.extend(_shared_words(r, words) for r in results)
                     bar.update(len(chunk))
         else:
@@ -218,7 +216,8 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
 
 
 def _early_pool(answers: list[Answer], config: Config):
-    """Worker processes for preparing and analysing a large survey of several questions, or None."""
+    """Worker processes for analysing the questions of a survey side by side, or None
+    (`_analyse_questions`)."""
 
     workers = config.workers or os.cpu_count() or 1
     if workers < 2 or not PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
@@ -270,7 +269,7 @@ class _QuestionJob:
 # Answers in all between which questions are analysed side by side. Below, starting workers
 # costs more than it saves; above, two questions' working sets at once cost more memory than the
 # time is worth: on the 89,683 answers side by side took 50 s and 1.7 GiB, in turn 60 s and
-# 1.2 GiB (the issue's budget is 1.5 GiB), on 10,000 answers 13.0 s against 17 s.
+# 1.2 GiB (the issue's budget is 1.5 GiB); on 10,000 answers 13.6–15.4 s against 17.1–17.4 s.
 PARALLEL_QUESTIONS_ABOVE = 5_000
 PARALLEL_QUESTIONS_UP_TO = 40_000
 
@@ -337,11 +336,7 @@ def _analyse_in_worker(job: _QuestionJob, q: str, items: list[Prepared], use_vec
     if "tokenizer" not in _WORKER:
         _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
     job = dataclasses.replace(job, vectors=wordvectors.load() if use_vectors else None)
-    try:
-        return _detached(_analyse_one(job, q, items, _WORKER["tokenizer"]))
-    finally:
-        del items
-        parallel.release_memory()  # the worker waits for its next question small, not at its peak
+    return _detached(_analyse_one(job, q, items, _WORKER["tokenizer"]))
 
 
 def _detached(result: QuestionResult) -> QuestionResult:

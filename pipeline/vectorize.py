@@ -10,7 +10,6 @@ Without word vectors the lexical and character blocks carry the work alone.
 
 from __future__ import annotations
 
-from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -145,8 +144,7 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
     for doc in docs:
         for w in set(doc):
             df[w] = df.get(w, 0) + 1
-    # Typed arrays, not lists: a question of 20,000 long answers has a million tokens.
-    rows, weights, owners = array("l"), array("d"), array("l")
+    rows, weights, owners = [], [], []
     for i, doc in enumerate(docs):
         for w in doc:
             r = vectors.row(w)
@@ -161,8 +159,8 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
     # Answers × the distinct vector rows used (at most the table's 20,000), weights summed: the
     # vectors are gathered once per row, not once per token (450,000 × 300 doubles, 490 MB of
     # peak memory, for a question of 22,644 answers).
-    used, column = np.unique(np.frombuffer(rows, dtype=np.int_), return_inverse=True)
-    pick = sp.csr_matrix((np.frombuffer(weights), (np.frombuffer(owners, dtype=np.int_), column)), shape=(n, len(used)))
+    used, column = np.unique(np.asarray(rows), return_inverse=True)
+    pick = sp.csr_matrix((weights, (owners, column)), shape=(n, len(used)))
     pick.sum_duplicates()
     totals = np.asarray(pick.sum(axis=1)).ravel()
     means = pick @ np.asarray(vectors.matrix[used], dtype=np.float64)
