@@ -28,7 +28,9 @@ problems), a state kept up (サービスが行き届いている, 整備され�
 ことができた, 味わえた, リフレッシュできた, ゆっくりできる) or a wish to come back (また来たくなる,
 機会があればまた来たい). A wish to do something else (甘いものが食べたくなる), 同じ物が多い, …となお
 良い, …できる場所がいい and a verb + と condition (売りにしていくと) stay requests. A bare topic cut
-off by a space (越前そば　美味しかった) is read with the praise predicate after it.
+off by a space (越前そば　美味しかった) is read with the praise predicate after it. A clause that only
+tells what the visitor did (お蕎麦をいただきました, 海鮮を目当てに来た) is the setting of the praise beside
+it; on its own it is not set aside (梅干しを買いました says nothing either way).
 Regular expressions over the normalised text, no tokenizer: the check runs on every answer of a
 90,000-answer export and must stay cheap, and the phrases it looks for are fixed expressions
 whose written forms the patterns list.
@@ -335,9 +337,20 @@ def _nothing_kind(clause: str) -> str:
 
 _QUESTION = re.compile(r"[?？]|でしょうか|ですか$|ますか$")
 
+# What the visitor did, told plainly (お蕎麦をいただきました, 海鮮を目当てに来た, 梅干しを買いました): a clause that
+# reports an action of the visit and nothing else. It neither praises nor asks; beside a praise
+# clause it is the praise's setting (越前そばを初めていただきました。美味しかったです).
+DONE = "done"
+_DID = re.compile(r"(?:食べ|たべ|いただき|頂き|買い|買っ|購入し|行っ|行き|来|き|訪れ|訪問し|利用し|観光し|伺い|伺っ|"
+                  r"うかがい|うかがっ|寄り|寄っ|泊まり|泊まっ|宿泊し|停め|参拝し|見学し|散策し|歩き|歩い|巡り|巡っ|"
+                  r"回り|回っ|乗り|乗っ|過ごし|入り|入っ|使い|使っ|遊び|遊ん|立ち寄り|立ち寄っ|体験し|参加し|注文し|"
+                  r"頼み|頼ん|飲み|飲ん|見|観)"
+                  r"(?:ました|た|だ|ている|ています|ていた|ていました|てきました|てきた|て来ました|ます)$")
+
 
 def _clause_kind(piece: str) -> str:
-    """One clause as written: "non_answer", "closing", "nothing", "praise" or "" (anything else)."""
+    """One clause as written: "non_answer", "closing", "nothing", "enough", "praise", "done" or ""
+    (anything else)."""
     clause = core(piece).strip("ーｰ～")
     if not clause:
         return "closing"
@@ -352,6 +365,8 @@ def _clause_kind(piece: str) -> str:
         return said
     if _praise_clause(clause):
         return PRAISE
+    if _DID.search(clause) and not _CONCERN.search(_HARMLESS.sub("", clause)):
+        return DONE
     return ""
 
 
