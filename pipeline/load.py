@@ -391,19 +391,27 @@ class _Profile:
         return None
 
 
+def _has_letter(text: str) -> bool:
+    return any(ord(ch) > 0x7F and unicodedata.category(ch).startswith("L") for ch in text)
+
+
 def _prefer_euc(cp932: str, euc: str, tie: bool = True) -> bool:
     """When bytes read as both CP932 and EUC-JP: is EUC-JP the likelier reading?
 
     Real CP932 text that also reads as EUC-JP can only be ASCII and 半角カナ (every 全角 character
     of CP932 has a byte EUC-JP does not allow); EUC-JP read as CP932 becomes 半角カナ and rare kanji
     without a single 全角 kana. EUC-JP wins when its reading has fewer odd characters (see _weight);
-    as many, when `tie` (半角カナ that reads as EUC-JP without one rare kanji or symbol is far less
-    likely than EUC-JP of common kanji); a few more, when it is kana-rich prose (≥ 30 % kana, ≥ 5 kana).
+    as many, when `tie` and either reading has a letter (半角カナ that reads as EUC-JP without one
+    rare kanji or symbol is far less likely than EUC-JP of common kanji); a few more, when it is kana-rich prose (≥ 30 % kana, ≥ 5 kana).
     """
     c, e = _Profile(cp932), _Profile(euc)
     odd_c, odd_e = c.share(c.odd), e.share(e.odd)
-    if odd_e < odd_c or (odd_e == odd_c and tie):
+    if odd_e < odd_c:
         return True
+    if odd_e == odd_c and tie:
+        # A tie goes to EUC-JP unless neither reading has a letter (kana, kanji): ｡｡ in CP932 reads
+        # as one 全角 space in EUC-JP, and symbols either way are likelier 半角 punctuation.
+        return _has_letter(euc) or _has_letter(cp932)
     return e.kana >= 5 and e.share(e.kana) >= 0.3 and odd_e <= odd_c + 0.05
 
 

@@ -247,6 +247,7 @@ LEGITIMATE = {
     "private-use-gaiji": "id,text\n1,\ue000田さんに相談した。とても丁寧に対応していただいた\n2,書類が多い\n",
     "greek": "id,text\n1,β版のシステムでΩ単位、α値を設定\n",
     "kanji-only": "id,text\n1,会場確保困難\n2,予算不足\n3,人材育成\n",
+    "hankaku-punctuation": "id,text\n1,｡｡\n",  # in CP932 also EUC-JP's 全角 space, a reading with no letter
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import ENCODINGS, Config
@@ -94,10 +94,15 @@ def test_japanese_text_reads_back_in_auto_whatever_the_encoding(kana, answer, en
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(ANSWER, min_size=1, max_size=8), st.sampled_from(["utf-8", "cp932"]))
+@example(["｡｡", "①"], "cp932")  # ｡｡ is one 全角 space in EUC-JP: found by this test
 def test_any_table_of_japanese_loads_every_answer(tmp_path_factory, texts, encoding):
     """Every row of a CP932 or UTF-8 export of real-looking answers (blank ones included) comes
-    back as one answer, with its id and its text, in order: no error, no row lost."""
+    back as one answer, with its id and its text, in order: no error, no row lost. (A CP932 table
+    whose only non-ASCII characters are 半角カナ is also valid EUC-JP — ｰ｡ is 亜 — and no reader
+    can tell which was meant: such tables are left out here; test_load covers the guess.)"""
     import csv
+
+    assume(encoding != "cp932" or any(ord(ch) > 0x7F and not 0xFF61 <= ord(ch) <= 0xFF9F for t in texts for ch in t))
 
     path = tmp_path_factory.mktemp("p") / "t.csv"
     with path.open("w", encoding=encoding, newline="") as f:
