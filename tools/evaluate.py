@@ -403,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     quality, notes = theme_quality.evaluate()
     print("\nautomatic themes as an analyst would judge them (labels, quotes, the largest theme; tools/theme_quality.py)")
     print(quality)
+    print("\nthe same totals without a few answers (how far one run's figures can be trusted):")
+    print(theme_quality.resampled())
     print(f"({time.perf_counter() - t:.1f} s)")
     print("\nlabel problems and labels that miss their concern:")
     print("\n".join(f"- {n}" for n in notes) or "- none")
