@@ -107,7 +107,7 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
     return us * np.where(signs == 0, 1, signs)
 
 
-def lexical(docs: list[tuple[str, ...]], seed: int) -> np.ndarray | None:
+def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64) -> np.ndarray | None:
     counts, vocab = _counts(docs)
     if not vocab:
         return None
@@ -117,9 +117,9 @@ def lexical(docs: list[tuple[str, ...]], seed: int) -> np.ndarray | None:
     cols = np.flatnonzero(df >= (2 if n >= 50 else 1))
     if not cols.size:
         return None
-    tf = counts[:, cols].copy()
+    tf = counts[:, cols].astype(dtype)
     tf.data = 1.0 + np.log(tf.data)
-    idf = np.log((1 + n) / (1 + df[cols])) + 1.0
+    idf = (np.log((1 + n) / (1 + df[cols])) + 1.0).astype(dtype)
     return reduce(l2_normalize(tf @ sp.diags(idf)).tocsr(), seed)
 
 
@@ -135,7 +135,8 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
         return None
 
 
-def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None = None) -> np.ndarray | None:
+def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None = None,
+             dtype=np.float64) -> np.ndarray | None:
     """IDF-weighted mean word vector per answer, centred over the answers, L2-normalised.
     A word the vectors do not know is looked up by its lemma (`aliases`: つながり → 繋がり)."""
     aliases = aliases or {}
@@ -160,10 +161,10 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
     # vectors are gathered once per row, not once per token (450,000 × 300 doubles, 490 MB of
     # peak memory, for a question of 22,644 answers).
     used, column = np.unique(np.asarray(rows), return_inverse=True)
-    pick = sp.csr_matrix((weights, (owners, column)), shape=(n, len(used)))
+    pick = sp.csr_matrix((np.asarray(weights, dtype=dtype), (owners, column)), shape=(n, len(used)))
     pick.sum_duplicates()
     totals = np.asarray(pick.sum(axis=1)).ravel()
-    means = pick @ np.asarray(vectors.matrix[used], dtype=np.float64)
+    means = pick @ np.asarray(vectors.matrix[used], dtype=dtype)
     means /= np.where(totals == 0, 1, totals)[:, None]
     # Centred over the answers with a vector, in place (rows without one are zeros: they add
     # nothing to the sum and stay zeros).
@@ -182,12 +183,17 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
     features = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms or [()] * n)]
     # One block at a time, weighted in place, normalised in place: the peak memory is the blocks
     # and their concatenation, not four copies of them (350 MB for 22,000 answers).
+    # Above EXACT_SIDE rows (the randomized path) the blocks are float32: half the memory of a
+    # question's vectors and faster products; below, float64 as the exact path has always been.
+    dtype = np.float32 if n > EXACT_SIDE else np.float64
     blocks = []
-    for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed)),
+    for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
                          (CHAR_WEIGHT, lambda: characters(texts, seed)),
-                         (SEMANTIC_WEIGHT, lambda: semantic(features, word_vectors, aliases) if word_vectors else None)):
+                         (SEMANTIC_WEIGHT,
+                          lambda: semantic(features, word_vectors, aliases, dtype) if word_vectors else None)):
         block = make()
         if block is not None:
+            block = block.astype(dtype, copy=False)
             block *= weight
             blocks.append(block)
     if not blocks:
