@@ -343,7 +343,8 @@ def split_mixed(x: np.ndarray, labels: np.ndarray, *, min_size: int, k_max: int,
         if cut is None or cut[2] >= reference:
             continue
         members, side, _ = cut
-        if min(weights[members[side == h]].sum() for h in (0, 1)) < min_size:
+        if min(weights[members[side == h]].sum() for h in (0, 1)) < min_size \
+                or min(np.count_nonzero(side == h) for h in (0, 1)) < min(MIN_DISTINCT, min_size):
             continue
         labels[members[side == 1]] = fresh
         queue += [c, fresh]
@@ -409,15 +410,22 @@ def _merge_near_copies(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return labels
 
 
+MIN_DISTINCT = 3  # different answers a theme needs: the contract's three quotes, none near-identical
+
+
 def _merge_small(x: np.ndarray, labels: np.ndarray, min_size: int, weights: np.ndarray) -> np.ndarray:
-    """Fold themes smaller than `min_size` answers into the nearest larger theme, smallest first."""
+    """Fold themes smaller than `min_size` answers, or of fewer than MIN_DISTINCT different
+    answers (identical answers are one row: 決定が遅い twice and one more is not three quotes),
+    into the nearest larger theme, smallest first."""
     labels = labels.copy()
     while True:
         ids = np.unique(labels)
         sizes = np.array([weights[labels == c].sum() for c in ids])
-        if len(ids) <= 1 or sizes.min() >= min_size:
+        rows = np.array([np.count_nonzero(labels == c) for c in ids])
+        short = (sizes < min_size) | (rows < min(MIN_DISTINCT, min_size))
+        if len(ids) <= 1 or not short.any():
             return labels
-        small = int(ids[np.lexsort((ids, sizes))[0]])
+        small = int(ids[np.lexsort((ids, np.where(short, sizes, np.inf)))[0]])
         cents = centroids(x, labels)
         others = [int(c) for c in ids if c != small]
         members = np.flatnonzero(labels == small)

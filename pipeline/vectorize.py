@@ -91,11 +91,13 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
 
     from pipeline.parallel import single_threaded
 
-    x = sp.csr_matrix(x, dtype=np.float64)
+    dense = not sp.issparse(x)
+    x = np.asarray(x) if dense else sp.csr_matrix(x, dtype=np.float64)
     n, m = x.shape
     side = min(n, m)
     with single_threaded():
-        gram = (x @ x.T if n <= m else x.T @ x).toarray()
+        gram = x @ x.T if n <= m else x.T @ x
+        gram = np.asarray(gram, dtype=np.float64) if dense else gram.toarray()
         values, vectors = scipy.linalg.eigh(gram, subset_by_index=[side - dims, side - 1], overwrite_a=True,
                                              check_finite=False)
         values, vectors = values[::-1], vectors[:, ::-1]  # largest first
@@ -173,6 +175,16 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
     return l2_normalize(means, copy=False)
 
 
+SEMANTIC_DIMS = 100
+
+
+def _semantic_reduced(features, word_vectors, aliases, dtype, seed):
+    block = semantic(features, word_vectors, aliases, dtype)
+    if block is None or block.shape[1] <= SEMANTIC_DIMS:
+        return block
+    return reduce(block, seed, SEMANTIC_DIMS)
+
+
 def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
               extra_terms: list[tuple[str, ...]] | None = None,
               word_vectors: WordVectors | None = None, aliases: dict[str, str] | None = None) -> Vectors:
@@ -190,7 +202,7 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
     for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
                          (CHAR_WEIGHT, lambda: characters(texts, seed)),
                          (SEMANTIC_WEIGHT,
-                          lambda: semantic(features, word_vectors, aliases, dtype) if word_vectors else None)):
+                          lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed) if word_vectors else None)):
         block = make()
         if block is not None:
             block = block.astype(dtype, copy=False)
