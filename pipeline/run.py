@@ -7,7 +7,7 @@ import dataclasses
 import hashlib
 import itertools
 import os
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Set as AbstractSet
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
@@ -220,8 +220,10 @@ def _early_pool(answers: list[Answer], config: Config):
     (`_analyse_questions`)."""
 
     workers = config.workers or os.cpu_count() or 1
+    largest = sorted(Counter(a.question for a in answers).values(), reverse=True)[:workers]
     if workers < 2 or not PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
-            or not parallel.can_fork() or len({a.question for a in answers}) < 2:
+            or len(largest) < 2 or sum(largest) > PARALLEL_PER_WORKER_UP_TO * len(largest) \
+            or not parallel.can_fork():
         return None
     return parallel.pool(workers)
 
@@ -266,18 +268,25 @@ class _QuestionJob:
     framings: dict[str, noissue.Framing]
 
 
-# Answers in all between which questions are analysed side by side. Below, starting workers
-# costs more than it saves; above, two questions' working sets at once cost more memory than the
-# time is worth: on the 89,683 answers side by side took 50 s and 1.7 GiB, in turn 60 s and
-# 1.2 GiB (the issue's budget is 1.5 GiB); on 10,000 answers 13.6–15.4 s against 17.1–17.4 s.
+# When questions are analysed side by side, two at a time: above PARALLEL_QUESTIONS_ABOVE answers
+# in all (below, starting workers costs more than it saves), up to PARALLEL_QUESTIONS_UP_TO in
+# all (the parent holds every prepared answer meanwhile), and while the largest questions, one
+# per worker, average at most PARALLEL_PER_WORKER_UP_TO answers (each worker holds one
+# question's working set, about 20 KB an answer at its peak). Measured on the
+# 89,683 Fukui answers (two largest questions 22,644 + 22,542), with float32 vectors above 2,000
+# answers and the word-vector block at 100 dimensions: side by side 44.3 s and 1.44 GiB in all,
+# in turn 52.5 s and 1.21 GiB (the issue's budget is 1.5 GiB); on 10,000 answers 12 s against
+# 17 s.
 PARALLEL_QUESTIONS_ABOVE = 5_000
-PARALLEL_QUESTIONS_UP_TO = 40_000
+PARALLEL_QUESTIONS_UP_TO = 100_000
+PARALLEL_PER_WORKER_UP_TO = 23_000
 
 
 def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) -> list[QuestionResult]:
     """Every question analysed, in input order: in turn, or in the worker processes of `pool`
-    (`_early_pool`: a survey of 5,000 to 40,000 answers; one BLAS thread each) when it has more
-    than 5,000 kept answers, one question per worker at a time, the largest first.
+    (`_early_pool`: a survey of 5,000 to 100,000 answers whose largest questions fit in memory;
+    one BLAS thread each) when it has more than 5,000 kept answers, one question per worker at a
+    time, the largest first.
 
     The workers were forked before the answers were prepared, and each gets its question's
     answers pickled: a worker forked later would share the parent's memory pages, and reading
