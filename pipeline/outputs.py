@@ -22,7 +22,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__, network
+from pipeline import __version__
 from pipeline import cache as caching
 from pipeline.cache import Cache
 from pipeline.codebook import OTHER_KEY
@@ -84,17 +84,32 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                                 for w, _ in weights)
                 every += answer_chars + unicodedata.normalize("NFKC", answer_chars)
                 cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
-        drawing = render.wordclouds([(weights, tmp / rel, style) for _, rel, weights, style, _ in clouds], font=font,
-                                    seed=config.seed, workers=config.workers, narrowed=narrowed)
+        # Every picture not taken from the cache — the clouds, each question's network and bar
+        # chart, the attributes' tallies (単純集計, charts/attr_NN.png) — is drawn in worker
+        # processes while this process writes the rest; the cache keeps them once drawn.
+        # One SVG font subset for the clouds of a question, cut here: the words each may show.
+        shown: dict[str, set[str]] = {}
+        for key, _, weights, style, _ in clouds:
+            shown.setdefault(key.split("/")[0], set()).update(
+                "".join(w for w, _ in sorted(weights, key=lambda x: -x[1])[:style.get("max_words", 120)]))
+        faces = {q: render.svg_face(font, "".join(sorted(chars)), narrowed) for q, chars in shown.items()}
+        pictures = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed,
+                                          face=faces[key.split("/")[0]]),
+                     name, _png_svg(tmp / rel)) for key, rel, weights, style, name in clouds]
+        for i, r in enumerate(results):
+            pictures += _question_pictures(r, slug(i), tmp, images, font, config.seed, reuse_images, cache)
+        for n, t in enumerate(result.tallies):
+            key, rel = report.tally_image(n)
+            picture = render.tally_picture(t, tmp / rel, font=font)
+            if picture is not None:
+                images[key] = rel
+                pictures += _uncached(cache, caching.key("tally", t, font), {".png": tmp / rel}, picture)
+        drawing = render.draw([p for p, _, _ in pictures], workers=config.workers)
         try:
             for i, r in enumerate(results):
-                _write_question(r, slug(i), tmp, images, tables, font, config.seed, reuse_images, cache)
-            # The simple tallies (単純集計) of the --attr-col attributes, charts/attr_NN.png.
-            for n, t in enumerate(result.tallies):
-                key, rel = report.tally_image(n)
-                if _cached(cache, caching.key("tally", t, font), {".png": tmp / rel},
-                           lambda t=t, rel=rel: render.tally_chart(t, tmp / rel, font=font)):
-                    images[key] = rel
+                if r.network is not None:
+                    write_network_csv(r.network, tmp / f"networks/{slug(i)}_edges.csv")
+                tables[r.question] = write_crosstabs(r, tmp, slug(i))
             write_assignments(results, config, tmp / "assignments.csv")
             write_themes_json(result, images, tmp / "themes.json", tables)
             write_kwic(results, tmp / "kwic.json")
@@ -104,8 +119,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             codebook.write(result, tmp / "codebook.toml")
             codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
             # The report's font subset needs only its text: cut while the clouds are drawn.
-            needed = report.characters(results, config, images, result.input_name, tables, result.notices,
-                                       result.tallies)
+            page = report.draft(results, config, images, result.input_name, tables, result.notices, result.tallies)
+            needed = report.characters(page)
             if cache is None:
                 font_rule = report.face(font, needed)
             else:
@@ -113,14 +128,13 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                                        lambda chars: report.face(font, chars))
             drawing.wait()
             if cache is not None:
-                for _, rel, _, _, name in clouds:
-                    cache.keep(name, _png_svg(tmp / rel))
+                for _, name, targets in pictures:
+                    cache.keep(name, targets)
         finally:
             drawing.close()
         if narrowed is not None:
             narrowed.unlink()
-        (tmp / "report.html").write_text(report.html(results, config, images, tmp, result.input_name, font, tables,
-                                                     result.notices, font_rule, result.tallies), encoding="utf-8")
+        (tmp / "report.html").write_text(report.finish(page, tmp, font_rule), encoding="utf-8")
         if cache is not None:
             _carry_cache(cache, out, tmp)
         _replace(tmp, out)
@@ -132,32 +146,36 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         raise
 
 
-def _write_question(r: QuestionResult, q: str, tmp: Path, images: dict[str, str], tables: dict[str, list],
-                    font: Path, seed: int, reuse_images: Path | None, cache: Cache | None = None) -> None:
-    """The question's co-occurrence network, bar chart and cross-tab CSVs."""
+def _question_pictures(r: QuestionResult, q: str, tmp: Path, images: dict[str, str], font: Path, seed: int,
+                       reuse_images: Path | None, cache: Cache | None) -> list:
+    """The question's co-occurrence network and bar chart: copied from an earlier run or the
+    cache, or returned as (picture, cache name, targets) to draw; `images` gets their paths."""
     from pipeline import render
 
+    out = []
     rel = f"networks/{q}.png"
     if r.network is not None:
-        net = r.network
-        _cached(cache, caching.key("network", net, seed, render.PALETTE, font), {".png": tmp / rel},
-                lambda: network.draw(net, tmp / rel, font=font, seed=seed, palette=render.PALETTE))
-        write_network_csv(r.network, tmp / f"networks/{q}_edges.csv")
         images[f"{q}/network"] = rel
+        picture = render.Picture("network", dict(network=r.network, path=tmp / rel, font=font, seed=seed,
+                                                 palette=render.PALETTE), cost=2.0)
+        out += _uncached(cache, caching.key("network", r.network, seed, render.PALETTE, font), {".png": tmp / rel},
+                         picture)
     elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):
         images[f"{q}/network"] = rel
     chart = tmp / "charts" / f"{q}_themes.png"
-    bars = [(t.label, t.size, t.share, t.theme_id) for t in r.themes]
-    if _cached(cache, caching.key("bars", bars, font), {".png": chart}, lambda: render.bar_chart(r, chart, font=font)):
+    bars = render.bar_picture(r, chart, font=font)
+    if bars is not None:
         images[f"{q}/chart"] = f"charts/{q}_themes.png"
-    tables[r.question] = write_crosstabs(r, tmp, q)
+        key = [(t.label, t.size, t.share, t.theme_id) for t in r.themes]
+        out += _uncached(cache, caching.key("bars", key, font), {".png": chart}, bars)
+    return out
 
 
-def _cached(cache: Cache | None, name: str, targets: dict[str, Path], make) -> bool:
-    """`make()` (which writes `targets` and says whether it did), or the cached copies of them."""
-    if cache is None:
-        return bool(make())
-    return bool(cache.file(name, targets, make))
+def _uncached(cache: Cache | None, name: str, targets: dict[str, Path], picture) -> list:
+    """[(picture, name, targets)] to draw, or [] when the cache had the files (copied to `targets`)."""
+    if cache is not None and cache.copy(name, targets):
+        return []
+    return [(picture, name, targets)]
 
 
 def _png_svg(png: Path) -> dict[str, Path]:
@@ -258,6 +276,7 @@ def _copy(source: Path, target: Path, *relatives: str) -> bool:
 
 
 def write_network_csv(net, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(["word_a", "word_b", "jaccard", "community_a", "community_b"])

@@ -6,6 +6,7 @@ Rendering takes results, never a fitted model. Every image uses the Japanese fon
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.fonts import font_face
@@ -22,13 +23,15 @@ def theme_colour(theme_id: int) -> str:
 
 def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
               colour: str | dict[str, str] | None = None, width: int = 800, height: int = 400,
-              max_words: int = 120, narrowed: Path | None = None) -> bool:
+              max_words: int = 120, narrowed: Path | None = None, face: str | None = None) -> bool:
     """Write a word cloud of `weights` as PNG (screen) and SVG with the font embedded (print);
     False, and no file, when there is no word. `colour` is one colour, or a colour per word
     (the colour of the theme the word is most typical of), so clouds match the report.
     `narrowed`: the same font cut down to (at least) the cloud's characters (`fonts.narrowed`),
     drawn with and subset for the SVG instead of `font`, which is much faster and gives the same
-    pixels; `font` when None."""
+    pixels; `font` when None. `face`: the SVG's @font-face rule (`svg_face`) covering at least the
+    cloud's words, shared by the clouds of a question (a subset is a third of a cloud's time);
+    cut for this cloud's words when None."""
     if not weights:
         return False
     from wordcloud import WordCloud
@@ -45,43 +48,70 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     )
     cloud.generate_from_frequencies(dict(weights))
     path.parent.mkdir(parents=True, exist_ok=True)
-    cloud.to_image().save(path, format="PNG")
-    # wordcloud's own embed_font parses the whole font through XML (0.7 s a cloud); a lazy subset
-    # of just the cloud's characters is a tenth of that.
-    from PIL import ImageFont
-
-    family = ImageFont.truetype(str(font), 10).getname()[0] or "sans-serif"
+    # zlib level 3: faster than the default 6 and, on word clouds, a few per cent smaller.
+    cloud.to_image().save(path, format="PNG", compress_level=3)
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
-    face = font_face(narrowed or font, "".join(word for (word, _), *_ in cloud.layout_), family)
+    if face is None:
+        face = svg_face(font, "".join(word for (word, _), *_ in cloud.layout_), narrowed)
     path.with_suffix(".svg").write_text(f"{head}><style>{face}</style>{rest}", encoding="utf-8")
     return True
 
 
-def _cloud_job(job) -> None:
-    weights, path, style, font, seed, narrowed = job
-    wordcloud(weights, path, font=font, seed=seed, narrowed=narrowed, **style)
+def svg_face(font: Path, text: str, narrowed: Path | None = None) -> str:
+    """The @font-face rule of a cloud's SVG: `font` (its family name) cut down to the characters
+    of `text`, from `narrowed` when given. (wordcloud's own embed_font parses the whole font
+    through XML, 0.7 s a cloud; a lazy subset is a tenth of that.)"""
+    from PIL import ImageFont
+
+    family = ImageFont.truetype(str(font), 10).getname()[0] or "sans-serif"
+    return font_face(narrowed or font, text, family)
+
+
+@dataclass(frozen=True)
+class Picture:
+    """One picture to draw, possibly in a worker process: `kind` ("cloud", "bars", "network")
+    and the keyword arguments of its drawing function, small and picklable (a question's result
+    is not sent, only what the picture shows). `cost`: a rough order of its drawing time, the
+    costliest submitted first so that none is left for the end."""
+
+    kind: str
+    arguments: dict
+    cost: float = 1.0
+
+
+def _draw(picture: Picture) -> None:
+    if picture.kind == "cloud":
+        wordcloud(**picture.arguments)
+    elif picture.kind == "bars":
+        _bars(**picture.arguments)
+    elif picture.kind == "network":
+        from pipeline import network
+
+        network.draw(**picture.arguments)
+    else:
+        raise ValueError(picture.kind)
 
 
 class Drawing:
-    """Word clouds being drawn: in worker processes while the caller writes the other outputs,
-    or, for a few clouds or one worker, when `wait` is called."""
+    """Pictures being drawn: in worker processes while the caller writes the other outputs,
+    or, for a few pictures or one worker, when `wait` is called."""
 
-    def __init__(self, tasks: list[tuple], workers: int):
+    def __init__(self, pictures: list[Picture], workers: int):
         from pipeline import parallel
 
-        self._tasks = tasks
-        self._pool = parallel.pool(workers) if workers > 1 and len(tasks) > 4 else None
-        # Forked, one BLAS/OpenMP thread each; submitted now, largest canvas first (so that no
-        # big cloud is left for the end), collected in `wait`.
-        order = sorted(tasks, key=lambda t: -t[2].get("width", 800) * t[2].get("height", 400))
-        self._futures = [self._pool.submit(_cloud_job, t) for t in order] if self._pool else []
+        self._pictures = pictures
+        self._pool = parallel.pool(workers) if workers > 1 and len(pictures) > 4 else None
+        # Forked, one BLAS/OpenMP thread each; submitted now, costliest first (stable), collected
+        # in `wait`.
+        order = sorted(pictures, key=lambda p: -p.cost)
+        self._futures = [self._pool.submit(_draw, p) for p in order] if self._pool else []
 
     def wait(self) -> None:
         try:
             if self._pool is None:
-                for task in self._tasks:
-                    _cloud_job(task)
+                for picture in self._pictures:
+                    _draw(picture)
             for future in self._futures:
                 future.result()
         finally:
@@ -93,42 +123,74 @@ class Drawing:
             self._pool = None
 
 
-def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
-               workers: int = 0, narrowed: Path | None = None) -> Drawing:
-    """Start drawing many word clouds, across processes when there are enough of them (each
-    takes a fifth of a second or more: layout, PNG and the SVG's font subset); `.wait()` for them."""
+def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dict, *, font: Path, seed: int,
+                  narrowed: Path | None = None, face: str | None = None) -> Picture:
+    """A word cloud (`wordcloud`) to draw with `draw`; its cost is its canvas."""
+    return Picture("cloud", dict(weights=weights, path=path, font=font, seed=seed, narrowed=narrowed, face=face,
+                                 **style), cost=style.get("width", 800) * style.get("height", 400) / 320_000)
+
+
+def draw(pictures: list[Picture], workers: int = 0) -> Drawing:
+    """Start drawing pictures, across processes when there are enough of them (each takes a
+    tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
+    network's matplotlib figure); `.wait()` for them."""
     import os
 
-    import wordcloud  # noqa: F401 - imported (with matplotlib) once here, not in every forked worker
+    # Imported (with matplotlib) once here, not in every forked worker.
+    import networkx  # noqa: F401
+    import wordcloud  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
 
-    tasks = [(weights, path, style, font, seed, narrowed) for weights, path, style in jobs]
-    return Drawing(tasks, workers or os.cpu_count() or 1)
+    return Drawing(pictures, workers or os.cpu_count() or 1)
+
+
+def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
+               workers: int = 0, narrowed: Path | None = None) -> Drawing:
+    """Start drawing many word clouds (`draw`); `.wait()` for them."""
+    return draw([cloud_picture(weights, path, style, font=font, seed=seed, narrowed=narrowed)
+                 for weights, path, style in jobs], workers)
+
+
+def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | None:
+    """Horizontal bars of theme sizes, largest on top, with counts and shares labelled; None
+    when the question has no theme."""
+    if not result.themes:
+        return None
+    themes = list(result.themes)[::-1]
+    return Picture("bars", dict(path=path, font=font, labels=[t.label for t in themes], counts=[t.size for t in themes],
+                                colours=[theme_colour(t.theme_id) for t in themes],
+                                notes=[f"{t.size}件（{t.share * 100:.1f}%）" for t in themes], xlabel="回答数",
+                                row_height=0.42, room=1.28), cost=0.5)
 
 
 def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
-    """Horizontal bars of theme sizes, largest on top, with counts and shares labelled."""
-    if not result.themes:
-        return False
-    themes = list(result.themes)[::-1]
-    _bars(path, font, labels=[t.label for t in themes], counts=[t.size for t in themes],
-          colours=[theme_colour(t.theme_id) for t in themes],
-          notes=[f"{t.size}件（{t.share * 100:.1f}%）" for t in themes], xlabel="回答数", row_height=0.42, room=1.28)
-    return True
+    """`bar_picture` drawn now; False, and no file, when the question has no theme."""
+    picture = bar_picture(result, path, font=font)
+    if picture is not None:
+        _draw(picture)
+    return picture is not None
 
 
-def tally_chart(tally, path: Path, *, font: Path) -> bool:
+def tally_picture(tally, path: Path, *, font: Path) -> Picture | None:
     """Horizontal bars of an attribute's simple tally (`tally.Tally`), in its order from the top,
-    with counts and percentages of respondents labelled; （無回答） in grey."""
+    with counts and percentages of respondents labelled; （無回答） in grey. None when it has no value."""
     if not tally.values:
-        return False
+        return None
     from pipeline.crosstab import MISSING
 
     values = list(tally.values)[::-1]
-    _bars(path, font, labels=[v.value for v in values], counts=[v.count for v in values],
-          colours=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values],
-          notes=[f"{v.count}件（{v.percent:.1f}%）" for v in values],
-          xlabel=f"回答者数（全 {tally.n_respondents}）", row_height=0.38, room=1.3)
-    return True
+    return Picture("bars", dict(path=path, font=font, labels=[v.value for v in values], counts=[v.count for v in values],
+                                colours=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values],
+                                notes=[f"{v.count}件（{v.percent:.1f}%）" for v in values],
+                                xlabel=f"回答者数（全 {tally.n_respondents}）", row_height=0.38, room=1.3), cost=0.5)
+
+
+def tally_chart(tally, path: Path, *, font: Path) -> bool:
+    """`tally_picture` drawn now; False, and no file, when the tally has no value."""
+    picture = tally_picture(tally, path, font=font)
+    if picture is not None:
+        _draw(picture)
+    return picture is not None
 
 
 def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colours: list[str], notes: list[str],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -331,8 +332,8 @@ def _image(out: Path | None, images: dict[str, str], key: str, alt: str) -> Imag
     rel = images.get(key)
     if not rel:
         return None
-    if out is None:  # the page's characters only (see `characters`): no picture is read
-        return ImageView("", alt)
+    if out is None:  # a draft (see `draft`): the picture's place, filled in by `finish`
+        return ImageView(f"{_PLACE}{rel}", alt)
     data = base64.b64encode((out / rel).read_bytes()).decode("ascii")
     return ImageView(f"data:image/png;base64,{data}", alt)
 
@@ -478,13 +479,46 @@ def _css() -> str:
 _DATA_URI = "data:image/png;base64,ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 
-def characters(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
-               tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
-               attribute_tallies: tuple[Tally, ...] | None = None) -> str:
-    """Every character the page of these results can hold, known before the pictures are drawn:
-    the font subset can be cut while they are (`face`)."""
+# Where a draft holds a picture's place: the picture's relative path after this prefix (letters,
+# digits and / . _ - only, which escaping leaves as they are), as an <img>'s src — an answer's
+# text cannot hold src=" (its quote is escaped), so only the pictures' places are filled in.
+_PLACE = "jiyu-picture:"
+_PLACES = re.compile('(?<=src=")' + re.escape(_PLACE) + r'([A-Za-z0-9_./-]+\.png)(?=")')
+
+
+@dataclass(frozen=True)
+class Draft:
+    """The report's body rendered before its pictures are drawn, with their places marked."""
+
+    title: str
+    body: str
+
+
+def draft(results: list[QuestionResult], config: Config, images: dict[str, str], input_name: str,
+          tables: dict[str, list] | None = None, notices: tuple[str, ...] = (),
+          attribute_tallies: tuple[Tally, ...] | None = None) -> Draft:
+    """The page of these results, rendered once while the pictures are drawn (`finish` puts
+    them in): its characters (`characters`) give the font subset meanwhile (`face`)."""
     view = build_view(results, config, images, None, input_name, tables, notices, attribute_tallies)
-    return _environment().get_template("body.html.j2").render(report=view) + view.title + _DATA_URI
+    return Draft(view.title, _environment().get_template("body.html.j2").render(report=view))
+
+
+def characters(page: Draft) -> str:
+    """Every character the finished page can hold (its pictures are data: URIs)."""
+    return _PLACES.sub("", page.body) + page.title + _DATA_URI
+
+
+def finish(page: Draft, out: Path, font_rule: str) -> str:
+    """The HTML document of a draft, its pictures (PNG files under `out`) embedded."""
+    cache: dict[str, str] = {}
+
+    def picture(m: re.Match) -> str:
+        rel = m.group(1)
+        if rel not in cache:
+            cache[rel] = "data:image/png;base64," + base64.b64encode((out / rel).read_bytes()).decode("ascii")
+        return cache[rel]
+
+    return _document(page.title, _PLACES.sub(picture, page.body), font_rule)
 
 
 def face(font: Path, text: str) -> str:
@@ -497,14 +531,18 @@ def render(view: ReportView, font: Path | None = None, font_rule: str | None = N
     page is embedded (`font_rule`: that @font-face rule, made beforehand by `face`)."""
     env = _environment()
     body = env.get_template("body.html.j2").render(report=view)
-    # Our own values, not user text: the rendered (already escaped) body, the @font-face rule
-    # (base64 inside) and the package's style sheet.
     if font_rule is not None:
         face_rule = font_rule
     else:
         face_rule = font_face(font, body + view.title, FONT_FAMILY) if font is not None else ""
-    return env.get_template("report.html.j2").render(title=view.title, body=Markup(body), font_face=Markup(face_rule),
-                                                     css=Markup(_css()))
+    return _document(view.title, body, face_rule)
+
+
+def _document(title: str, body: str, face_rule: str) -> str:
+    # Our own values, not user text: the rendered (already escaped) body, the @font-face rule
+    # (base64 inside) and the package's style sheet.
+    return _environment().get_template("report.html.j2").render(title=title, body=Markup(body),
+                                                                font_face=Markup(face_rule), css=Markup(_css()))
 
 
 def html(results: list[QuestionResult], config: Config, images: dict[str, str], out: Path, input_name: str,

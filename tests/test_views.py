@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 
 import pytest
@@ -283,9 +284,27 @@ def test_font_cut_before_the_pictures_covers_the_finished_page(tmp_path):
     _, view = _hostile_report(tmp_path)
     finished = report._environment().get_template("body.html.j2").render(report=view) + view.title
     assert "data:image/png;base64," in finished
-    (results, config, images, _, input_name), kwargs = _hostile_inputs(tmp_path)
-    known = set(report.characters(results, config, images, input_name, **kwargs))
+    (results, config, images, out, input_name), kwargs = _hostile_inputs(tmp_path)
+    page = report.draft(results, config, images, input_name, **kwargs)
+    known = set(report.characters(page))
     assert set(finished) <= known
+
+
+def test_a_draft_finished_is_the_page_rendered_with_its_pictures(tmp_path):
+    """outputs renders the page once, before the pictures are drawn, and puts them in after
+    (`report.draft`, `report.finish`): the same page as rendering it with the pictures there."""
+    from pipeline import report
+
+    (results, config, images, out, input_name), kwargs = _hostile_inputs(tmp_path)
+    page = report.draft(results, config, images, input_name, **kwargs)
+    assert "data:image/png" not in page.body and report._PLACE in page.body
+    direct = report.html(results, config, images, out, input_name, None, font_rule="", **kwargs)
+    assert report.finish(page, out, "") == direct
+    assert report._PLACE not in direct
+    # An answer that writes a picture's place is shown as written.
+    said = dataclasses.replace(results[0], review_log=(f"{report._PLACE}img.png",))
+    page = report.draft([said, *results[1:]], config, images, input_name, **kwargs)
+    assert f"{report._PLACE}img.png" in report.finish(page, out, "")
 
 
 # --- 回答者の属性（単純集計） and 回答一覧 ---------------------------------------------------------
