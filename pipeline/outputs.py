@@ -87,14 +87,14 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         # Every picture not taken from the cache — the clouds, each question's network and bar
         # chart, the attributes' tallies (単純集計, charts/attr_NN.png) — is drawn in worker
         # processes while this process writes the rest; the cache keeps them once drawn.
-        # One SVG font subset for the clouds of a question, cut here: the words each may show.
+        # One SVG font subset for the clouds of a question (cut once per worker): the words each may show.
         shown: dict[str, set[str]] = {}
         for key, _, weights, style, _ in clouds:
             shown.setdefault(key.split("/")[0], set()).update(
                 "".join(w for w, _ in sorted(weights, key=lambda x: -x[1])[:style.get("max_words", 120)]))
-        faces = {q: render.svg_face(font, "".join(sorted(chars)), narrowed) for q, chars in shown.items()}
+        faces = {q: "".join(sorted(chars)) for q, chars in shown.items()}
         pictures = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed,
-                                          face=faces[key.split("/")[0]]),
+                                          face_text=faces[key.split("/")[0]]),
                      name, _png_svg(tmp / rel)) for key, rel, weights, style, name in clouds]
         for i, r in enumerate(results):
             pictures += _question_pictures(r, slug(i), tmp, images, font, config.seed, reuse_images, cache)

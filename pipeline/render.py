@@ -6,6 +6,7 @@ Rendering takes results, never a fitted model. Every image uses the Japanese fon
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,15 +24,15 @@ def theme_colour(theme_id: int) -> str:
 
 def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
               colour: str | dict[str, str] | None = None, width: int = 800, height: int = 400,
-              max_words: int = 120, narrowed: Path | None = None, face: str | None = None) -> bool:
+              max_words: int = 120, narrowed: Path | None = None, face_text: str | None = None) -> bool:
     """Write a word cloud of `weights` as PNG (screen) and SVG with the font embedded (print);
     False, and no file, when there is no word. `colour` is one colour, or a colour per word
     (the colour of the theme the word is most typical of), so clouds match the report.
     `narrowed`: the same font cut down to (at least) the cloud's characters (`fonts.narrowed`),
     drawn with and subset for the SVG instead of `font`, which is much faster and gives the same
-    pixels; `font` when None. `face`: the SVG's @font-face rule (`svg_face`) covering at least the
-    cloud's words, shared by the clouds of a question (a subset is a third of a cloud's time);
-    cut for this cloud's words when None."""
+    pixels; `font` when None. `face_text`: the characters the SVG's font subset covers, at least
+    the cloud's words: the same for the clouds of a question, whose subset is then cut once per
+    process (`svg_face`; a subset is a third of a cloud's time); the cloud's own words when None."""
     if not weights:
         return False
     from wordcloud import WordCloud
@@ -52,10 +53,17 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
     cloud.to_image().save(path, format="PNG", compress_level=3)
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
-    if face is None:
+    if face_text is None:
         face = svg_face(font, "".join(word for (word, _), *_ in cloud.layout_), narrowed)
+    else:
+        face = _shared_face(font, face_text, narrowed)
     path.with_suffix(".svg").write_text(f"{head}><style>{face}</style>{rest}", encoding="utf-8")
     return True
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_face(font: Path, text: str, narrowed: Path | None) -> str:
+    return svg_face(font, text, narrowed)
 
 
 def svg_face(font: Path, text: str, narrowed: Path | None = None) -> str:
@@ -124,10 +132,11 @@ class Drawing:
 
 
 def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dict, *, font: Path, seed: int,
-                  narrowed: Path | None = None, face: str | None = None) -> Picture:
+                  narrowed: Path | None = None, face_text: str | None = None) -> Picture:
     """A word cloud (`wordcloud`) to draw with `draw`; its cost is its canvas."""
-    return Picture("cloud", dict(weights=weights, path=path, font=font, seed=seed, narrowed=narrowed, face=face,
-                                 **style), cost=style.get("width", 800) * style.get("height", 400) / 320_000)
+    return Picture("cloud", dict(weights=weights, path=path, font=font, seed=seed, narrowed=narrowed,
+                                 face_text=face_text, **style),
+                   cost=style.get("width", 800) * style.get("height", 400) / 320_000)
 
 
 def draw(pictures: list[Picture], workers: int = 0) -> Drawing:
