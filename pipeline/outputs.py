@@ -61,21 +61,26 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
                         dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
                        for t in r.themes]
+            # One SVG font subset for all the clouds of the question: the characters of the words
+            # each may show (a cloud's SVG depends on it, so its cache entry does too).
+            face = "".join(sorted({ch for _, _, weights, style in wanted for w, _ in
+                                   sorted(weights, key=lambda x: -x[1])[:style.get("max_words", 120)] for ch in w}))
             for key, rel, weights, style in wanted:
                 if reuse_images is not None:
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
                         images[key] = rel
                 elif weights:
                     images[key] = rel
-                    name = caching.key("cloud", weights, style, config.seed, font)
+                    name = caching.key("cloud", weights, style, config.seed, font, face)
                     if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
-                        clouds.append((key, rel, weights, style, name))
+                        clouds.append((key, rel, weights, dict(style, face_text=face), name))
         # The word clouds are drawn in worker processes while this process writes the rest.
         # The answers' characters: what a rerun's clouds and report will show again (font caches).
         answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
         narrowed = None
         if clouds:
             chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights)
+            chars += "".join({style["face_text"] for _, _, _, style, _ in clouds})  # each SVG's subset is cut from it
             narrowed = tmp / ".font.ttf"
             if cache is None:
                 fonts.narrowed(font, chars, narrowed)
@@ -87,15 +92,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         # Every picture not taken from the cache — the clouds, each question's network and bar
         # chart, the attributes' tallies (単純集計, charts/attr_NN.png) — is drawn in worker
         # processes while this process writes the rest; the cache keeps them once drawn.
-        # One SVG font subset for the clouds of a question (cut once per worker): the words each may show.
-        shown: dict[str, set[str]] = {}
-        for key, _, weights, style, _ in clouds:
-            shown.setdefault(key.split("/")[0], set()).update(
-                "".join(w for w, _ in sorted(weights, key=lambda x: -x[1])[:style.get("max_words", 120)]))
-        faces = {q: "".join(sorted(chars)) for q, chars in shown.items()}
-        pictures = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed,
-                                          face_text=faces[key.split("/")[0]]),
-                     name, _png_svg(tmp / rel)) for key, rel, weights, style, name in clouds]
+        pictures = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed),
+                     name, _png_svg(tmp / rel)) for _, rel, weights, style, name in clouds]
         for i, r in enumerate(results):
             pictures += _question_pictures(r, slug(i), tmp, images, font, config.seed, reuse_images, cache)
         for n, t in enumerate(result.tallies):

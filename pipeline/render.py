@@ -132,10 +132,10 @@ class Drawing:
 
 
 def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dict, *, font: Path, seed: int,
-                  narrowed: Path | None = None, face_text: str | None = None) -> Picture:
-    """A word cloud (`wordcloud`) to draw with `draw`; its cost is its canvas."""
-    return Picture("cloud", dict(weights=weights, path=path, font=font, seed=seed, narrowed=narrowed,
-                                 face_text=face_text, **style),
+                  narrowed: Path | None = None) -> Picture:
+    """A word cloud (`wordcloud`; `style`: its colour, size, max_words and face_text) to draw with
+    `draw`; its cost is its canvas."""
+    return Picture("cloud", dict(weights=weights, path=path, font=font, seed=seed, narrowed=narrowed, **style),
                    cost=style.get("width", 800) * style.get("height", 400) / 320_000)
 
 

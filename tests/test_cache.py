@@ -72,6 +72,8 @@ def test_a_rerun_reuses_the_prepared_answers_and_images(tmp_path, counted):
     # And the same as a run that never saw a cache.
     assert _run(src, tmp_path / "plain", "--no-cache") == 0
     assert _contract_files(tmp_path / "plain") == first
+    pictures = sorted(p.relative_to(out) for p in out.rglob("*") if p.suffix in (".png", ".svg") and ".cache" not in p.parts)
+    assert pictures and all((out / p).read_bytes() == (tmp_path / "plain" / p).read_bytes() for p in pictures)
     assert not (tmp_path / "plain" / ".cache").exists()
 
 
