@@ -155,15 +155,6 @@ class Cache:
         digests = {suffix: hashlib.sha256(data).hexdigest() for suffix, data in found.items()}
         self._write(self._path("files", name, ".json"), json.dumps(digests, sort_keys=True).encode())
 
-    def file(self, name: str, targets: dict[str, Path], make: Callable[[], Any]) -> Any:
-        """The cached files `name` copied to `targets` (True), or `make()`, which writes the
-        targets (what it returns), with copies of what it wrote kept."""
-        if self.copy(name, targets):
-            return True
-        made = make()
-        self.keep(name, targets)
-        return made
-
     def face(self, font: Path, needed: str, likely: str, make: Callable[[str], str]) -> str:
         """The report's @font-face rule for the characters `needed` (see `covering`); `likely`:
         the answers' text, which a rerun after a codebook edit shows again."""

@@ -61,10 +61,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
                         dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
                        for t in r.themes]
-            # One SVG font subset for all the clouds of the question: the characters of the words
-            # each may show (a cloud's SVG depends on it, so its cache entry does too).
-            face = "".join(sorted({ch for _, _, weights, style in wanted for w, _ in
-                                   sorted(weights, key=lambda x: -x[1])[:style.get("max_words", 120)] for ch in w}))
+            face = _face_text(wanted)  # a cloud's SVG depends on it, so its cache entry does too
             for key, rel, weights, style in wanted:
                 if reuse_images is not None:
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
@@ -142,6 +139,16 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _face_text(clouds: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]) -> str:
+    """The characters of one SVG font subset for all the clouds of a question: of the words each
+    may show (its heaviest `max_words`)."""
+    chars: set[str] = set()
+    for _, _, weights, style in clouds:
+        for word, _ in sorted(weights, key=lambda wf: -wf[1])[:style.get("max_words", 120)]:
+            chars.update(word)
+    return "".join(sorted(chars))
 
 
 def _question_pictures(r: QuestionResult, q: str, tmp: Path, images: dict[str, str], font: Path, seed: int,

@@ -153,13 +153,6 @@ def draw(pictures: list[Picture], workers: int = 0) -> Drawing:
     return Drawing(pictures, workers or os.cpu_count() or 1)
 
 
-def wordclouds(jobs: list[tuple[tuple[tuple[str, float], ...], Path, dict]], *, font: Path, seed: int,
-               workers: int = 0, narrowed: Path | None = None) -> Drawing:
-    """Start drawing many word clouds (`draw`); `.wait()` for them."""
-    return draw([cloud_picture(weights, path, style, font=font, seed=seed, narrowed=narrowed)
-                 for weights, path, style in jobs], workers)
-
-
 def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | None:
     """Horizontal bars of theme sizes, largest on top, with counts and shares labelled; None
     when the question has no theme."""

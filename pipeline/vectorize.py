@@ -2,7 +2,8 @@
 
 Three blocks, each L2-normalised, weighted and concatenated, then L2-normalised again:
 - semantic: the IDF-weighted mean of static word vectors (chiVe, `wordvectors`) of the answer's
-  terms and compound parts, centred: 書類が多い and 報告書が大変 land near each other;
+  terms and compound parts, centred and reduced by SVD to SEMANTIC_DIMS: 書類が多い and 報告書が大変
+  land near each other;
 - lexical: TF-IDF over terms and compound parts, reduced by SVD (shared words, names);
 - characters: TF-IDF over character 2–3-grams, reduced by SVD (typos, unknown words, kana).
 Without word vectors the lexical and character blocks carry the work alone.
@@ -175,11 +176,13 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
     return l2_normalize(means, copy=False)
 
 
-SEMANTIC_DIMS = 100
+SEMANTIC_DIMS = 100  # as the other blocks: clustering in 300 dimensions, not 500 (see README)
 
 
-def _semantic_reduced(features, word_vectors, aliases, dtype, seed):
-    block = semantic(features, word_vectors, aliases, dtype)
+def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None,
+                      dtype, seed: int) -> np.ndarray | None:
+    """`semantic`, reduced to SEMANTIC_DIMS by `reduce` (exact: from its 300 × 300 Gram matrix)."""
+    block = semantic(docs, vectors, aliases, dtype)
     if block is None or block.shape[1] <= SEMANTIC_DIMS:
         return block
     return reduce(block, seed, SEMANTIC_DIMS)
