@@ -130,12 +130,102 @@ CHAR_FEATURES = 30_000  # most frequent character n-grams kept; the SVD needs no
 
 
 def characters(texts: list[str], seed: int) -> np.ndarray | None:
-    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 3), sublinear_tf=True,
-                          min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES, dtype=np.float32)
-    try:
-        return reduce(vec.fit_transform(texts).tocsr(), seed)
-    except ValueError:  # no n-gram at all
+    """TF-IDF over the character 2–3-grams of the words of `texts` (`char_ngram_counts`),
+    sublinear, reduced by SVD."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    counts = char_ngram_counts(texts, min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES)
+    if counts is None:  # no n-gram at all
         return None
+    return reduce(TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr(), seed)
+
+
+_CODE_BASE = 0x110001  # above every code point (and one for "no third character")
+CHAR_CHUNK = 4_000  # texts whose n-grams are listed at a time (the arrays are ~10 per n-gram)
+
+
+def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | None = None) -> sp.csr_matrix | None:
+    """Counts (float32) of the character 2- and 3-grams of each text's words, lowercased and
+    padded with a space each side (" 駐車場 " → " 駐", "駐車", …, "場 "; scikit-learn's
+    `char_wb` analyzer): n-grams in at least `min_df` texts, the `max_features` most frequent
+    (ties as scikit-learn breaks them), columns in the n-grams' alphabetical order. The same
+    matrix, bit for bit, as CountVectorizer(analyzer="char_wb", ngram_range=(2, 3),
+    dtype=np.float32) gives, made with array operations instead of a Python string per n-gram
+    (10,000 answers: 0.1 s instead of 0.57 s), CHAR_CHUNK texts at a time. None when no text
+    has a word."""
+    n_docs = len(texts)
+    chunks = [_chunk_ngrams(texts[i:i + CHAR_CHUNK]) for i in range(0, n_docs, CHAR_CHUNK)]
+    if not any(len(c[0]) for c in chunks):
+        return None
+    # Each n-gram's first appearance over all texts: scikit-learn numbers n-grams as it meets
+    # them and keeps each row's entries in that order (its columns are renamed afterwards, not
+    # reordered), which the column selection below and the sums of the TF-IDF depend on.
+    offsets = np.cumsum([0] + [c[2] for c in chunks[:-1]])
+    codes = np.concatenate([c[0] for c in chunks])
+    firsts = np.concatenate([c[1] + off for c, off in zip(chunks, offsets)])
+    uniq, where = np.unique(codes, return_inverse=True)  # codes sort as the n-gram strings do
+    first = np.full(len(uniq), np.iinfo(np.int64).max)
+    np.minimum.at(first, where, firsts)
+    seen = np.empty(len(uniq), dtype=np.int64)
+    seen[np.argsort(first, kind="stable")] = np.arange(len(uniq))
+    rows, cols, values = [], [], []
+    start = 0
+    for text_offset in range(0, n_docs, CHAR_CHUNK):
+        chunk_codes, _, _, row, local, count = chunks.pop(0)  # freed as it is used
+        glob = where[start:start + len(chunk_codes)][local]  # alphabetical column of each entry
+        start += len(chunk_codes)
+        order = np.lexsort((seen[glob], row))  # by row, then by first appearance
+        rows.append(np.bincount(row, minlength=min(CHAR_CHUNK, n_docs - text_offset)))
+        cols.append(glob[order].astype(np.int32))
+        values.append(count[order])
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(rows)))).astype(np.int32)
+    x = sp.csr_array((np.concatenate(values), np.concatenate(cols), indptr), shape=(n_docs, len(uniq)))
+    dfs = np.bincount(x.indices, minlength=len(uniq))
+    mask = dfs >= min_df
+    if max_features is not None and mask.sum() > max_features:
+        tfs = np.asarray(x.sum(axis=0)).ravel()
+        keep = (-tfs[mask]).argsort()[:max_features]
+        limited = np.zeros(len(uniq), dtype=bool)
+        limited[np.flatnonzero(mask)[keep]] = True
+        mask = limited
+    kept = np.flatnonzero(mask)
+    if not kept.size:
+        return None
+    return sp.csr_matrix(x[:, kept])
+
+
+def _chunk_ngrams(texts: list[str]):
+    """One chunk's n-grams: (distinct codes, the emission index where each first occurs, the
+    number of emissions, and per text and distinct n-gram: row, index into the codes, count)."""
+    words = [t.lower().split() for t in texts]
+    padded = "".join(" " + "  ".join(w) + " " for w in words if w)
+    empty = np.zeros(0, dtype=np.int64)
+    if not padded:
+        return empty, empty, 0, empty, empty, empty
+    cp = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    # The padding spaces alternate: a word's opening space, its characters, its closing space.
+    spaces = np.flatnonzero(cp == 32)
+    starts, length = spaces[0::2], spaces[1::2] + 1 - spaces[0::2]  # each padded word 3+ long
+    # Emission order (scikit-learn's): word by word, its 2-grams left to right, then its 3-grams.
+    per_word = (length - 1) + (length - 2)
+    base = np.cumsum(per_word) - per_word
+    codes = np.empty(int(per_word.sum()), dtype=np.int64)
+    for n in (2, 3):
+        count = length - (n - 1)
+        word = np.repeat(np.arange(len(starts)), count)
+        offset = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        at = starts[word] + offset
+        code = cp[at] * (_CODE_BASE * _CODE_BASE) + cp[at + 1] * _CODE_BASE
+        if n == 3:
+            code += cp[at + 2] + 1  # a 2-gram's third place is 0: it sorts before its 3-grams
+        codes[base[word] + (0 if n == 2 else length[word] - 1) + offset] = code
+        del word, offset, at, code
+    del cp
+    docs = np.repeat(np.repeat(np.arange(len(texts)), [len(w) for w in words]), per_word)
+    uniq, first, column = np.unique(codes, return_index=True, return_inverse=True)
+    pairs, count = np.unique(docs * len(uniq) + column, return_counts=True)
+    row, local = np.divmod(pairs, len(uniq))
+    return uniq, first, len(codes), row.astype(np.int32), local.astype(np.int32), count.astype(np.float32)
 
 
 def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None = None,

@@ -2,6 +2,7 @@
 speed is measured by `make bench`)."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 from threadpoolctl import threadpool_info
 
@@ -63,3 +64,37 @@ def test_pool_workers_use_one_thread():
     with parallel.pool(2) as pool:
         found = pool.submit(threadpool_info).result()
     assert found and all(i["num_threads"] == 1 for i in found)
+
+
+_TEXTS = [
+    "駐車場が狭い", "駐車場がせまくて  停められない", "バスの本数が少ない。\n駅から遠い", "Wi-Fi が ない",
+    "ＡＢＣ abc Abc", "ﾃﾞｼﾞﾀﾙ化", "特になし", "", "　", "a", "トイレ　トイレ　トイレ", "𠮷野家で食べた",
+    "案内板が少なく、道がわかりにくい", "お土産の種類を増やしてほしい", "駐車場", "駐車場が遠い",
+]
+
+
+@pytest.mark.parametrize("chunk", [4_000, 3])
+@pytest.mark.parametrize("min_df,max_features", [(1, None), (2, None), (1, 25), (2, 10)])
+def test_char_ngram_counts_are_scikit_learns_bit_for_bit(monkeypatch, chunk, min_df, max_features):
+    """The array-made counts are CountVectorizer's char_wb 2–3-grams: same columns, same entries in
+    the same order, same values (ties of max_features broken alike), in one chunk or many."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline import vectorize
+
+    monkeypatch.setattr(vectorize, "CHAR_CHUNK", chunk)
+    texts = _TEXTS * 3 + [t + "です" for t in _TEXTS]
+    want = CountVectorizer(analyzer="char_wb", ngram_range=(2, 3), min_df=min_df, max_features=max_features,
+                           dtype=np.float32).fit_transform(texts).tocsr()
+    got = vectorize.char_ngram_counts(texts, min_df=min_df, max_features=max_features)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+    assert got.data.tobytes() == want.data.tobytes()
+
+
+def test_char_ngram_counts_without_words():
+    from pipeline.vectorize import char_ngram_counts
+
+    assert char_ngram_counts(["", "　 ", "\n"]) is None
+    assert char_ngram_counts([]) is None
+    assert char_ngram_counts(["ab", "cd"], min_df=2) is None  # nothing in two texts
