@@ -76,7 +76,7 @@ class Index:
 
     def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:
         if i not in self._lemmas:
-            self._lemmas[i] = [(t.lemma, t.start, t.end) for t in self.tokenizer.tokens(self.entries[i][2])]
+            self._lemmas[i] = self.tokenizer.lemma_spans(self.entries[i][2])
         return self._lemmas[i]
 
     def lines(self, word: str, width: int = 20, limit: int | None = None) -> list[Line]:

@@ -117,6 +117,27 @@ class Tokenizer:
         return _join_latin(text, out)
 
 
+    def lemma_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(lemma, start, end) of every token: the same as `tokens`, without making a Token of
+        each (KWIC's lemma search reads thousands of answers and nothing else of them)."""
+        if any("A" <= ch <= "z" for ch in text):  # Latin words are joined again (`_join_latin`)
+            return [(t.lemma, t.start, t.end) for t in self.tokens(text)]
+        out: list[tuple[str, int, int]] = []
+        cursor = 0
+        for line in self.tagger.parse(text).split("\n"):
+            if not line:
+                continue
+            fields = line.split("\t", 7)
+            surface = fields[0]
+            start = text.find(surface, cursor)
+            if start < 0:
+                start = cursor
+            cursor = start + len(surface)
+            lemma = fields[5].split("-", 1)[0] if len(fields) > 5 else ""
+            out.append((lemma or (fields[6] if len(fields) > 6 else "") or surface, start, cursor))
+        return out
+
+
 # A word in Latin letters and digits, with inner - . & ' (Wi-Fi, e-mail, COVID-19, B&B, 3D).
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:[-.&'][A-Za-z0-9]+)*")
 

@@ -75,3 +75,16 @@ def test_latin_words_are_one_token(text, tokenizer):
 ])
 def test_no_counter_or_markup_terms(text, expected, tokenizer):
     assert terms(text, tokenizer) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "子どもたちが増えた。つながりができました！",
+    "ボランティアの募集　ｶﾀｶﾅも混ざる　①②",
+    "Wi-Fiが使えず、e-mailで連絡した",
+    "ﾃﾞｼﾞﾀﾙ化で𠮷野家のような未知語ｑｗｅ",
+    "",
+])
+def test_lemma_spans_are_the_tokens_lemmas(text, tokenizer):
+    """KWIC's lighter parse gives the same (lemma, start, end) as the full tokens."""
+    for variant in (text, normalize(text)):
+        assert tokenizer.lemma_spans(variant) == [(t.lemma, t.start, t.end) for t in tokenizer.tokens(variant)]
