@@ -71,26 +71,11 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                     name = caching.key("cloud", weights, style, config.seed, font, face)
                     if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
                         clouds.append((key, rel, weights, dict(style, face_text=face), name))
-        # The word clouds are drawn in worker processes while this process writes the rest.
-        # The answers' characters: what a rerun's clouds and report will show again (font caches).
-        answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
-        narrowed = None
-        if clouds:
-            chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights)
-            chars += "".join({style["face_text"] for _, _, _, style, _ in clouds})  # each SVG's subset is cut from it
-            narrowed = tmp / ".font.ttf"
-            if cache is None:
-                fonts.narrowed(font, chars, narrowed)
-            else:  # cut for every character of the answers: a rerun's clouds show their words too
-                every = "".join(w for r in results for weights in [r.term_weights, *(t.term_weights for t in r.themes)]
-                                for w, _ in weights)
-                every += answer_chars + unicodedata.normalize("NFKC", answer_chars)
-                cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
-        # Every picture not taken from the cache — the clouds, each question's network and bar
-        # chart, the attributes' tallies (単純集計, charts/attr_NN.png) — is drawn in worker
-        # processes while this process writes the rest; the cache keeps them once drawn.
-        pictures = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed),
-                     name, _png_svg(tmp / rel)) for _, rel, weights, style, name in clouds]
+        # Every picture not taken from the cache — each question's network and bar chart, the
+        # attributes' tallies (単純集計, charts/attr_NN.png), the clouds — is drawn in worker
+        # processes while this process writes the rest; the cache keeps them once drawn. The
+        # others are started first: the workers draw them while the clouds' font is cut.
+        pictures: list = []
         for i, r in enumerate(results):
             pictures += _question_pictures(r, slug(i), tmp, images, font, config.seed, reuse_images, cache)
         for n, t in enumerate(result.tallies):
@@ -99,8 +84,26 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             if picture is not None:
                 images[key] = rel
                 pictures += _uncached(cache, caching.key("tally", t, font), {".png": tmp / rel}, picture)
-        drawing = render.draw([p for p, _, _ in pictures], workers=config.workers)
+        drawing = render.draw([p for p, _, _ in pictures], workers=config.workers, planned=len(pictures) + len(clouds))
         try:
+            # The answers' characters: what a rerun's clouds and report will show again (font caches).
+            answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
+            narrowed = None
+            if clouds:
+                chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights)
+                chars += "".join({style["face_text"] for _, _, _, style, _ in clouds})  # each SVG's subset is cut from it
+                narrowed = tmp / ".font.ttf"
+                if cache is None:
+                    fonts.narrowed(font, chars, narrowed)
+                else:  # cut for every character of the answers: a rerun's clouds show their words too
+                    every = "".join(w for r in results for weights in [r.term_weights, *(t.term_weights for t in r.themes)]
+                                    for w, _ in weights)
+                    every += answer_chars + unicodedata.normalize("NFKC", answer_chars)
+                    cache.narrowed(font, chars, every, narrowed, lambda c, target: fonts.narrowed(font, c, target))
+            drawn = [(render.cloud_picture(weights, tmp / rel, style, font=font, seed=config.seed, narrowed=narrowed),
+                      name, _png_svg(tmp / rel)) for _, rel, weights, style, name in clouds]
+            drawing.add([p for p, _, _ in drawn])
+            pictures += drawn
             for i, r in enumerate(results):
                 if r.network is not None:
                     write_network_csv(r.network, tmp / f"networks/{slug(i)}_edges.csv")

@@ -103,17 +103,25 @@ def _draw(picture: Picture) -> None:
 
 class Drawing:
     """Pictures being drawn: in worker processes while the caller writes the other outputs,
-    or, for a few pictures or one worker, when `wait` is called."""
+    or, for a few pictures or one worker, when `wait` is called. `planned`: how many pictures
+    will be drawn in all, the first ones given now and the rest by `add` (the workers start on
+    the first while the caller prepares the rest)."""
 
-    def __init__(self, pictures: list[Picture], workers: int):
+    def __init__(self, pictures: list[Picture], workers: int, planned: int | None = None):
         from pipeline import parallel
 
-        self._pictures = pictures
-        self._pool = parallel.pool(workers) if workers > 1 and len(pictures) > 4 else None
-        # Forked, one BLAS/OpenMP thread each; submitted now, costliest first (stable), collected
-        # in `wait`.
-        order = sorted(pictures, key=lambda p: -p.cost)
-        self._futures = [self._pool.submit(_draw, p) for p in order] if self._pool else []
+        self._pictures: list[Picture] = []
+        planned = len(pictures) if planned is None else planned
+        # Forked, one BLAS/OpenMP thread each.
+        self._pool = parallel.pool(workers) if workers > 1 and planned > 4 else None
+        self._futures: list = []
+        self.add(pictures)
+
+    def add(self, pictures: list[Picture]) -> None:
+        """More pictures: submitted now, costliest first (stable), collected in `wait`."""
+        self._pictures += pictures
+        if self._pool is not None:
+            self._futures += [self._pool.submit(_draw, p) for p in sorted(pictures, key=lambda p: -p.cost)]
 
     def wait(self) -> None:
         try:
@@ -139,10 +147,11 @@ def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dic
                    cost=style.get("width", 800) * style.get("height", 400) / 320_000)
 
 
-def draw(pictures: list[Picture], workers: int = 0) -> Drawing:
+def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None) -> Drawing:
     """Start drawing pictures, across processes when there are enough of them (each takes a
     tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
-    network's matplotlib figure); `.wait()` for them."""
+    network's matplotlib figure); `planned`: how many in all, the rest to come by `.add`;
+    `.wait()` for them."""
     import os
 
     # Imported (with matplotlib) once here, not in every forked worker.
@@ -150,7 +159,7 @@ def draw(pictures: list[Picture], workers: int = 0) -> Drawing:
     import wordcloud  # noqa: F401
     from matplotlib.backends import backend_agg  # noqa: F401
 
-    return Drawing(pictures, workers or os.cpu_count() or 1)
+    return Drawing(pictures, workers or os.cpu_count() or 1, planned)
 
 
 def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | None:

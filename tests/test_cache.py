@@ -36,20 +36,20 @@ def _run(src: Path, out: Path, *options: str) -> int:
 def counted(monkeypatch):
     """How often answers were prepared and word clouds and charts drawn (the work the cache saves)."""
     calls = {"prepare": 0, "draw": 0, "texts": [], "kinds": []}
-    prepare_distinct, draw = run._prepare_distinct, render.draw
+    prepare_distinct, add = run._prepare_distinct, render.Drawing.add
 
     def counting_prepare(distinct, *args, **kwargs):
         calls["prepare"] += 1
         calls["texts"] += distinct
         return prepare_distinct(distinct, *args, **kwargs)
 
-    def counting_draw(pictures, **kwargs):  # every picture is drawn through render.draw
+    def counting_add(drawing, pictures):  # every picture is drawn through render.Drawing.add
         calls["draw"] += len(pictures)
         calls["kinds"] += [p.kind for p in pictures]
-        return draw(pictures, **kwargs)
+        return add(drawing, pictures)
 
     monkeypatch.setattr(run, "_prepare_distinct", counting_prepare)
-    monkeypatch.setattr(render, "draw", counting_draw)
+    monkeypatch.setattr(render.Drawing, "add", counting_add)
     return calls
 
 
