@@ -311,11 +311,14 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
                             {q: job.framings[q]})
         return pool.submit(_analyse_in_worker, part, q, job.by_question[q], job.vectors is not None)
 
-    # One question per worker at a time: a question waiting in the queue is held pickled.
+    # One question per worker, and one more waiting, pickled, in the pool's queue: a worker that
+    # finishes takes it at once instead of idling while the parent pickles the next question
+    # (18 MB and 0.3 s for 22,644 answers, then 0.5 s to unpickle in the worker). Further
+    # questions are submitted as these finish: a question in the queue is held pickled.
     workers = job.config.workers or os.cpu_count() or 1
     waiting = list(order)
-    running = {submit(q): q for q in waiting[:workers]}
-    del waiting[:workers]
+    running = {submit(q): q for q in waiting[:workers + 1]}
+    del waiting[:workers + 1]
     done: dict[str, QuestionResult] = {}
     while running:
         finished, _ = wait(running, return_when=FIRST_COMPLETED)

@@ -100,20 +100,25 @@ class Tokenizer:
     def tokens(self, text: str) -> list[Token]:
         out: list[Token] = []
         cursor = 0
+        make = tuple.__new__  # a Token without the Python frame of its generated __new__
+        padding = [""] * 9
         for line in self.tagger.parse(text).split("\n"):
             if not line:
                 continue
-            surface, pos1, pos2, pos3, pos4, lemma, base, ctype, cform = (line.split("\t") + [""] * 9)[:9]
+            fields = line.split("\t")
+            if len(fields) != 9:
+                fields = (fields + padding)[:9]
+            surface, pos1, pos2, pos3, pos4, lemma, base, ctype, cform = fields
             start = text.find(surface, cursor)
             if start < 0:  # MeCab dropped or altered a character; keep offsets monotone
                 start = cursor
-            end = start + len(surface)
-            cursor = end
+            cursor = start + len(surface)
             base = base or surface
             # UniDic glosses loanword lemmas (ボランティア-volunteer); keep the Japanese part.
-            lemma = lemma.split("-", 1)[0] or base
-            out.append(Token(surface, pos1, pos2, pos3, pos4, base, lemma, start, end,
-                             "" if ctype == "*" else ctype, "" if cform == "*" else cform))
+            if "-" in lemma:
+                lemma = lemma.split("-", 1)[0]
+            out.append(make(Token, (surface, pos1, pos2, pos3, pos4, base, lemma or base, start, cursor,
+                                    "" if ctype == "*" else ctype, "" if cform == "*" else cform)))
         return _join_latin(text, out)
 
 
@@ -256,10 +261,12 @@ def words_only(tokens: Sequence[Token]) -> list[Token]:
     """The tokens without asides and markup (`_is_aside`), a counter after a number read as the
     number's suffix: 一度協働した holds 協働 (not 度協働), ２０年以上 no word at all."""
     out = []
+    # Asides need an opening bracket or & before them: most answers have neither, and skip the test.
+    asides = any(t.pos2 == "括弧開" or t.surface == "&" for t in tokens)
     for i, tok in enumerate(tokens):
-        if _is_aside(tokens, i):
+        if asides and _is_aside(tokens, i):
             continue
-        if tok.pos1 == "名詞" and tok.pos3 == "助数詞可能" and i > 0 and tokens[i - 1].pos2 == "数詞":
+        if tok.pos3 == "助数詞可能" and tok.pos1 == "名詞" and i > 0 and tokens[i - 1].pos2 == "数詞":
             tok = tok._replace(pos1="接尾辞", pos2="助数詞")
         out.append(tok)
     return out
