@@ -22,6 +22,10 @@ def theme_colour(theme_id: int) -> str:
     return PALETTE[theme_id % len(PALETTE)]
 
 
+LAYOUT_SCALE = 2  # the clouds' pictures are this many times their layout's canvas
+MIN_FONT_SIZE = 4  # pixels, in the picture (wordcloud's default)
+
+
 def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path, seed: int,
               colour: str | dict[str, str] | None = None, width: int = 800, height: int = 400,
               max_words: int = 120, narrowed: Path | None = None, face_text: str | None = None) -> bool:
@@ -42,8 +46,14 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
             return colour.get(word, "#555555")
         return colour or "#555555"
 
+    # Laid out on a canvas of half the size and drawn at twice the scale (wordcloud's `scale`):
+    # the layout, a search of the free space for every word at every font size tried, costs in
+    # proportion to the canvas's area; at half the size the clouds take half the time (55 clouds:
+    # 3.5 s → 1.9 s) and look the same, their words placed on a 2-pixel grid.
+    scale = LAYOUT_SCALE if width % LAYOUT_SCALE == 0 and height % LAYOUT_SCALE == 0 else 1
     cloud = WordCloud(
-        font_path=str(narrowed or font), width=width, height=height, background_color="white",
+        font_path=str(narrowed or font), width=width // scale, height=height // scale, scale=scale,
+        min_font_size=max(1, MIN_FONT_SIZE // scale), background_color="white",
         prefer_horizontal=0.9, collocations=False, random_state=seed, max_words=min(len(weights), max_words),
         color_func=colour_of, regexp=None, normalize_plurals=False, include_numbers=True,
     )

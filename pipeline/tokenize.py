@@ -279,7 +279,7 @@ def _is_aside(tokens: Sequence[Token], i: int) -> bool:
         return False
     before, after = tokens[i - 1].surface, tokens[i + 1].surface
     return (len(tokens[i].surface) == 1 and tokens[i - 1].pos2 == "括弧開" and tokens[i + 1].pos2 == "括弧閉"
-            or before == "&" and after == ";" and tokens[i].surface.isascii())
+            or before == "&" and after.startswith(";") and tokens[i].surface.isascii())
 
 
 def aliases(tokens: Sequence[Token]) -> tuple[tuple[str, str], ...]:

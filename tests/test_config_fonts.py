@@ -42,3 +42,24 @@ def test_bad_config(tmp_path, text, message):
     path.write_text(text, encoding="utf-8")
     with pytest.raises(UserError, match=message):
         build(read_toml(path))
+
+
+@pytest.mark.parametrize("width,height", [(800, 400), (560, 320), (301, 151)])
+def test_word_cloud_pictures_have_the_asked_size_and_show_every_word(tmp_path, width, height):
+    """Laid out on a half-size canvas and drawn at twice the scale (an odd size: at scale 1),
+    the PNG and the SVG are the size asked for, and the SVG shows the words in Japanese."""
+    import re
+
+    from PIL import Image
+
+    from pipeline.render import wordcloud
+
+    weights = (("駐車場", 9.0), ("狭い", 5.0), ("トイレ", 4.0), ("案内板", 2.0), ("Wi-Fi", 1.0))
+    path = tmp_path / "cloud.png"
+    assert wordcloud(weights, path, font=bundled_font(), seed=0, width=width, height=height)
+    assert Image.open(path).size == (width, height)
+    svg = path.with_suffix(".svg").read_text(encoding="utf-8")
+    assert f'width="{width}" height="{height}"' in svg
+    assert set(re.findall(r">([^<>]+)</text>", svg)) == {w for w, _ in weights}
+    sizes = [int(s) for s in re.findall(r'font-size="(\d+)"', svg)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > height / 8, "heaviest word biggest, and large"

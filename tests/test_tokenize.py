@@ -72,6 +72,8 @@ def test_latin_words_are_one_token(text, tokenizer):
 @pytest.mark.parametrize("text,expected", [
     ("一度協働したら２０年以上たった", ("協働",)),  # counters belong to their numbers
     ("値段が安い&hellip;", ("値段", "安い")),  # markup of texts exported from the web
+    ("案内板もなかった様な&hellip;。", ("案内板",)),  # MeCab reads ;。 as one token
+    ("食べて&hellip;、2、3時間で満足", ("食べる", "満足")),
 ])
 def test_no_counter_or_markup_terms(text, expected, tokenizer):
     assert terms(text, tokenizer) == expected
