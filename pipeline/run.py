@@ -8,8 +8,9 @@ import hashlib
 import itertools
 import os
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -42,18 +43,18 @@ PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than s
 
 def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
             progress: Progress | None = None, cache: Cache | None = None,
-            pending: list | None = None) -> list[Prepared]:
+            pending: list | None = None, started: Callable[[], None] | None = None) -> list[Prepared]:
     """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
     processed once (real exports repeat answers a lot), across `config.workers` processes, each
     with its own MeCab tagger (a tagger cannot be pickled). With a `cache`, an earlier run's
     work on the same texts and settings is reused; a new result is not stored at once but put in
     `pending` (name, items) for `store_pending`, so that a run that stops (a bad codebook) writes
-    nothing."""
+    nothing. `started` is called once the worker processes are busy with the texts."""
     distinct = list(dict.fromkeys(a.raw for a in answers))
     name = _prepared_key(distinct, config) if cache is not None else ""
     items = cache.prepared(name) if cache is not None else None
     if items is None or len(items) != len(distinct):
-        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True))
+        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True), started)
         if pending is not None and cache is not None:
             pending[:] = [name, items]
     done = dict(zip(distinct, items))
@@ -75,7 +76,7 @@ def store_pending(cache: Cache | None, pending: list) -> None:
 
 
 def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer | None,
-                      progress: Progress) -> list[dict]:
+                      progress: Progress, started: Callable[[], None] | None = None) -> list[dict]:
     workers = config.workers or os.cpu_count() or 1
     done: list[dict] = []
     with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
@@ -84,7 +85,10 @@ def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer 
 
             with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
                 words: dict[str, str] = {}
-                for chunk, results in zip(chunks, pool.map(_prepare_chunk, [(c, config) for c in chunks])):
+                prepared = pool.map(_prepare_chunk, [(c, config) for c in chunks])  # all submitted
+                if started is not None:
+                    started()
+                for chunk, results in zip(chunks, prepared):
                     done.extend(_shared_words(r, words) for r in results)
                     bar.update(len(chunk))
         else:
@@ -207,35 +211,58 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     are stored there once it has succeeded."""
     progress = progress or Progress(quiet=True)
     vectors = wordvectors.load() if config.word_vectors else None
-    pool = _early_pool(answers, config)  # forked before the answers are prepared (`_analyse_questions`)
+    early = _EarlyPool(answers, config)  # forked while the answers are prepared (`_analyse_questions`)
     try:
-        return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors, pool)
+        return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors, early)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        early.shutdown()
 
 
-def _early_pool(answers: list[Answer], config: Config):
+class _EarlyPool:
     """Worker processes for analysing the questions of a survey side by side, or None
-    (`_analyse_questions`)."""
+    (`_analyse_questions`), forked once the preparation of the answers has started (`start`,
+    called by `prepare` when its own workers are busy): the parent then imports what every
+    question's analysis imports (igraph with matplotlib, 0.4 s; networkx) while those workers
+    tokenize — on a core that would otherwise wait — and the question workers inherit it
+    instead of importing it each. Few answers are prepared by then, and a worker forked later
+    would share the parent's pages of prepared answers, which reading them copies."""
 
-    workers = config.workers or os.cpu_count() or 1
-    largest = sorted(Counter(a.question for a in answers).values(), reverse=True)[:workers]
-    if workers < 2 or not PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
-            or len(largest) < 2 or sum(largest) > PARALLEL_PER_WORKER_UP_TO * len(largest) \
-            or not parallel.can_fork():
-        return None
-    return parallel.pool(workers)
+    def __init__(self, answers: list[Answer], config: Config):
+        workers = config.workers or os.cpu_count() or 1
+        largest = sorted(Counter(a.question for a in answers).values(), reverse=True)[:workers]
+        self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
+            and len(largest) >= 2 and sum(largest) <= PARALLEL_PER_WORKER_UP_TO * len(largest) \
+            and parallel.can_fork()
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.started = False
+
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        if self.wanted:
+            import igraph  # noqa: F401
+            import networkx  # noqa: F401
+
+            self.pool = parallel.pool(self.workers)
+
+    def shutdown(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
 
 
 def _analyse(answers: list[Answer], config: Config, progress: Progress, input_name: str, codebook_path: Path | None,
              previous_path: Path | None, cache: Cache | None, vectors: wordvectors.WordVectors | None,
-             pool) -> Result:
+             early: _EarlyPool) -> Result:
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
     pending: list = []
-    for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending):
+    for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending, started=early.start):
         by_question.setdefault(p.answer.question, []).append(p)
+    early.start()  # when preparing started no workers (few texts, or all from the cache)
+    pool = early.pool
     framings = set_aside_no_issue(by_question, config)
     book = None
     earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -288,7 +315,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
     one BLAS thread each) when it has more than 5,000 kept answers, one question per worker at a
     time, the largest first.
 
-    The workers were forked before the answers were prepared, and each gets its question's
+    The workers were forked as the answers began to be prepared (`_EarlyPool`), and each gets its question's
     answers pickled: a worker forked later would share the parent's memory pages, and reading
     the answers there changes their reference counts, which copies every page they touch — in
     the parent as well as in the worker (measured on 89,683 answers: 2.2 GiB in all, of which
