@@ -50,12 +50,21 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     """
     config = _config(config)
     answers, name = _answers(data, config)
-    from pipeline.run import analyse as run
+    progress, store = Progress(quiet=quiet), _cache(cache)
+    # The answers' preparation starts first, in worker processes forked from this process before
+    # it imports the analysis (scikit-learn, SciPy: 0.8 s), which it then does while they work.
+    from pipeline.prepare import Preparation
 
-    result = run(answers, config, Progress(quiet=quiet), input_name=name,
-                 codebook_path=Path(codebook) if codebook is not None else None,
-                 previous_path=Path(previous) if previous is not None else None,
-                 cache=_cache(cache))
+    preparation = Preparation(answers, config, None, progress, store)
+    try:
+        from pipeline.run import analyse as run
+
+        result = run(answers, config, progress, input_name=name,
+                     codebook_path=Path(codebook) if codebook is not None else None,
+                     previous_path=Path(previous) if previous is not None else None,
+                     cache=store, preparation=preparation)
+    finally:
+        preparation.close()
     if previous is not None:
         from pipeline.run import with_previous
 

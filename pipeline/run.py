@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
-import hashlib
 import itertools
 import os
 from collections import Counter, OrderedDict
-from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -18,189 +15,25 @@ from typing import Any, cast
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, noissue, parallel, quotes, segment, tally, wordvectors
-from pipeline import mask as masking
+from pipeline import kwic, network, noissue, parallel, quotes, tally, wordvectors
 from pipeline.cache import Cache
 from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
 from pipeline.label import label_themes
-from pipeline.nonanswer import extra_set, reason
-from pipeline.normalize import normalize_with_map
-from pipeline.phrases import phrases
+from pipeline.prepare import Preparation, prepare, store_pending
 from pipeline.progress import Progress
 from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Result, Segment, Theme
-from pipeline.tokenize import TermExtractor, Token, Tokenizer, aliases, extractor
+from pipeline.tokenize import Tokenizer
 from pipeline.vectorize import vectorize
 
-MIN_SEGMENT_TERMS = 1  # a point without content terms (以上です。) joins its neighbour
-
-
-CHUNK = 1000  # distinct texts per task sent to a worker process
-PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than starting workers
-
-
-def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
-            progress: Progress | None = None, cache: Cache | None = None,
-            pending: list | None = None, started: Callable[[], None] | None = None) -> list[Prepared]:
-    """Normalise, set aside non-answers, mask, extract terms and segment. Each distinct text is
-    processed once (real exports repeat answers a lot), across `config.workers` processes, each
-    with its own MeCab tagger (a tagger cannot be pickled). With a `cache`, an earlier run's
-    work on the same texts and settings is reused; a new result is not stored at once but put in
-    `pending` (name, items) for `store_pending`, so that a run that stops (a bad codebook) writes
-    nothing. `started` is called once the worker processes are busy with the texts."""
-    distinct = list(dict.fromkeys(a.raw for a in answers))
-    name = _prepared_key(distinct, config) if cache is not None else ""
-    items = cache.prepared(name) if cache is not None else None
-    if items is None or len(items) != len(distinct):
-        items = _prepare_distinct(distinct, config, tokenizer, progress or Progress(quiet=True), started)
-        if pending is not None and cache is not None:
-            pending[:] = [name, items]
-    done = dict(zip(distinct, items))
-    return [Prepared(answer=a, **done[a.raw]) for a in answers]
-
-
-def _prepared_key(distinct: list[str], config: Config) -> str:
-    from pipeline import cache
-
-    settings = dict(mask=config.mask, stop_words=config.stop_words, user_phrases=config.user_phrases,
-                    non_answers=config.non_answers)
-    return cache.key("prepared", settings, hashlib.sha256("\0".join(distinct).encode("utf-8")).hexdigest())
-
-
-def store_pending(cache: Cache | None, pending: list) -> None:
-    """Store what `prepare` left in `pending`, once the run has succeeded."""
-    if cache is not None and pending:
-        cache.store_prepared(pending[0], pending[1])
-
-
-def _prepare_distinct(distinct: list[str], config: Config, tokenizer: Tokenizer | None,
-                      progress: Progress, started: Callable[[], None] | None = None) -> list[dict]:
-    workers = config.workers or os.cpu_count() or 1
-    done: list[dict] = []
-    with progress.bar("形態素解析・マスキング", len(distinct), "件") as bar:
-        if workers > 1 and len(distinct) > PARALLEL_ABOVE:
-            chunks = [distinct[i:i + CHUNK] for i in range(0, len(distinct), CHUNK)]
-
-            with parallel.pool(workers) as pool:  # forked, one BLAS/OpenMP thread each
-                words: dict[str, str] = {}
-                prepared = pool.map(_prepare_chunk, [(c, config) for c in chunks])  # all submitted
-                if started is not None:
-                    started()
-                for chunk, results in zip(chunks, prepared):
-                    done.extend(_shared_words(r, words) for r in results)
-                    bar.update(len(chunk))
-        else:
-            tokenizer = tokenizer or Tokenizer()
-            terms_of = extractor(config.stop_words, config.user_phrases)
-            extra = extra_set(config.non_answers)
-            for text in distinct:
-                done.append(_prepare_text(text, config, tokenizer, terms_of, extra))
-                bar.update(1)
-    return done
-
-
-def _shared_words(prepared: dict, words: dict[str, str]) -> dict:
-    """One prepared text from a worker, its words made the same string objects as the other
-    texts' (each chunk comes unpickled with its own copies): the prepared 89,683 answers took
-    234 MB as they came and 127 MB shared."""
-    def shared(strings):
-        return tuple(words.setdefault(w, w) for w in strings)
-
-    if "terms" not in prepared:  # set aside before tokenization
-        return prepared
-    terms, parts = prepared["terms"], prepared["parts"]
-    prepared["terms"], prepared["parts"] = shared(terms), shared(parts)
-    prepared["phrases"] = shared(prepared["phrases"])
-    prepared["aliases"] = tuple(shared(pair) for pair in prepared["aliases"])
-    prepared["segments"] = tuple(
-        dataclasses.replace(s, terms=prepared["terms"] if s.terms is terms else shared(s.terms),
-                            parts=prepared["parts"] if s.parts is parts else shared(s.parts))
-        for s in prepared["segments"])
-    return prepared
-
-
-_WORKER: dict = {}
-
-
-def _prepare_chunk(job: tuple[list[str], Config]) -> list[dict]:
-    """One worker's share; the tagger and extractor are made once per process."""
-    texts, config = job
-    if _WORKER.get("config") != config:
-        _WORKER.update(config=config, tokenizer=Tokenizer(), terms_of=extractor(config.stop_words, config.user_phrases),
-                       extra=extra_set(config.non_answers))
-    w = _WORKER
-    return [_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"]) for t in texts]
-
-
-def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: TermExtractor, extra) -> dict:
-    text = raw.replace("\r\n", "\n")
-    norm, index = normalize_with_map(text)
-    tokens = tokenizer.tokens(norm) if norm else []
-    spans = masking.find(norm, tokens) if norm else []
-    # The analysis always leaves personal information out; what the outputs show is masked
-    # unless --no-mask: one switch for every text written (answers, excerpts, summaries, KWIC).
-    shown = spans if config.mask else []
-    masked = masking.apply_mapped(text, index, len(norm), shown) if shown else text
-    norm_masked = masking.apply(norm, spans)
-    norm_shown = norm if spans and not shown else ""
-    why = reason(norm_masked, extra)
-    if why:
-        return dict(norm=norm_masked, masked=masked, excluded_reason=why, norm_shown=norm_shown)
-    terms, parts = terms_of.extract(norm, tokens, spans)
-    points = segment.split(norm)
-    segments: tuple[Segment, ...]
-    if len(points) <= 1:  # most answers make one point: reuse the whole answer's terms
-        segments = (Segment(start=0, end=len(norm), text=norm_masked, terms=terms, parts=parts,
-                            display=segment.strip_marker(masked)),)
-    else:
-        segments = _segments(norm, tokens, spans, shown, terms_of, text, index, points)
-    # Written forms of masked words (a name) are left out of the aliases, as of the terms.
-    unmasked = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in spans)] if spans else tokens
-    return dict(norm=norm_masked, masked=masked, excluded_reason="", terms=terms, parts=parts, segments=segments,
-                aliases=aliases(unmasked), phrases=phrases(tokens, terms_of.stop_words, spans), norm_shown=norm_shown,
-                kind=noissue.kind(norm_masked))
-
-
-def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_of: TermExtractor, text: str,
-              index: list[int], points: list[tuple[int, int]]) -> tuple[Segment, ...]:
-    """The answer's points; `masked` are the spans the analysis leaves out, `shown` the spans
-    masked in the display text (none with --no-mask)."""
-    pieces: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
-    # Points and tokens are both in text order: each point's tokens are found by bisection, so a
-    # huge answer of thousands of sentences costs O(tokens log tokens), not points × tokens.
-    starts = [t.start for t in tokens]
-    for start, end in points:
-        lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)
-        point_tokens = [t._replace(start=t.start - start, end=t.end - start) for t in tokens[lo:hi] if t.end <= end]
-        skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
-        terms, parts = terms_of.extract(norm[start:end], point_tokens, skip)
-        pieces.append((start, end, terms, parts))
-    # Points without content terms (「以上です。」, 「よろしくお願いします」) join the previous point,
-    # or the next one when they come first.
-    merged: list[tuple[int, int, tuple[str, ...], tuple[str, ...]]] = []
-    for piece in pieces:
-        if merged and (len(piece[2]) < MIN_SEGMENT_TERMS or len(merged[-1][2]) < MIN_SEGMENT_TERMS):
-            last = merged[-1]
-            merged[-1] = (last[0], piece[1], last[2] + piece[2], last[3] + piece[3])
-        else:
-            merged.append(piece)
-    out = []
-    for s, e, terms, parts in merged:
-        inside = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in masked if a < e and b > s]
-        inside_shown = [(max(a, s) - s, min(b, e) - s, t) for a, b, t in shown if a < e and b > s]
-        # The span as written: from the first character of the span to the next span's start.
-        raw_s, raw_e = index[s], (index[e] if e < len(norm) else len(text))
-        display = masking.apply_mapped(text[raw_s:raw_e], [i - raw_s for i in index[s:e]], e - s, inside_shown)
-        out.append(Segment(start=s, end=e, text=masking.apply(norm[s:e], inside), terms=tuple(terms),
-                           parts=tuple(parts), display=segment.strip_marker(display)))
-    return tuple(out)
+_WORKER: dict = {}  # a question worker's own tagger (`_analyse_in_worker`)
 
 
 def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
             input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None,
-            cache: Cache | None = None) -> Result:
+            cache: Cache | None = None, preparation: Preparation | None = None) -> Result:
     """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
     With `codebook_path` (codebook.toml, codebook.xlsx or a KH Coder coding-rule file), the
     questions it has themes for are coded on them (`coded_question`); a codebook with problems
@@ -208,24 +41,28 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     examples may also be answers of that run (last year's examples for this year's answers):
     their texts join their theme's own words as evidence. With a `cache` (`cache.Cache`), the
     prepared answers of an earlier run on the same texts and settings are reused, and this run's
-    are stored there once it has succeeded."""
+    are stored there once it has succeeded. `preparation`: the answers' preparation, started
+    by the caller (`api.analyse` starts it before importing this module); started here if None."""
     progress = progress or Progress(quiet=True)
-    vectors = wordvectors.load() if config.word_vectors else None
+    preparation = preparation or Preparation(answers, config, None, progress, cache)
     early = _EarlyPool(answers, config)  # forked while the answers are prepared (`_analyse_questions`)
     try:
-        return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors, early)
+        vectors = wordvectors.load() if config.word_vectors else None  # before the fork: the workers share them
+        early.start()
+        return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors,
+                        early.pool, preparation)
     finally:
+        preparation.close()
         early.shutdown()
 
 
 class _EarlyPool:
     """Worker processes for analysing the questions of a survey side by side, or None
-    (`_analyse_questions`), forked once the preparation of the answers has started (`start`,
-    called by `prepare` when its own workers are busy): the parent then imports what every
-    question's analysis imports (igraph with matplotlib, 0.4 s; networkx) while those workers
-    tokenize — on a core that would otherwise wait — and the question workers inherit it
-    instead of importing it each. Few answers are prepared by then, and a worker forked later
-    would share the parent's pages of prepared answers, which reading them copies."""
+    (`_analyse_questions`), forked (`start`) while the preparation's workers tokenize: the
+    parent first imports what every question's analysis imports (igraph with matplotlib, 0.4 s;
+    networkx), and the question workers inherit it instead of importing it each. Few answers
+    are prepared by then; a worker forked later would share the parent's pages of prepared
+    answers, which reading them copies."""
 
     def __init__(self, answers: list[Answer], config: Config):
         workers = config.workers or os.cpu_count() or 1
@@ -255,14 +92,11 @@ class _EarlyPool:
 
 def _analyse(answers: list[Answer], config: Config, progress: Progress, input_name: str, codebook_path: Path | None,
              previous_path: Path | None, cache: Cache | None, vectors: wordvectors.WordVectors | None,
-             early: _EarlyPool) -> Result:
+             pool: ProcessPoolExecutor | None, preparation: Preparation) -> Result:
     tokenizer = Tokenizer()
     by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
-    pending: list = []
-    for p in prepare(answers, config, tokenizer, progress, cache=cache, pending=pending, started=early.start):
+    for p in preparation.result():
         by_question.setdefault(p.answer.question, []).append(p)
-    early.start()  # when preparing started no workers (few texts, or all from the cache)
-    pool = early.pool
     framings = set_aside_no_issue(by_question, config)
     book = None
     earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -277,7 +111,7 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
     job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
     with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
         results = _analyse_questions(job, tokenizer, bar, pool)
-    store_pending(cache, pending)
+    store_pending(cache, preparation.pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
                   tallies=tally.tallies(results, config.attr_cols, config.multi_separators))

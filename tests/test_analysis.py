@@ -198,3 +198,15 @@ def test_questions_analysed_in_worker_processes_give_the_same_result(monkeypatch
     assert together.questions == alone.questions
     assert [a.answer for q in together for a in q.assignments] == texts
     assert {a.masked for q in together for a in q.assignments} >= set(PAPER)
+
+
+def test_preparation_imports_no_numerical_library():
+    """`api.analyse` forks the preparation's workers before importing the analysis: the
+    preparation (and what a run imports before it) must not import numpy, SciPy or scikit-learn."""
+    import subprocess
+    import sys
+
+    code = ("import sys, pipeline, pipeline.api, pipeline.cli, pipeline.load, pipeline.prepare; "
+            "print(sorted(m for m in ('numpy', 'scipy', 'sklearn', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -11,7 +11,8 @@ import pytest
 from conftest import output_texts
 
 from pipeline import cache as caching
-from pipeline import cli, render, run
+from pipeline import cli, render
+from pipeline import prepare as preparing
 
 ANSWERS = [
     "書類が多くて大変", "報告書の書類が負担", "書類の提出が面倒", "申請書類の様式が複雑", "提出書類が多すぎる",
@@ -36,19 +37,19 @@ def _run(src: Path, out: Path, *options: str) -> int:
 def counted(monkeypatch):
     """How often answers were prepared and word clouds and charts drawn (the work the cache saves)."""
     calls = {"prepare": 0, "draw": 0, "texts": [], "kinds": []}
-    prepare_distinct, add = run._prepare_distinct, render.Drawing.add
+    collect, add = preparing.Preparation._collect, render.Drawing.add
 
-    def counting_prepare(distinct, *args, **kwargs):
+    def counting_prepare(preparation):
         calls["prepare"] += 1
-        calls["texts"] += distinct
-        return prepare_distinct(distinct, *args, **kwargs)
+        calls["texts"] += preparation.distinct
+        return collect(preparation)
 
     def counting_add(drawing, pictures):  # every picture is drawn through render.Drawing.add
         calls["draw"] += len(pictures)
         calls["kinds"] += [p.kind for p in pictures]
         return add(drawing, pictures)
 
-    monkeypatch.setattr(run, "_prepare_distinct", counting_prepare)
+    monkeypatch.setattr(preparing.Preparation, "_collect", counting_prepare)
     monkeypatch.setattr(render.Drawing, "add", counting_add)
     return calls
 
