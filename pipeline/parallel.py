@@ -74,3 +74,24 @@ def single_threaded(rows: int = 0) -> contextlib.AbstractContextManager:
     from threadpoolctl import threadpool_limits
 
     return threadpool_limits(1)
+
+
+def release_free_memory() -> None:
+    """Give the heap's free pages back to the system (glibc's malloc_trim; nothing elsewhere).
+    Arrays of a few megabytes, allocated and freed by the thousand (the character n-grams of a
+    large question, `vectorize.char_ngram_counts`), are served from the heap once glibc has raised
+    its mmap threshold, and their pages stay with the process when freed: 250 MB more at the
+    peak of a 75,747-answer question. Only memory already freed is returned."""
+    import ctypes
+    import ctypes.util
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+        return
+    trim(0)
+

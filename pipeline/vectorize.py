@@ -135,6 +135,10 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
     from sklearn.feature_extraction.text import TfidfTransformer
 
     counts = char_ngram_counts(texts, min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES)
+    if len(texts) > EXACT_SIDE:
+        from pipeline.parallel import release_free_memory
+
+        release_free_memory()  # the n-grams' many mid-sized arrays, freed into the heap
     if counts is None:  # no n-gram at all
         return None
     return reduce(TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr(), seed)
@@ -168,30 +172,42 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
     np.minimum.at(first, where, firsts)
     seen = np.empty(len(uniq), dtype=np.int64)
     seen[np.argsort(first, kind="stable")] = np.arange(len(uniq))
-    rows, cols, values = [], [], []
+    # Document frequencies and total counts first, from the chunks: the kept columns are known
+    # before the matrix is made, which then holds only their entries (no full matrix to slice).
+    dfs = np.zeros(len(uniq), dtype=np.int64)
+    tfs = np.zeros(len(uniq), dtype=np.float64)
     start = 0
-    for text_offset in range(0, n_docs, CHAR_CHUNK):
-        chunk_codes, _, _, row, local, count = chunks.pop(0)  # freed as it is used
-        glob = where[start:start + len(chunk_codes)][local]  # alphabetical column of each entry
-        start += len(chunk_codes)
-        order = np.lexsort((seen[glob], row))  # by row, then by first appearance
-        rows.append(np.bincount(row, minlength=min(CHAR_CHUNK, n_docs - text_offset)))
-        cols.append(glob[order].astype(np.int32))
-        values.append(count[order])
-    indptr = np.concatenate(([0], np.cumsum(np.concatenate(rows)))).astype(np.int32)
-    x = sp.csr_array((np.concatenate(values), np.concatenate(cols), indptr), shape=(n_docs, len(uniq)))
-    dfs = np.bincount(x.indices, minlength=len(uniq))
+    for chunk in chunks:
+        glob = where[start:start + len(chunk[0])][chunk[4]]  # alphabetical column of each entry
+        start += len(chunk[0])
+        dfs += np.bincount(glob, minlength=len(uniq))
+        tfs += np.bincount(glob, weights=chunk[5], minlength=len(uniq))
     mask = dfs >= min_df
     if max_features is not None and mask.sum() > max_features:
-        tfs = np.asarray(x.sum(axis=0)).ravel()
-        keep = (-tfs[mask]).argsort()[:max_features]
+        # float32, as scikit-learn sums its float32 counts (whole numbers, exact either way):
+        # the same values in the same dtype break ties in the same order.
+        keep = (-tfs.astype(np.float32)[mask]).argsort()[:max_features]
         limited = np.zeros(len(uniq), dtype=bool)
         limited[np.flatnonzero(mask)[keep]] = True
         mask = limited
     kept = np.flatnonzero(mask)
     if not kept.size:
         return None
-    return sp.csr_matrix(x[:, kept])
+    column = np.full(len(uniq), -1, dtype=np.int64)
+    column[kept] = np.arange(kept.size)
+    counts_per_row, cols, values = [], [], []
+    start = 0
+    for text_offset in range(0, n_docs, CHAR_CHUNK):
+        chunk_codes, _, _, row, local, count = chunks.pop(0)  # freed as it is used
+        glob = where[start:start + len(chunk_codes)][local]
+        start += len(chunk_codes)
+        order = np.lexsort((seen[glob], row))  # by row, then by first appearance
+        order = order[mask[glob[order]]]  # the kept columns' entries, in that order
+        counts_per_row.append(np.bincount(row[order], minlength=min(CHAR_CHUNK, n_docs - text_offset)))
+        cols.append(column[glob[order]].astype(np.int32))
+        values.append(count[order])
+    indptr = np.concatenate(([0], np.cumsum(np.concatenate(counts_per_row)))).astype(np.int32)
+    return sp.csr_matrix((np.concatenate(values), np.concatenate(cols), indptr), shape=(n_docs, kept.size))
 
 
 def _chunk_ngrams(texts: list[str]):
