@@ -135,7 +135,7 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
     from sklearn.feature_extraction.text import TfidfTransformer
 
     counts = char_ngram_counts(texts, min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES)
-    if len(texts) > EXACT_SIDE:
+    if len(texts) > TRIM_ABOVE:
         from pipeline.parallel import release_free_memory
 
         release_free_memory()  # the n-grams' many mid-sized arrays, freed into the heap
@@ -146,6 +146,9 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
 
 _CODE_BASE = 0x110001  # above every code point (and one for "no third character")
 CHAR_CHUNK = 4_000  # texts whose n-grams are listed at a time (the arrays are ~10 per n-gram)
+# Texts above which the heap's freed pages are given back after the n-grams: on smaller questions
+# what stays is small, and pages given back cost page faults when taken again.
+TRIM_ABOVE = 5 * CHAR_CHUNK
 
 
 def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | None = None) -> sp.csr_matrix | None:
