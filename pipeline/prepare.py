@@ -57,11 +57,6 @@ class Preparation:
             self._pool = parallel.pool(workers)  # forked, one BLAS/OpenMP thread each
             self._results = self._pool.map(_prepare_chunk, [(c, config) for c in self._chunks])  # all submitted
 
-    @property
-    def parallel(self) -> bool:
-        """Whether worker processes are preparing the texts."""
-        return self._pool is not None
-
     def result(self) -> list[Prepared]:
         """The prepared answers, in the answers' order. Called once: the preparation lets go of
         its work then (a million distinct texts' dicts are 0.8 GiB), all but what a cache keeps

@@ -72,13 +72,9 @@ class _EarlyPool:
             and parallel.can_fork()
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
-        self.started = False
 
     def start(self) -> None:
-        if self.started:
-            return
-        self.started = True
-        if self.wanted:
+        if self.wanted and self.pool is None:
             import igraph  # noqa: F401
             import networkx  # noqa: F401
 
@@ -145,7 +141,7 @@ PARALLEL_PER_WORKER_UP_TO = 23_000
 
 def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) -> list[QuestionResult]:
     """Every question analysed, in input order: in turn, or in the worker processes of `pool`
-    (`_early_pool`: a survey of 5,000 to 100,000 answers whose largest questions fit in memory;
+    (`_EarlyPool`: a survey of 5,000 to 100,000 answers whose largest questions fit in memory;
     one BLAS thread each) when it has more than 5,000 kept answers, one question per worker at a
     time, the largest first.
 
