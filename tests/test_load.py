@@ -345,3 +345,21 @@ def test_short_text_valid_in_both_is_read_as_the_japanese_reading(tmp_path, text
     path = tmp_path / "t.csv"
     path.write_bytes(f"id,text\nr1,{text}\n".encode(encoding))
     assert [a.raw for a in load(path, Config())] == [text]
+
+
+def test_short_rows_read_as_padded_and_repeated_values_shared(tmp_path):
+    # A row with fewer cells than the header (an export that drops trailing empty cells) reads as
+    # if padded with empty cells; repeated attribute values and question names are one object.
+    path = tmp_path / "short.csv"
+    path.write_text("id,設問,回答,地域,年代\n1,Q1,書類が多い,北,30代\n2,Q1,会場がほしい\n3,Q2,人手不足,北,30代\n4,Q1\n",
+                    encoding="utf-8")
+    config = Config(text_cols=("回答",), question_col="設問", attr_cols=("地域", "年代"))
+    answers = load(path, config)
+    assert [(a.id, a.question, a.raw, a.attrs) for a in answers] == [
+        ("1", "Q1", "書類が多い", (("地域", "北"), ("年代", "30代"))),
+        ("2", "Q1", "会場がほしい", (("地域", ""), ("年代", ""))),
+        ("3", "Q2", "人手不足", (("地域", "北"), ("年代", "30代"))),
+        ("4", "Q1", "", (("地域", ""), ("年代", ""))),
+    ]
+    assert answers[0].attrs is answers[2].attrs and answers[1].attrs is answers[3].attrs
+    assert answers[0].question is answers[1].question is answers[3].question
