@@ -72,15 +72,17 @@ class Preparation:
         done = dict(zip(self.distinct, items))
         self.items, self.distinct, self._chunks, self._results = None, [], [], None
         del items
-        return [Prepared(answer=a, **done[a.raw]) for a in self.answers]
+        with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
+            return [Prepared(answer=a, **done[a.raw]) for a in self.answers]
 
     def _collect(self) -> list[dict]:
         done: list[dict] = []
         with self.progress.bar("形態素解析・マスキング", len(self.distinct), "件") as bar:
             if self._results is not None:
                 words: dict[str, str] = {}
-                for chunk, results in zip(self._chunks, self._results):
-                    done.extend(_shared_words(r, words) for r in results)
+                for chunk, data in zip(self._chunks, self._results):
+                    with parallel.no_collection():
+                        done.extend(_shared_words(r, words) for r in parallel.unpacked(data))
                     bar.update(len(chunk))
             else:
                 config = self.config
@@ -148,14 +150,15 @@ def _shared_words(prepared: dict, words: dict[str, str]) -> dict:
 _WORKER: dict = {}
 
 
-def _prepare_chunk(job: tuple[list[str], Config]) -> list[dict]:
-    """One worker's share; the tagger and extractor are made once per process."""
+def _prepare_chunk(job: tuple[list[str], Config]) -> bytes:
+    """One worker's share, prepared texts (`packed`: the parent unpacks them faster than the
+    executor would, `parallel`); the tagger and extractor are made once per process."""
     texts, config = job
     if _WORKER.get("config") != config:
         _WORKER.update(config=config, tokenizer=Tokenizer(), terms_of=extractor(config.stop_words, config.user_phrases),
                        extra=extra_set(config.non_answers))
     w = _WORKER
-    return [_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"]) for t in texts]
+    return parallel.packed([_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"]) for t in texts])
 
 
 def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: TermExtractor, extra) -> dict:

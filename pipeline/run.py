@@ -166,7 +166,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
         # were loaded before the fork).
         part = _QuestionJob(OrderedDict(), job.config, job.book, None, {q: job.earlier.get(q, {})},
                             {q: job.framings[q]})
-        return pool.submit(_analyse_in_worker, part, q, job.by_question[q], job.vectors is not None)
+        return pool.submit(_analyse_in_worker, part, q, parallel.packed(job.by_question[q]), job.vectors is not None)
 
     # One question per worker, and one more waiting, pickled, in the pool's queue: a worker that
     # finishes takes it at once instead of idling while the parent pickles the next question
@@ -181,7 +181,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: order.index(running[f])):
             q = running.pop(future)
-            done[q] = _attached(future.result(), job.by_question[q])
+            done[q] = _attached(parallel.unpacked(future.result()), job.by_question[q])
             bar.update(1)
             if waiting:
                 nxt = waiting.pop(0)
@@ -201,11 +201,13 @@ def _analyse_one(job: _QuestionJob, q: str, items: list[Prepared], tokenizer: To
     return summarised(result, config)
 
 
-def _analyse_in_worker(job: _QuestionJob, q: str, items: list[Prepared], use_vectors: bool) -> QuestionResult:
+def _analyse_in_worker(job: _QuestionJob, q: str, items: bytes, use_vectors: bool) -> bytes:
+    """In a question worker: the question's answers come and its result goes `packed`, and the
+    answers are left out of garbage collection while it is analysed (`parallel.task_input`)."""
     if "tokenizer" not in _WORKER:
         _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
     job = dataclasses.replace(job, vectors=wordvectors.load() if use_vectors else None)
-    return _detached(_analyse_one(job, q, items, _WORKER["tokenizer"]))
+    return parallel.packed(_detached(_analyse_one(job, q, parallel.task_input(items), _WORKER["tokenizer"])))
 
 
 def _detached(result: QuestionResult) -> QuestionResult:

@@ -60,6 +60,44 @@ def test_single_threaded_limits_only_inside_the_block():
         assert _threads() == before
 
 
+def test_no_collection_pauses_the_collector_and_restores_it_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with parallel.no_collection():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    gc.disable()  # a caller that paused it itself keeps it paused
+    try:
+        with parallel.no_collection():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    with pytest.raises(ValueError), parallel.no_collection():
+        raise ValueError
+    assert gc.isenabled()
+
+
+def _frozen_input(data: bytes) -> tuple[int, int, list]:
+    import gc
+
+    before = gc.get_freeze_count()
+    value = parallel.task_input(data)
+    return before, gc.get_freeze_count(), value
+
+
+def test_packed_values_travel_to_a_worker_and_are_frozen_there():
+    import gc
+
+    value = [{"terms": ("駐車場", "狭い"), "n": i} for i in range(1000)]
+    assert parallel.unpacked(parallel.packed(value)) == value
+    with parallel.pool(1) as pool:
+        before, after, back = pool.submit(_frozen_input, parallel.packed(value)).result()
+    assert back == value and after >= before + 1000  # the input's objects are frozen in the worker
+    assert gc.get_freeze_count() == 0  # never in the caller's process
+
+
 def test_pool_workers_use_one_thread():
     with parallel.pool(2) as pool:
         found = pool.submit(threadpool_info).result()
