@@ -583,9 +583,11 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
 
     # Rows shorter than the header are read as if padded with empty cells.
     width = 1 + max([i for _, i in text_idx + attr_idx] + [j for j in (id_idx, question_idx) if j is not None])
-    # Attribute values and question names repeat from row to row: one string and one tuple for
-    # each distinct value (a million rows of a few areas and ages: about 300 MB less).
+    # Attribute values, question names and answers repeat from row to row: one object for each
+    # distinct value (a million rows of a few areas and ages: about 300 MB less; repeated answers
+    # such as 特になし, or an export repeated: 380 bytes each).
     same: dict = {}
+    texts: dict[str, str] = {}
     skip_blank = id_idx is not None or question_idx is not None
     answers: list[Answer] = []
     seen_ids: dict[tuple[str, str], int] = {}
@@ -613,5 +615,6 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
                 raise UserError(f"ID「{rid}」が {seen_ids[key]} 行目と {line} 行目に重複しています（設問「{question}」）。",
                                 "ID は回答ごとに一意にしてください。")
             seen_ids[key] = line
-            answers.append(Answer(id=rid, question=question, row=n, raw=row[i], attrs=attrs))
+            raw = row[i]
+            answers.append(Answer(id=rid, question=question, row=n, raw=texts.setdefault(raw, raw), attrs=attrs))
     return answers

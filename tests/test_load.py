@@ -363,3 +363,11 @@ def test_short_rows_read_as_padded_and_repeated_values_shared(tmp_path):
     ]
     assert answers[0].attrs is answers[2].attrs and answers[1].attrs is answers[3].attrs
     assert answers[0].question is answers[1].question is answers[3].question
+
+
+def test_repeated_answers_are_one_string(tmp_path):
+    path = tmp_path / "repeat.csv"
+    path.write_text("id,回答\n1,特になし\n2,駐車場が狭い\n3,特になし\n", encoding="utf-8")
+    answers = load(path, Config(text_cols=("回答",)))
+    assert [a.raw for a in answers] == ["特になし", "駐車場が狭い", "特になし"]
+    assert answers[0].raw is answers[2].raw
