@@ -88,8 +88,11 @@ def no_collection() -> Iterator[None]:
 
 
 def packed(value: Any) -> bytes:
-    """`value` pickled, to be sent to or from a worker process and read with `unpacked`."""
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    """`value` pickled, to be sent to or from a worker process and read with `unpacked`; with the
+    garbage collector paused too (pickling a record makes a few short-lived tuples, which set
+    off collections over the whole heap: 22,644 prepared answers 0.7 s, 0.2 s so)."""
+    with no_collection():
+        return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def unpacked(data: bytes) -> Any:
