@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.errors import UserError
+from pipeline.parallel import no_collection
 from pipeline.records import Answer
 
 SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
@@ -21,8 +22,9 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm")
 def load(path: str | Path, config: Config) -> list[Answer]:
     """All answers of the table at `path`, in input order (row, then question)."""
     path = Path(path)
-    header, rows, header_line = _read_table(path, config.encoding, config.sheet)
-    return to_answers(path, header, rows, config, header_line)
+    with no_collection():  # a list per row, a record per answer, all kept (see `parallel`)
+        header, rows, header_line = _read_table(path, config.encoding, config.sheet)
+        return to_answers(path, header, rows, config, header_line)
 
 
 def read_table(path: Path, encoding: str = "auto", sheet: str | None = None) -> tuple[list[str], list[list[str]]]:

@@ -29,8 +29,9 @@ from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.errors import UserError
 from pipeline.fonts import font_path
+from pipeline.parallel import no_collection
 from pipeline.records import Answer, Assignment, QuestionResult, Quote, Result, Theme, slug
-from pipeline.sheets import row_cells, write_quotes_xlsx
+from pipeline.sheets import cell, row_cells, write_quotes_xlsx
 
 ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_reason", "score", "text", "theme_key", "reason",
                       "theme_ids"]
@@ -108,16 +109,22 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 if r.network is not None:
                     write_network_csv(r.network, tmp / f"networks/{slug(i)}_edges.csv")
                 tables[r.question] = write_crosstabs(r, tmp, slug(i))
-            write_assignments(results, config, tmp / "assignments.csv")
-            write_themes_json(result, images, tmp / "themes.json", tables)
-            write_kwic(results, tmp / "kwic.json")
-            write_quotes_xlsx(results, tmp / "quotes.xlsx")
-            (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
-            write_state(result, tmp / STATE)
-            codebook.write(result, tmp / "codebook.toml")
-            codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
-            # The report's font subset needs only its text: cut while the clouds are drawn.
-            page = report.draft(results, config, images, result.input_name, tables, result.notices, result.tallies)
+            # With the garbage collector paused: the writers make rows and cells by the hundred
+            # thousand, and every few hundred of them a collection would walk every answer again
+            # (89,683 answers: 0.6 s); the few cycles they leave (workbooks, templates) are
+            # collected after.
+            with no_collection():
+                write_assignments(results, config, tmp / "assignments.csv")
+                write_themes_json(result, images, tmp / "themes.json", tables)
+                write_kwic(results, tmp / "kwic.json")
+                write_quotes_xlsx(results, tmp / "quotes.xlsx")
+                (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
+                write_state(result, tmp / STATE)
+                codebook.write(result, tmp / "codebook.toml")
+                codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
+                # The report's font subset needs only its text: cut while the clouds are drawn.
+                page = report.draft(results, config, images, result.input_name, tables, result.notices,
+                                    result.tallies)
             needed = report.characters(page)
             if cache is None:
                 font_rule = report.face(font, needed)
@@ -362,21 +369,34 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_assignments(results: list[QuestionResult], config: Config, path: Path) -> None:
+    """assignments.csv, one row per answer (with the garbage collector paused: the rows are
+    short-lived and hold no cycles, and collections would walk every answer again and again)."""
     attr_names = list(config.attr_cols)
-    with path.open("w", encoding="utf-8-sig", newline="") as f:
+    with path.open("w", encoding="utf-8-sig", newline="") as f, no_collection():
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
+        # The values that repeat from row to row (question, label, key, reason set aside, themes,
+        # attributes) are made cells once each.
+        same: dict[str, Any] = {}
+
+        def repeated(value: str):
+            found = same.get(value)
+            if found is None:
+                found = same[value] = cell(value)
+            return found
+
         for result in results:
-            labels = {t.theme_id: t.label for t in result.themes}
-            keys = {t.theme_id: t.key for t in result.themes}
+            question = repeated(result.question)
+            labels = {t.theme_id: repeated(t.label) for t in result.themes}
+            keys = {t.theme_id: repeated(t.key) for t in result.themes}
             for a in result.assignments:
                 kept = a.theme_id >= 0
-                writer.writerow(row_cells([
-                    a.answer.id, result.question, a.theme_id, labels.get(a.theme_id, ""), a.excluded_reason,
-                    f"{a.score:.4f}" if kept else "", a.masked, keys.get(a.theme_id, ""), a.reason,
-                    ";".join(str(t) for t in a.theme_ids),
-                    *[value for _, value in a.answer.attrs],
-                ]))
+                writer.writerow([
+                    cell(a.answer.id), question, a.theme_id, labels.get(a.theme_id, ""), repeated(a.excluded_reason),
+                    cell(f"{a.score:.4f}") if kept else "", cell(a.masked), keys.get(a.theme_id, ""), cell(a.reason),
+                    repeated(";".join(str(t) for t in a.theme_ids)),
+                    *[repeated(value) for _, value in a.answer.attrs],
+                ])
 
 
 def _quote(q: Quote) -> dict:
@@ -469,14 +489,13 @@ def _quote_state(q: Quote) -> list:
 
 def write_state(result: Result, path: Path) -> None:
     """run_state.json, written as it goes: one line per answer, so that a million answers never
-    stand in memory as one document."""
-    def dumps(value) -> str:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    stand in memory as one document (with the garbage collector paused, as `write_assignments`)."""
+    dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line
 
     head = {"format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
             "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
             "notices": list(result.notices)}
-    with path.open("w", encoding="utf-8") as f:
+    with path.open("w", encoding="utf-8") as f, no_collection():
         f.write(dumps(head)[:-1] + ',"questions":[\n')
         for n, r in enumerate(result.questions):
             question = {

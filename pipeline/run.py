@@ -218,8 +218,9 @@ def _detached(result: QuestionResult) -> QuestionResult:
 
 
 def _attached(result: QuestionResult, items: list[Prepared]) -> QuestionResult:
-    return dataclasses.replace(result, assignments=tuple(dataclasses.replace(a, answer=p.answer, masked=p.masked)
-                                                         for a, p in zip(result.assignments, items, strict=True)))
+    with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
+        return dataclasses.replace(result, assignments=tuple(dataclasses.replace(a, answer=p.answer, masked=p.masked)
+                                                             for a, p in zip(result.assignments, items, strict=True)))
 
 
 def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config) -> dict[str, noissue.Framing]:
