@@ -24,7 +24,7 @@ import contextlib
 import gc
 import multiprocessing
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -99,6 +99,24 @@ def unpacked(data: bytes) -> Any:
     """What `packed` pickled, read with the garbage collector paused (`no_collection`)."""
     with no_collection():
         return pickle.loads(data)
+
+
+@contextlib.contextmanager
+def frozen() -> Iterator[Callable[[], None]]:
+    """The objects that exist now left out of garbage collection inside the block (`gc.freeze`)
+    and given back to it after: for long work beside a large heap that lives on (a million
+    prepared answers, while the questions are analysed in this process: every full collection
+    walked them, 2 s each, 11.6 s in all). The block gets a function that leaves out what exists
+    then as well (each question's result, once made). Reference counting still frees them. When
+    something has frozen objects already, nothing changes (unfreezing would give back theirs too)."""
+    if gc.get_freeze_count():
+        yield lambda: None
+        return
+    gc.freeze()
+    try:
+        yield gc.freeze
+    finally:
+        gc.unfreeze()
 
 
 def task_input(data: bytes) -> Any:

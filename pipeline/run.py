@@ -155,9 +155,12 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
     kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
     if pool is None or len(questions) < 2 or kept <= PARALLEL_QUESTIONS_ABOVE:
         results = []
-        for q in questions:
-            results.append(_analyse_one(job, q, job.by_question[q], tokenizer))
-            bar.update(1)
+        # The prepared answers, and each result once made, out of every collection the analysis sets off.
+        with parallel.frozen() as settle:
+            for q in questions:
+                results.append(_analyse_one(job, q, job.by_question[q], tokenizer))
+                settle()
+                bar.update(1)
         return results
     order = sorted(questions, key=lambda q: -len(job.by_question[q]))
 

@@ -79,6 +79,27 @@ def test_no_collection_pauses_the_collector_and_restores_it_as_it_was():
     assert gc.isenabled()
 
 
+def test_frozen_leaves_objects_out_inside_the_block_only():
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    with parallel.frozen() as settle:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        kept = [[i] for i in range(1000)]
+        settle()  # what exists now is left out too
+        assert gc.get_freeze_count() >= frozen + 1000
+    assert gc.get_freeze_count() == 0 and len(kept) == 1000
+    gc.freeze()  # frozen by someone else: left as it is
+    try:
+        count = gc.get_freeze_count()
+        with parallel.frozen() as settle:
+            settle()
+        assert gc.get_freeze_count() == count
+    finally:
+        gc.unfreeze()
+
+
 def _frozen_input(data: bytes) -> tuple[int, int, list]:
     import gc
 
