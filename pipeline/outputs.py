@@ -87,6 +87,17 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 pictures += _uncached(cache, caching.key("tally", t, font), {".png": tmp / rel}, picture)
         drawing = render.draw([p for p, _, _ in pictures], workers=config.workers, planned=len(pictures) + len(clouds))
         try:
+            for i, r in enumerate(results):
+                if r.network is not None:
+                    write_network_csv(r.network, tmp / f"networks/{slug(i)}_edges.csv")
+                tables[r.question] = write_crosstabs(r, tmp, slug(i))
+            # The report's text first: its font subset is cut in a worker, after the charts and
+            # before the clouds, while this process writes the rest.
+            with no_collection():
+                page = report.draft(results, config, images, result.input_name, tables, result.notices,
+                                    result.tallies)
+            needed = report.characters(page)
+            font_rule_made = drawing.call(report.face, font, needed) if cache is None else (lambda: "")
             # The answers' characters: what a rerun's clouds and report will show again (font caches).
             answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
             narrowed = None
@@ -105,14 +116,10 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                       name, _png_svg(tmp / rel)) for _, rel, weights, style, name in clouds]
             drawing.add([p for p, _, _ in drawn])
             pictures += drawn
-            for i, r in enumerate(results):
-                if r.network is not None:
-                    write_network_csv(r.network, tmp / f"networks/{slug(i)}_edges.csv")
-                tables[r.question] = write_crosstabs(r, tmp, slug(i))
             # With the garbage collector paused: the writers make rows and cells by the hundred
             # thousand, and every few hundred of them a collection would walk every answer again
             # (89,683 answers: 0.6 s); the few cycles they leave (workbooks, templates) are
-            # collected after.
+            # collected after. (So is the report's draft, above.)
             with no_collection():
                 write_assignments(results, config, tmp / "assignments.csv")
                 write_themes_json(result, images, tmp / "themes.json", tables)
@@ -122,12 +129,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 write_state(result, tmp / STATE)
                 codebook.write(result, tmp / "codebook.toml")
                 codebook_xlsx.write(result, tmp / "codebook.xlsx")  # the same themes, for editing in Excel
-                # The report's font subset needs only its text: cut while the clouds are drawn.
-                page = report.draft(results, config, images, result.input_name, tables, result.notices,
-                                    result.tallies)
-            needed = report.characters(page)
             if cache is None:
-                font_rule = report.face(font, needed)
+                font_rule = font_rule_made()
             else:
                 font_rule = cache.face(font, needed, answer_chars + report.vocabulary(),
                                        lambda chars: report.face(font, chars))

@@ -7,8 +7,10 @@ Rendering takes results, never a fitted model. Every image uses the Japanese fon
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pipeline.fonts import font_face
 from pipeline.records import QuestionResult
@@ -132,6 +134,14 @@ class Drawing:
         self._pictures += pictures
         if self._pool is not None:
             self._futures += [self._pool.submit(_draw, p) for p in sorted(pictures, key=lambda p: -p.cost)]
+
+    def call(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        """`function(*args)` in a worker after the pictures submitted so far (here and now without
+        workers); returns what waits for its result, to be asked before `wait`."""
+        if self._pool is None:
+            value = function(*args)
+            return lambda: value
+        return self._pool.submit(function, *args).result
 
     def wait(self) -> None:
         try:
