@@ -248,17 +248,21 @@ def test_library_api_takes_answers_in_memory(tmp_path):
 
 
 SIDE_EFFECTS = """
-import csv, os, sys
+import csv, gc, os, sys
 import matplotlib
 def umask():
     return [l for l in open('/proc/self/status') if l.startswith('Umask')]
-before = (csv.field_size_limit(), umask(), matplotlib.get_backend())
+def collector():
+    return (gc.isenabled(), gc.get_freeze_count())
+before = (csv.field_size_limit(), umask(), matplotlib.get_backend(), collector())
 import pipeline
 from pipeline.config import Config
 result = pipeline.analyse({'q': ['書類が多い', '会場がない', '書類が面倒', '会場を借りたい'] * 3}, Config(k=2, workers=1))
 pipeline.write(result, sys.argv[1])
 pipeline.analyse(sys.argv[2], Config(workers=1))
-after = (csv.field_size_limit(), umask(), matplotlib.get_backend())
+pipeline.write(pipeline.analyse({'q': [f'書類が多い{i}' for i in range(3000)] + [f'会場がない{i}' for i in range(3000)]},
+                                Config(k=2, workers=2)), sys.argv[1])  # workers and a parent analysing in turn
+after = (csv.field_size_limit(), umask(), matplotlib.get_backend(), collector())
 assert before == after, (before, after)
 assert 'matplotlib.pyplot' not in sys.modules
 print('clean')
