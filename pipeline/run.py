@@ -134,6 +134,7 @@ class _QuestionJob:
 # answers and the word-vector block at 100 dimensions: side by side 44.3 s and 1.44 GiB in all,
 # in turn 52.5 s and 1.21 GiB (the budget is 1.5 GiB); on 10,000 answers 12 s against
 # 17 s.
+SEND_TIME = 0.01  # seconds the parent waits after submitting a question before pickling the next
 PARALLEL_QUESTIONS_ABOVE = 5_000
 PARALLEL_QUESTIONS_UP_TO = 100_000
 PARALLEL_PER_WORKER_UP_TO = 23_000
@@ -177,7 +178,12 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
     # questions are submitted as these finish: a question in the queue is held pickled.
     workers = job.config.workers or os.cpu_count() or 1
     waiting = list(order)
-    running = {submit(q): q for q in waiting[:workers + 1]}
+    running = {}
+    for q in waiting[:workers + 1]:
+        running[submit(q)] = q
+        # Pickling the next question holds the interpreter for 0.2 s: let the pool's threads
+        # send this one first, so that its worker starts meanwhile.
+        wait(running, timeout=SEND_TIME)
     del waiting[:workers + 1]
     done: dict[str, QuestionResult] = {}
     while running:
