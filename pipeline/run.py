@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import os
 from collections import Counter, OrderedDict
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -90,23 +91,30 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
              previous_path: Path | None, cache: Cache | None, vectors: wordvectors.WordVectors | None,
              pool: ProcessPoolExecutor | None, preparation: Preparation) -> Result:
     tokenizer = Tokenizer()
-    by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
-    for p in preparation.result():
-        by_question.setdefault(p.answer.question, []).append(p)
-    framings = set_aside_no_issue(by_question, config)
-    book = None
-    earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
-    if codebook_path is not None:
-        if previous_path is not None:
-            from pipeline.outputs import read_results
+    # The prepared answers are built with the garbage collector paused and frozen at once, before
+    # any collection walks them (one collection over a million new records took seconds), and
+    # stay frozen, with each question's result once made, until the analysis ends (`parallel`).
+    with parallel.frozen() as settle:
+        by_question: OrderedDict[str, list[Prepared]] = OrderedDict()
+        with parallel.no_collection():
+            for p in preparation.result():
+                by_question.setdefault(p.answer.question, []).append(p)
+            settle()
+        framings = set_aside_no_issue(by_question, config)
+        settle()  # and the records of the answers it set aside
+        book = None
+        earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
+        if codebook_path is not None:
+            if previous_path is not None:
+                from pipeline.outputs import read_results
 
-            earlier = {r.question: {a.answer.id: a.masked for a in r.assignments if a.theme_id >= 0}
-                       for r in read_results(Path(previous_path))}
-        book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept} | set(earlier.get(q, {}))
-                                                   for q, items in by_question.items()})
-    job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
-    with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
-        results = _analyse_questions(job, tokenizer, bar, pool)
+                earlier = {r.question: {a.answer.id: a.masked for a in r.assignments if a.theme_id >= 0}
+                           for r in read_results(Path(previous_path))}
+            book = read_codebook(Path(codebook_path), {q: {p.answer.id for p in items if p.kept}
+                                                       | set(earlier.get(q, {})) for q, items in by_question.items()})
+        job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
+        with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
+            results = _analyse_questions(job, tokenizer, bar, pool, settle)
     store_pending(cache, preparation.pending)
     return Result(questions=tuple(results), config=config, input_name=input_name,
                   word_vectors=vectors is not None, notices=notices(config, vectors is not None),
@@ -140,11 +148,13 @@ PARALLEL_QUESTIONS_UP_TO = 100_000
 PARALLEL_PER_WORKER_UP_TO = 23_000
 
 
-def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) -> list[QuestionResult]:
+def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
+                       settle: Callable[[], None] = lambda: None) -> list[QuestionResult]:
     """Every question analysed, in input order: in turn, or in the worker processes of `pool`
     (`_EarlyPool`: a survey of 5,000 to 100,000 answers whose largest questions fit in memory;
     one BLAS thread each) when it has more than 5,000 kept answers, one question per worker at a
-    time, the largest first.
+    time, the largest first. `settle` is called after each question analysed here: it freezes
+    the result for the garbage collector (`parallel.frozen`).
 
     The workers were forked as the answers began to be prepared (`_EarlyPool`), and each gets its question's
     answers pickled: a worker forked later would share the parent's memory pages, and reading
@@ -156,12 +166,10 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None) 
     kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
     if pool is None or len(questions) < 2 or kept <= PARALLEL_QUESTIONS_ABOVE:
         results = []
-        # The prepared answers, and each result once made, out of every collection the analysis sets off.
-        with parallel.frozen() as settle:
-            for q in questions:
-                results.append(_analyse_one(job, q, job.by_question[q], tokenizer))
-                settle()
-                bar.update(1)
+        for q in questions:
+            results.append(_analyse_one(job, q, job.by_question[q], tokenizer))
+            settle()  # each result once made out of the collections the next question sets off
+            bar.update(1)
         return results
     order = sorted(questions, key=lambda q: -len(job.by_question[q]))
 
