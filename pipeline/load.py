@@ -10,6 +10,7 @@ import io
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from pipeline.config import Config
 from pipeline.errors import UserError
@@ -588,8 +589,7 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
     # Attribute values, question names and answers repeat from row to row: one object for each
     # distinct value (a million rows of a few areas and ages: about 300 MB less; repeated answers
     # such as 特になし, or an export repeated: 380 bytes each).
-    same: dict = {}
-    texts: dict[str, str] = {}
+    same: dict[Any, Any] = {}
     skip_blank = id_idx is not None or question_idx is not None
     answers: list[Answer] = []
     seen_ids: dict[tuple[str, str], int] = {}
@@ -618,5 +618,5 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
                                 "ID は回答ごとに一意にしてください。")
             seen_ids[key] = line
             raw = row[i]
-            answers.append(Answer(id=rid, question=question, row=n, raw=texts.setdefault(raw, raw), attrs=attrs))
+            answers.append(Answer(id=rid, question=question, row=n, raw=same.setdefault(raw, raw), attrs=attrs))
     return answers

@@ -372,17 +372,16 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_assignments(results: list[QuestionResult], config: Config, path: Path) -> None:
-    """assignments.csv, one row per answer (with the garbage collector paused: the rows are
-    short-lived and hold no cycles, and collections would walk every answer again and again)."""
+    """assignments.csv, one row per answer (`write_all` calls it with the garbage collector paused)."""
     attr_names = list(config.attr_cols)
-    with path.open("w", encoding="utf-8-sig", newline="") as f, no_collection():
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
         # The values that repeat from row to row (question, label, key, reason set aside, themes,
         # attributes) are made cells once each.
         same: dict[str, Any] = {}
 
-        def repeated(value: str):
+        def repeated(value: str) -> Any:
             found = same.get(value)
             if found is None:
                 found = same[value] = cell(value)
@@ -492,13 +491,13 @@ def _quote_state(q: Quote) -> list:
 
 def write_state(result: Result, path: Path) -> None:
     """run_state.json, written as it goes: one line per answer, so that a million answers never
-    stand in memory as one document (with the garbage collector paused, as `write_assignments`)."""
+    stand in memory as one document (`write_all` calls it with the garbage collector paused)."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line
 
     head = {"format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
             "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
             "notices": list(result.notices)}
-    with path.open("w", encoding="utf-8") as f, no_collection():
+    with path.open("w", encoding="utf-8") as f:
         f.write(dumps(head)[:-1] + ',"questions":[\n')
         for n, r in enumerate(result.questions):
             question = {

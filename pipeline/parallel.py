@@ -105,8 +105,8 @@ def unpacked(data: bytes) -> Any:
 def frozen() -> Iterator[Callable[[], None]]:
     """The objects that exist now left out of garbage collection inside the block (`gc.freeze`)
     and given back to it after: for long work beside a large heap that lives on (a million
-    prepared answers, while the questions are analysed in this process: every full collection
-    walked them, 2 s each, 11.6 s in all). The block gets a function that leaves out what exists
+    prepared answers, while the survey is analysed: with the questions analysed in this process,
+    every full collection walked them, 2 s each, 11.6 s in all). The block gets a function that leaves out what exists
     then as well (each question's result, once made). Reference counting still frees them. When
     something has frozen objects already, nothing changes (unfreezing would give back theirs too)."""
     if gc.get_freeze_count():
@@ -160,4 +160,3 @@ def release_free_memory() -> None:
     except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
         return
     trim(0)
-
