@@ -480,19 +480,25 @@ _TITLE_REQUESTS = re.compile(r"要望|求め|ほしい|欲しい|希望|意見|�
                              r"たらよい|たら良い|べき|アイデア")
 _TITLE_GOOD = re.compile(r"よかった|良かった|良い点|よい点|良いところ|よいところ|満足(?:度)?の理由|満足した|魅力|"
                          r"おすすめ|オススメ|お勧め|推奨|楽しかった|印象に残|感動|気に入|好きな")
+# Impressions (ご意見・ご感想, 参加した感想): praise is what such a question asks for among the rest.
+_TITLE_IMPRESSIONS = re.compile(r"感想|所感")
 
 
 def from_title(title: str) -> str:
     """The framing the question's title states, or "" when it states none. Problem words win
     over request words (不便に感じたこと・改善してほしいこと asks for problems). "other" for a
-    title that asks for good points and problems or requests together (良かった点・悪かった点:
-    praise is content there) and for one that asks why something is not done (協働したくない
-    理由: 今のままで十分 is a reason)."""
+    title that asks for good points or impressions and problems or requests together (良かった
+    点・悪かった点, ご意見・ご感想: praise is content there) and for one that asks why something is
+    not done (協働したくない理由: 今のままで十分 is a reason); "" for impressions alone (今回の旅行の
+    感想: the answers tell)."""
     good = bool(_TITLE_GOOD.search(title))
+    impressions = bool(_TITLE_IMPRESSIONS.search(title)) and not good
     problems = bool(_TITLE_PROBLEMS.search(title))
     requests = bool(_TITLE_REQUESTS.search(title))
-    if (good and (problems or requests)) or _TITLE_WHY_NOT.search(title):
+    if ((good or impressions) and (problems or requests)) or _TITLE_WHY_NOT.search(title):
         return "other"
+    if impressions:
+        return ""
     if good:
         return "good"
     if problems:

@@ -101,6 +101,8 @@ def test_what_applies_to_which_question(kind, asks, applies):
     ("協働を進めるために整っているとよい環境", "requests"), ("今後あってほしいサービス", "requests"),
     ("満足度の理由", "good"), ("推奨項目", "good"), ("協働してよかったこと", "good"), ("地域の魅力", "good"),
     ("良かった点・悪かった点", "other"), ("協働したくない理由", "other"),
+    ("ご意見・ご感想をお聞かせください", "other"), ("講座に参加した感想・今後希望するテーマ", "other"),
+    ("今回の旅行の感想", ""), ("旅行の感想・不便に感じたこと", "other"), ("印象に残ったこと", "good"),
     ("inconv", ""), ("Q5", ""), ("自由記述", ""),
 ])
 def test_framing_from_the_title(title, asks):
