@@ -121,7 +121,7 @@ def decode(path: Path, data: bytes, encoding: str = "auto") -> str:
         if "euc-jp" in readings and "cp932" in readings and _prefer_euc(readings["cp932"], readings["euc-jp"]):
             readings["cp932"] = readings.pop("cp932")  # EUC-JP first
         if list(readings) == ["utf-8"]:
-            profiles["utf-8"] = _Profile(readings["utf-8"])  # made once (a million answers: 3.3 s)
+            profiles["utf-8"] = _Profile(readings["utf-8"])  # made once (a million answers: 3.3 s before arrays)
             if (cp932 := _rather_cp932(data, readings["utf-8"], profiles["utf-8"])) is not None:
                 return cp932
         for codec, text in readings.items():
@@ -349,19 +349,37 @@ def _is_control(o: int) -> bool:
     return (o < 0x20 and o not in (0x09, 0x0A, 0x0D)) or 0x7F <= o < 0xA0
 
 
+COUNT_IN_ARRAYS = 1_000_000  # characters above which `_char_counts` counts them with NumPy
+
+
+def _char_counts(text: str) -> list[tuple[str, int]]:
+    """How often each character occurs in `text`. A long text's characters are counted as an
+    array of code points (`bincount`: 0.2 s instead of 1.6 s for 27 million characters, the text of
+    300,000 answers); a short one's with a Counter, which spares importing NumPy."""
+    if len(text) <= COUNT_IN_ARRAYS:
+        return list(collections.Counter(text).items())
+    import numpy as np
+
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    counts = np.bincount(codes)
+    del codes
+    present = np.flatnonzero(counts)
+    return list(zip(map(chr, present.tolist()), counts[present].tolist()))
+
+
 class _Profile:
     """What the characters of a decoded text look like."""
 
     def __init__(self, text: str):
-        counts = collections.Counter(text)
+        counts = _char_counts(text)
         self.length = len(text)
         self.chars = 0  # non-ASCII characters: what the shares are shares of
-        self.odd = 0.0  # the sum of their weights
         self.controls = 0  # control characters other than tab and line breaks
         self.kana = 0  # 全角 hiragana and katakana
         self.half = 0  # 半角カナ
         rare = []  # level-2 kanji and anything odder, except accented Latin letters
-        for ch, n in counts.items():
+        weighted: dict[float, int] = {}  # characters per weight: the sum below is the same in any order
+        for ch, n in counts:
             o = ord(ch)
             if _is_control(o):
                 self.controls += n
@@ -369,14 +387,15 @@ class _Profile:
                 continue
             self.chars += n
             w = _weight(ch)
-            self.odd += w * n
+            weighted[w] = weighted.get(w, 0) + n
             if 0x3041 <= o <= 0x30FF:
                 self.kana += n
             elif 0xFF61 <= o <= 0xFF9F:
                 self.half += n
             elif w >= 0.1 and o > 0xFF:
                 rare.append(ch)
-        self.latin = len(_LATIN_MOJIBAKE.findall(text)) if any(0xC2 <= ord(c) <= 0xF4 for c in counts) else 0
+        self.odd = sum(w * n for w, n in sorted(weighted.items()))  # the sum of their weights
+        self.latin = len(_LATIN_MOJIBAKE.findall(text)) if any(0xC2 <= ord(c) <= 0xF4 for c, _ in counts) else 0
         self.mixed = 0  # 半角カナ next to a rare character
         if self.half and rare:
             r = re.escape("".join(rare))

@@ -371,3 +371,19 @@ def test_repeated_answers_are_one_string(tmp_path):
     answers = load(path, Config(text_cols=("回答",)))
     assert [a.raw for a in answers] == ["特になし", "駐車場が狭い", "特になし"]
     assert answers[0].raw is answers[2].raw
+
+
+@pytest.mark.parametrize("text", [
+    "id,text\n1,駐車場が狭い\n2,ｶﾀｶﾅと①、café ×÷ 😀\x00\x01\n",
+    "ã\x81\x82ã\x81\x84 Ã© mojibake, 鷗外 髙橋 ﾊｶﾞ鵞\u3000\ufeff" * 3,
+    "".join(chr(c) for c in range(0x20, 0x3000, 7)) + "\ud800",  # a lone surrogate too
+    "",
+])
+def test_character_profile_is_the_same_counted_in_arrays(monkeypatch, text):
+    """Long texts' characters are counted as code-point arrays, short ones with a Counter: the
+    profile that decides whether a reading is plausible does not depend on which."""
+    import pipeline.load as loading
+
+    by_counter = vars(loading._Profile(text))
+    monkeypatch.setattr(loading, "COUNT_IN_ARRAYS", -1)
+    assert vars(loading._Profile(text)) == by_counter
