@@ -49,8 +49,8 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     Errors a user can fix raise `UserError` (a Japanese message).
     """
     config = _config(config)
-    answers, name = _answers(data, config)
     progress, store = Progress(quiet=quiet), _cache(cache)
+    answers, name = _answers(data, config, progress)
     # The answers' preparation starts first, in worker processes forked from this process before
     # it imports the analysis (scikit-learn, SciPy: 0.8 s), which it then does while they work.
     from pipeline.prepare import Preparation
@@ -72,14 +72,15 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     return result
 
 
-def write(result: Result, out_dir: str | Path, *, cache: str | Path | Cache | None = None) -> Path:
+def write(result: Result, out_dir: str | Path, *, cache: str | Path | Cache | None = None, quiet: bool = True) -> Path:
     """Write every output of `result` (assignments.csv, themes.json, quotes.xlsx, report.html,
     images, …) into `out_dir`, replacing an earlier result only when complete. `cache`: a folder
-    where images and the report's font subset are kept for the next run (see `analyse`)."""
+    where images and the report's font subset are kept for the next run (see `analyse`);
+    `quiet=False`: a progress bar on stderr when it is a terminal."""
     from pipeline.outputs import write_all
 
     out = Path(out_dir)
-    write_all(result, out, cache=_cache(cache))
+    write_all(result, out, cache=_cache(cache), progress=Progress(quiet=quiet))
     return out
 
 
@@ -97,11 +98,11 @@ def _config(config: Config | Mapping[str, Any] | None) -> Config:
     raise TypeError(f"config must be a Config, a mapping or None, not {type(config).__name__}")
 
 
-def _answers(data: Data, config: Config) -> tuple[list[Answer], str]:
+def _answers(data: Data, config: Config, progress: Progress | None = None) -> tuple[list[Answer], str]:
     from pipeline.load import load, to_answers
 
     if isinstance(data, (str, Path)):
-        return load(Path(data), config), Path(data).name
+        return load(Path(data), config, progress), Path(data).name
     if hasattr(data, "columns") and hasattr(data, "to_dict"):  # a pandas DataFrame
         header = [str(c) for c in data.columns]
         rows = [[_text(record[c]) for c in data.columns] for record in data.to_dict("records")]

@@ -148,7 +148,7 @@ def run_themes(args: argparse.Namespace) -> int:
     _warn(result.notices)
     if use_review:
         result = _carry_over(result, review_path)
-    api.write(result, out, cache=cache)
+    api.write(result, out, cache=cache, quiet=args.quiet)
     answered = sum(r.n_answers for r in result)
     kept = sum(r.n_answers - r.n_excluded for r in result)
     print(f"{answered} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")

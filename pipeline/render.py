@@ -117,11 +117,18 @@ class Drawing:
     """Pictures being drawn: in worker processes while the caller writes the other outputs,
     or, for a few pictures or one worker, when `wait` is called. `planned`: how many pictures
     will be drawn in all, the first ones given now and the rest by `add` (the workers start on
-    the first while the caller prepares the rest)."""
+    the first while the caller prepares the rest). `done`: called once for each picture drawn
+    (from a thread of this process when workers draw them), to count them."""
 
-    def __init__(self, pictures: list[Picture], workers: int, planned: int | None = None):
+    def __init__(self, pictures: list[Picture], workers: int, planned: int | None = None,
+                 done: Callable[[], None] | None = None):
+        import threading
+
         from pipeline import parallel
 
+        self._done = done
+        self._counted: set[int] = set()  # the futures counted by `done`, each once
+        self._counting = threading.Lock()
         self._pictures: list[Picture] = []
         planned = len(pictures) if planned is None else planned
         # Forked, one BLAS/OpenMP thread each.
@@ -133,7 +140,22 @@ class Drawing:
         """More pictures: submitted now, costliest first (stable), collected in `wait`."""
         self._pictures += pictures
         if self._pool is not None:
-            self._futures += [self._pool.submit(_draw, p) for p in sorted(pictures, key=lambda p: -p.cost)]
+            futures = [self._pool.submit(_draw, p) for p in sorted(pictures, key=lambda p: -p.cost)]
+            if self._done is not None:
+                for future in futures:
+                    future.add_done_callback(self._count)
+            self._futures += futures
+
+    def _count(self, future) -> None:
+        """`done` for a finished picture, once: from the pool's thread as it finishes, or from
+        `wait` if that thread has not got to it yet."""
+        if self._done is None:
+            return
+        with self._counting:
+            if id(future) in self._counted:
+                return
+            self._counted.add(id(future))
+        self._done()
 
     def call(self, function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         """`function(*args)` in a worker after the pictures submitted so far (here and now without
@@ -148,8 +170,11 @@ class Drawing:
             if self._pool is None:
                 for picture in self._pictures:
                     _draw(picture)
+                    if self._done is not None:
+                        self._done()
             for future in self._futures:
                 future.result()
+                self._count(future)
         finally:
             self.close()
 
@@ -167,11 +192,12 @@ def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dic
                    cost=style.get("width", 800) * style.get("height", 400) / 320_000)
 
 
-def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None) -> Drawing:
+def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None,
+         done: Callable[[], None] | None = None) -> Drawing:
     """Start drawing pictures, across processes when there are enough of them (each takes a
     tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
     network's matplotlib figure); `planned`: how many in all, the rest to come by `.add`;
-    `.wait()` for them."""
+    `done`: called for each picture drawn; `.wait()` for them."""
     import os
 
     # Imported (with matplotlib) once here, not in every forked worker.
@@ -179,7 +205,7 @@ def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None) 
     import wordcloud  # noqa: F401
     from matplotlib.backends import backend_agg  # noqa: F401
 
-    return Drawing(pictures, workers or os.cpu_count() or 1, planned)
+    return Drawing(pictures, workers or os.cpu_count() or 1, planned, done)
 
 
 def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | None:

@@ -100,7 +100,7 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
             for p in preparation.result():
                 by_question.setdefault(p.answer.question, []).append(p)
             settle()
-        framings = set_aside_no_issue(by_question, config)
+        framings = set_aside_no_issue(by_question, config, progress)
         settle()  # and the records of the answers it set aside
         book = None
         earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -240,7 +240,8 @@ def _attached(result: QuestionResult, items: list[Prepared]) -> QuestionResult:
                                                              for a, p in zip(result.assignments, items, strict=True)))
 
 
-def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config) -> dict[str, noissue.Framing]:
+def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Config,
+                       progress: Progress | None = None) -> dict[str, noissue.Framing]:
     """Decide what each question asks for and set its no_issue answers aside (in place): 特に不便は
     なかった to a question on problems, praise-only answers to one on problems or requests. The
     framing is configured (`[questions."列名"] asks`), else read from the title and column name,
@@ -248,10 +249,12 @@ def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Co
     known: dict[str, str] = {p.norm: p.kind for items in by_question.values() for p in items
                              if p.kept and p.kind is not None}  # read at preparation, in the workers
     framings = {}
-    for q, items in by_question.items():
-        title = config.question_title(q)
-        by_question[q], framings[q] = noissue.mark(items, title if title == q else f"{title} {q}",
-                                                   config.question_ask(q), known)
+    with (progress or Progress(quiet=True)).bar("「特になし」等の判定", len(by_question), "設問") as bar:
+        for q, items in by_question.items():
+            title = config.question_title(q)
+            by_question[q], framings[q] = noissue.mark(items, title if title == q else f"{title} {q}",
+                                                       config.question_ask(q), known)
+            bar.update(1)
     return framings
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
@@ -207,3 +208,39 @@ def test_unknown_command_and_missing_out():
 def test_help_is_japanese():
     code, stdout, _ = run_cli(["themes", "--help"])
     assert code == 0 and "出力フォルダ" in stdout and "--text-col" in stdout
+
+
+def test_progress_bars_count_every_stage(tmp_path, monkeypatch):
+    """Without --quiet on a terminal, every stage that can take seconds at national scale has a
+    bar — reading the table, taking the answers out, preparing them, no_issue, themes, writing —
+    and each bar reaches its total: every row, picture and file is counted once."""
+    from pipeline import progress as progress_module
+
+    bars: dict[str, list[int]] = {}
+
+    class Recorder:
+        def __init__(self, label: str, total: int):
+            self.n = 0
+            bars[label] = [total, 0]
+            self.label = label
+
+        def update(self, n: int = 1) -> None:
+            self.n += n
+            bars[self.label][1] += n
+
+    @contextlib.contextmanager
+    def bar(self, label, total, unit):
+        yield Recorder(label, total)
+
+    monkeypatch.setattr(progress_module.Progress, "__init__", lambda self, quiet=False: setattr(self, "enabled", not quiet))
+    monkeypatch.setattr(progress_module.Progress, "bar", bar)
+    code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
+                            "--out", str(tmp_path / "out"), "--workers", "2"])
+    assert code == 0, err
+    assert set(bars) == {"表の読み込み", "回答の取り出し", "形態素解析・マスキング", "「特になし」等の判定", "テーマの抽出", "書き出し"}
+    text_length = len((CORPUS / "survey.csv").read_bytes().decode("cp932").replace("\r\n", "\n"))
+    assert bars["表の読み込み"][0] in (text_length, len((CORPUS / "survey.csv").read_bytes().decode("cp932")))
+    for label, (total, counted) in bars.items():
+        assert counted == total, label
+    pictures = len([p for p in (tmp_path / "out").rglob("*.png") if ".cache" not in p.parts])
+    assert bars["書き出し"][0] == pictures + 12  # every picture drawn, and the writers' steps
