@@ -53,12 +53,13 @@ def _fit_right(text: str, width: int) -> str:
 class Index:
     """The answers of a question, to look up many words. Answers are tokenized only when a
     lemma search needs them (an answer can hold an inflected form of a word only if it holds the
-    word's first character), and then once."""
+    word's first character), and then once per distinct text."""
 
     def __init__(self, items: list[Prepared], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
         self.entries = [(p.answer.id, p.answer.question, p.shown.replace("\n", "／")) for p in items if p.norm]
-        self._lemmas: dict[int, list[tuple[str, int, int]]] = {}
+        # By text: an answer given many times (特になし, an export repeated) is tokenized once.
+        self._lemmas: dict[str, list[tuple[str, int, int]]] = {}
         # All texts in one string (NUL between them; never in a text), to find the entries that
         # hold a character or a word with the string search of C rather than a loop over every
         # entry in Python: 400 theme keywords over a question of 20,000 answers took 5 s that way.
@@ -75,9 +76,11 @@ class Index:
                 yield i
 
     def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:
-        if i not in self._lemmas:
-            self._lemmas[i] = self.tokenizer.lemma_spans(self.entries[i][2])
-        return self._lemmas[i]
+        text = self.entries[i][2]
+        found = self._lemmas.get(text)
+        if found is None:
+            found = self._lemmas[text] = self.tokenizer.lemma_spans(text)
+        return found
 
     def lines(self, word: str, width: int = 20, limit: int | None = None) -> list[Line]:
         """Every occurrence of `word` in input order (the first `limit` ones)."""

@@ -4,6 +4,7 @@ size by frequency."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -24,20 +25,24 @@ class Network:
 
 
 def build(term_lists: list[tuple[str, ...]], seed: int) -> Network | None:
-    docs = [set(t) for t in term_lists]
+    """The network of the words of `term_lists` (one per answer); None when it has fewer than
+    three words or no link. Answers with the same terms are counted together: a survey that
+    repeats answers (特になし, an export repeated) costs what its distinct answers do."""
+    # Each distinct list of terms once, with how many answers have it (first seen first).
+    docs = [(set(t), m) for t, m in Counter(term_lists).items()]
     df: dict[str, int] = {}
-    for d in docs:
+    for d, m in docs:
         for w in d:
-            df[w] = df.get(w, 0) + 1
+            df[w] = df.get(w, 0) + m
     words = sorted((w for w, c in df.items() if c >= MIN_DF), key=lambda w: (-df[w], w))[:MAX_WORDS]
     if len(words) < 3:
         return None
     index = {w: i for i, w in enumerate(words)}
     together: dict[tuple[int, int], int] = {}
-    for d in docs:
+    for d, m in docs:
         present = sorted(index[w] for w in d if w in index)
         for a, b in combinations(present, 2):
-            together[(a, b)] = together.get((a, b), 0) + 1
+            together[(a, b)] = together.get((a, b), 0) + m
     scored = [(a, b, c / (df[words[a]] + df[words[b]] - c)) for (a, b), c in together.items() if c >= MIN_DF]
     scored.sort(key=lambda e: (-e[2], words[e[0]], words[e[1]]))
     edges = scored[:MAX_EDGES]

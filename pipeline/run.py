@@ -560,13 +560,17 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
             proposed=key in proposed,
         ))
     why = reasons if reasons is not None else _reasons(reps, x, labels_, themes, closeness)
+    # Where each distinct answer is placed: the answer itself, and its repeats (whose reason, when
+    # it names the answer as an example, says they repeat it). One tuple for all the repeats.
+    own, repeat = [], []
+    for u, c in enumerate(labels_.tolist()):
+        entry = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), why[u])
+        own.append(entry)
+        repeat.append(entry if not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u]
+                      else entry[:3] + (f"例 {reps[u].answer.id} と同じ回答",))
     placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}
-    for i, p in enumerate(kept):
-        u = int(of[i])
-        c = int(labels_[u])
-        reason = why[u] if reps[u] is p or not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u] \
-            else f"例 {reps[u].answer.id} と同じ回答"
-        placed[id(p)] = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), reason)
+    for p, u in zip(kept, of.tolist()):
+        placed[id(p)] = own[u] if reps[u] is p else repeat[u]
     return themes, placed, question_weights, word_themes
 
 

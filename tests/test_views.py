@@ -48,6 +48,27 @@ def test_network_links_words_that_appear_together():
     assert network.build([("a",)], seed=0) is None
 
 
+def test_network_counts_repeated_answers_each_time():
+    """Answers with the same terms are counted together; frequencies and links are those of
+    counting every answer on its own (a reference count over each answer's set of words)."""
+    import random
+    from itertools import combinations
+
+    words = ["書類", "報告書", "精算", "会場", "駐車場", "予約", "予算", "人手"]
+    rng = random.Random(3)
+    distinct = [tuple(rng.sample(words, rng.randint(1, 4))) for _ in range(12)]
+    terms = [rng.choice(distinct) for _ in range(200)]
+    net = network.build(terms, seed=0)
+    df = {w: sum(w in t for t in terms) for w in words}
+    assert net.frequency == tuple(df[w] for w in net.words)
+    for a, b, j in net.edges:
+        both = sum(net.words[a] in t and net.words[b] in t for t in terms)
+        assert j == round(both / (df[net.words[a]] + df[net.words[b]] - both), 4)
+    strongest = max(combinations(words, 2), key=lambda p: (
+        sum(p[0] in t and p[1] in t for t in terms) / max(1, df[p[0]] + df[p[1]] - sum(p[0] in t and p[1] in t for t in terms))))
+    assert frozenset(strongest) in {frozenset((net.words[a], net.words[b])) for a, b, _ in net.edges}
+
+
 def test_views_are_written(corpus_run):
     doc = json.loads((corpus_run / "themes.json").read_text(encoding="utf-8"))
     for q in doc["questions"]:
