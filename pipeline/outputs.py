@@ -24,7 +24,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
+from pipeline import __version__, parallel
 from pipeline import cache as caching
 from pipeline.cache import Cache
 from pipeline.codebook import OTHER_KEY
@@ -143,6 +143,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             # (89,683 answers: 0.6 s); the few cycles they leave (workbooks, templates) are
             # collected after. (So is the report's draft, above.)
             with no_collection():
+                # run_state.json, the largest file with assignments.csv, in a child process meanwhile.
+                state_written = parallel.beside(write_state, result, tmp / STATE, fork=config.workers != 1)
                 write_assignments(results, config, tmp / "assignments.csv")
                 step()
                 write_themes_json(result, images, tmp / "themes.json", tables)
@@ -153,7 +155,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 step()
                 (tmp / "run_config.json").write_text(run_config(result), encoding="utf-8")
                 step()
-                write_state(result, tmp / STATE)
+                state_written()
                 step()
                 codebook.write(result, tmp / "codebook.toml")
                 step()

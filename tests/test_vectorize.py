@@ -157,3 +157,34 @@ def test_char_ngram_counts_without_words():
     assert char_ngram_counts(["", "　 ", "\n"]) is None
     assert char_ngram_counts([]) is None
     assert char_ngram_counts(["ab", "cd"], min_df=2) is None  # nothing in two texts
+
+
+def _write_pid(path):
+    import os
+
+    path.write_text(str(os.getpid()))
+
+
+def test_beside_writes_in_a_child_and_errors_come_back_here(tmp_path):
+    """`parallel.beside` runs a writer in a forked child while the caller goes on; waiting gives
+    its file; a writer that fails in the child fails again here, with its own error; without
+    fork it runs here when waited for. The caller's collector is as it was."""
+    import gc
+    import os
+
+    from pipeline import parallel
+
+    target = tmp_path / "pid.txt"
+    wait = parallel.beside(_write_pid, target)
+    wait()
+    if parallel.can_fork():
+        assert target.read_text() != str(os.getpid())  # written by the child
+    wait = parallel.beside(_write_pid, tmp_path / "no such folder" / "pid.txt")
+    with pytest.raises(FileNotFoundError):
+        wait()
+    inline = tmp_path / "inline.txt"
+    wait = parallel.beside(_write_pid, inline, fork=False)
+    assert not inline.exists()
+    wait()
+    assert inline.read_text() == str(os.getpid())
+    assert gc.isenabled() and gc.get_freeze_count() == 0
