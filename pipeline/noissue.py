@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -530,19 +531,19 @@ def from_answers(texts: Iterable[str], kind_of: Callable[[str], str] = kind) -> 
     question of bare nouns or free opinions: nothing-to-report is still set aside, praise is
     kept). Fewer than MIN_ANSWERS answers: "other"."""
     n = problems = requests = praise = nothing = 0
-    for text in texts:
+    for text, m in Counter(texts).items():  # each distinct text read once, counted as often as given
         if not text:
             continue
-        n += 1
+        n += m
         k = kind_of(text)
         if k == PRAISE:
-            praise += 1
+            praise += m
         elif k in (NOTHING, ENOUGH):
-            nothing += 1
+            nothing += m
         elif _PROBLEM_MARK.search(text):
-            problems += 1
+            problems += m
         elif _REQUEST_MARK.search(text):
-            requests += 1
+            requests += m
     if n < MIN_ANSWERS:
         return "other"
     if praise > problems + requests:
@@ -577,8 +578,16 @@ def mark(items: list[Prepared], title: str, configured: str | None = None,
             found = known[text] = kind(text)
         return found
 
-    kept = [p.norm for p in items if p.kept]
+    kept = [p.norm for p in items if not p.excluded_reason]
     found = framing(title, kept, configured, kind_of)
-    out = [dataclasses.replace(p, excluded_reason=REASON) if p.kept and applies(kind_of(p.norm), found.asks) else p
-           for p in items]
+    aside: dict[str, bool] = {}  # per distinct text: a repeated answer is decided once
+    out = []
+    for p in items:
+        if not p.excluded_reason:
+            goes = aside.get(p.norm)
+            if goes is None:
+                goes = aside[p.norm] = applies(kind_of(p.norm), found.asks)
+            if goes:
+                p = dataclasses.replace(p, excluded_reason=REASON)
+        out.append(p)
     return out, found

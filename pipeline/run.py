@@ -247,7 +247,7 @@ def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Co
     framing is configured (`[questions."列名"] asks`), else read from the title and column name,
     else from the answers. Each distinct answer text is read once, whatever its question."""
     known: dict[str, str] = {p.norm: p.kind for items in by_question.values() for p in items
-                             if p.kept and p.kind is not None}  # read at preparation, in the workers
+                             if not p.excluded_reason and p.kind is not None}  # read at preparation, in the workers
     framings = {}
     with (progress or Progress(quiet=True)).bar("「特になし」等の判定", len(by_question), "設問") as bar:
         for q, items in by_question.items():
