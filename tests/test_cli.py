@@ -210,7 +210,8 @@ def test_help_is_japanese():
     assert code == 0 and "出力フォルダ" in stdout and "--text-col" in stdout
 
 
-def test_progress_bars_count_every_stage(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_progress_bars_count_every_stage(tmp_path, monkeypatch, workers):
     """Without --quiet on a terminal, every stage that can take seconds at national scale has a
     bar — reading the table, taking the answers out, preparing them, no_issue, themes, writing —
     and each bar reaches its total: every row, picture and file is counted once."""
@@ -235,7 +236,7 @@ def test_progress_bars_count_every_stage(tmp_path, monkeypatch):
     monkeypatch.setattr(progress_module.Progress, "__init__", lambda self, quiet=False: setattr(self, "enabled", not quiet))
     monkeypatch.setattr(progress_module.Progress, "bar", bar)
     code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
-                            "--out", str(tmp_path / "out"), "--workers", "2"])
+                            "--out", str(tmp_path / "out"), "--workers", workers])
     assert code == 0, err
     assert set(bars) == {"表の読み込み", "回答の取り出し", "形態素解析・マスキング", "「特になし」等の判定", "テーマの抽出", "書き出し"}
     text_length = len((CORPUS / "survey.csv").read_bytes().decode("cp932").replace("\r\n", "\n"))
