@@ -8,6 +8,7 @@ normalised answers; alignment counts 全角 characters as two columns.
 from __future__ import annotations
 
 import bisect
+import heapq
 import itertools
 import re
 import unicodedata
@@ -51,35 +52,47 @@ def _fit_right(text: str, width: int) -> str:
 
 
 class Index:
-    """The answers of a question, to look up many words. Answers are tokenized only when a
-    lemma search needs them (an answer can hold an inflected form of a word only if it holds the
-    word's first character), and then once per distinct text."""
+    """The answers of a question, to look up many words. Each distinct text is searched and, when
+    a lemma search needs it (an answer can hold an inflected form of a word only if it holds the
+    word's first character), tokenized once, however many answers give it (特になし, an export
+    repeated); the lines still list every answer, in input order."""
 
     def __init__(self, items: list[Prepared], tokenizer: Tokenizer):
         self.tokenizer = tokenizer
-        self.entries = [(p.answer.id, p.answer.question, p.shown.replace("\n", "／")) for p in items if p.norm]
-        # By text: an answer given many times (特になし, an export repeated) is tokenized once.
-        self._lemmas: dict[str, list[tuple[str, int, int]]] = {}
-        # All texts in one string (NUL between them; never in a text), to find the entries that
+        self._items = [p for p in items if p.norm]
+        # The distinct texts as shown (first seen first) and, for each, its answers in order.
+        self._texts: list[str] = []
+        self._answers: list[list[int]] = []
+        slot: dict[str, int] = {}
+        for i, p in enumerate(self._items):
+            shown = p.shown
+            d = slot.get(shown)
+            if d is None:
+                d = slot[shown] = len(self._texts)
+                self._texts.append(shown.replace("\n", "／"))
+                self._answers.append([])
+            self._answers[d].append(i)
+        self._lemmas: dict[int, list[tuple[str, int, int]]] = {}  # by distinct text
+        # All texts in one string (NUL between them; never in a text), to find the texts that
         # hold a character or a word with the string search of C rather than a loop over every
-        # entry in Python: 400 theme keywords over a question of 20,000 answers took 5 s that way.
-        self._joined = "\0".join(text for _, _, text in self.entries)
-        self._starts = list(itertools.accumulate((len(text) + 1 for _, _, text in self.entries[:-1]), initial=0))
+        # text in Python: 400 theme keywords over a question of 20,000 answers took 5 s that way.
+        self._joined = "\0".join(self._texts)
+        self._starts = list(itertools.accumulate((len(text) + 1 for text in self._texts[:-1]), initial=0))
 
-    def _holding(self, pattern: re.Pattern[str]) -> Iterator[int]:
-        """The entries whose text matches `pattern` (a literal or a set of characters), in order."""
-        last = -1
+    def _holding(self, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+        """(answer, its distinct text) of the answers whose text matches `pattern` (a literal or
+        a set of characters), in input order."""
+        found: list[int] = []
         for m in pattern.finditer(self._joined):
-            i = bisect.bisect_right(self._starts, m.start()) - 1
-            if i != last:
-                last = i
-                yield i
+            d = bisect.bisect_right(self._starts, m.start()) - 1
+            if not found or found[-1] != d:
+                found.append(d)
+        return heapq.merge(*(zip(self._answers[d], itertools.repeat(d)) for d in found))
 
-    def _lemmas_of(self, i: int) -> list[tuple[str, int, int]]:
-        text = self.entries[i][2]
-        found = self._lemmas.get(text)
+    def _lemmas_of(self, d: int) -> list[tuple[str, int, int]]:
+        found = self._lemmas.get(d)
         if found is None:
-            found = self._lemmas[text] = self.tokenizer.lemma_spans(text)
+            found = self._lemmas[d] = self.tokenizer.lemma_spans(self._texts[d])
         return found
 
     def lines(self, word: str, width: int = 20, limit: int | None = None) -> list[Line]:
@@ -90,17 +103,25 @@ class Index:
         lemma = tokens[0].lemma if len(tokens) == 1 else None
         first = {query[:1], tokens[0].surface[:1]} if tokens else {query[:1]}
         out: list[Line] = []
-        # Only entries holding the query, or (lemma search) one of its first characters, can match.
+        # Only texts holding the query, or (lemma search) one of its first characters, can match.
         wanted = sorted(ch for ch in first if ch) if lemma else [query] if query else []
         if not wanted:
             return out
-        for i in self._holding(re.compile("|".join(re.escape(w) for w in wanted))):
-            rid, question, text = self.entries[i]
-            by_lemma = lemma and any(ch and ch in text for ch in first)
-            if not by_lemma and (not query or query not in text):
-                continue
-            for s, e in _spans(text, query, lemma if by_lemma else None, self._lemmas_of(i) if by_lemma else ()):
-                out.append(Line(rid, question, _fit_left(text[:s], width), text[s:e], _fit_right(text[e:], width)))
+        spans_of: dict[int, list[tuple[int, int]]] = {}  # per distinct text
+        for i, d in self._holding(re.compile("|".join(re.escape(w) for w in wanted))):
+            text = self._texts[d]
+            spans = spans_of.get(d)
+            if spans is None:
+                by_lemma = lemma and any(ch and ch in text for ch in first)
+                if not by_lemma and (not query or query not in text):
+                    spans = []
+                else:
+                    spans = _spans(text, query, lemma if by_lemma else None, self._lemmas_of(d) if by_lemma else ())
+                spans_of[d] = spans
+            p = self._items[i]
+            for s, e in spans:
+                out.append(Line(p.answer.id, p.answer.question, _fit_left(text[:s], width), text[s:e],
+                                _fit_right(text[e:], width)))
                 if limit is not None and len(out) >= limit:
                     return out
         return out

@@ -30,6 +30,19 @@ def test_kwic_matches(word, texts, expected, tokenizer):
     assert [ln.id for ln in found] == expected
 
 
+def test_kwic_lists_every_copy_of_a_repeated_answer_in_input_order(tokenizer):
+    """The index searches each distinct text once; its lines are those of every answer looked up
+    on its own, in input order, and `limit` cuts the same list."""
+    texts = ["予算がない", "特になし", "予算が増えた", "予算がない", "会場\nがない", "予算がない", "増えて嬉しい",
+             "予算が増えた", "会場\nがない"] * 3
+    answers = items(texts)
+    index = kwic.Index(answers, tokenizer)
+    for word in ("予算", "増える", "ない", "会場", "特に"):
+        alone = [line for p in answers for line in kwic.lines([p], word, tokenizer)]
+        assert index.lines(word) == alone
+        assert index.lines(word, limit=5) == alone[:5]
+
+
 def test_kwic_alignment_and_masking(tokenizer):
     found = kwic.lines(items(["担当の田中さんに予算を相談した", "予算"]), "予算", tokenizer, width=24)
     assert found[0].key == "予算" and "〔氏名〕" in found[0].left and "田中" not in found[0].left
