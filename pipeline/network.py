@@ -24,12 +24,19 @@ class Network:
     community: tuple[int, ...]  # per word, 0 = largest community
 
 
-def build(term_lists: list[tuple[str, ...]], seed: int) -> Network | None:
-    """The network of the words of `term_lists` (one per answer); None when it has fewer than
-    three words or no link. Answers with the same terms are counted together: a survey that
-    repeats answers (特になし, an export repeated) costs what its distinct answers do."""
+def build(term_lists: list[tuple[str, ...]], seed: int, counts: list[int] | None = None) -> Network | None:
+    """The network of the words of `term_lists` (one per answer, or per distinct answer standing
+    for `counts` answers); None when it has fewer than three words or no link. Answers with the
+    same terms are counted together: a survey that repeats answers (特になし, an export repeated)
+    costs what its distinct answers do."""
     # Each distinct list of terms once, with how many answers have it (first seen first).
-    docs = [(set(t), m) for t, m in Counter(term_lists).items()]
+    together_terms: Counter[tuple[str, ...]] = Counter()
+    if counts is None:
+        together_terms.update(term_lists)
+    else:
+        for terms, m in zip(term_lists, counts, strict=True):
+            together_terms[terms] += m
+    docs = [(set(t), m) for t, m in together_terms.items()]
     df: dict[str, int] = {}
     for d, m in docs:
         for w in d:

@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 import os
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from collections.abc import Set as AbstractSet
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -46,7 +46,7 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     by the caller (`api.analyse` starts it before importing this module); started here if None."""
     progress = progress or Progress(quiet=True)
     preparation = preparation or Preparation(answers, config, None, progress, cache)
-    early = _EarlyPool(answers, config)  # forked while the answers are prepared (`_analyse_questions`)
+    early = _EarlyPool(answers, config, distinct=codebook_path is None)  # forked while the answers are prepared
     try:
         vectors = wordvectors.load() if config.word_vectors else None  # before the fork: the workers share them
         early.start()
@@ -65,10 +65,13 @@ class _EarlyPool:
     are prepared by then; a worker forked later would share the parent's pages of prepared
     answers, which reading them copies."""
 
-    def __init__(self, answers: list[Answer], config: Config):
+    def __init__(self, answers: list[Answer], config: Config, distinct: bool = True):
         workers = config.workers or os.cpu_count() or 1
-        largest = sorted(Counter(a.question for a in answers).values(), reverse=True)[:workers]
-        self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < len(answers) <= PARALLEL_QUESTIONS_UP_TO \
+        # Without a codebook a worker is sent only a question's distinct answers (`_analyse_questions`):
+        # what a worker holds, and the work, is counted in those.
+        counted = {(a.question, a.raw) for a in answers} if distinct else [(a.question, "") for a in answers]
+        largest = sorted(Counter(q for q, _ in counted).values(), reverse=True)[:workers]
+        self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < len(counted) <= PARALLEL_QUESTIONS_UP_TO \
             and len(largest) >= 2 and sum(largest) <= PARALLEL_PER_WORKER_UP_TO * len(largest) \
             and parallel.can_fork()
         self.workers = workers
@@ -173,12 +176,35 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         return results
     order = sorted(questions, key=lambda q: -len(job.by_question[q]))
 
+    sent: dict[str, tuple[list[Prepared], list[Prepared], np.ndarray]] = {}  # kept, distinct, index
+
     def submit(q: str):
-        # What the worker needs of the job, this question's only; the word vectors it has (they
-        # were loaded before the fork).
-        part = _QuestionJob(OrderedDict(), job.config, job.book, None, {q: job.earlier.get(q, {})},
-                            {q: job.framings[q]})
-        return pool.submit(_analyse_in_worker, part, q, parallel.packed(job.by_question[q]), job.vectors is not None)
+        # The word vectors the worker has (they were loaded before the fork). A question coded on
+        # a codebook goes whole; any other as its distinct answers only (`_distinct_in_worker`): a
+        # survey that repeats answers (an export ×11) sends and gets back what its distinct ones
+        # make, and this process places every answer.
+        if _coded(job, q):
+            part = _QuestionJob(OrderedDict(), job.config, job.book, None, {q: job.earlier.get(q, {})},
+                                {q: job.framings[q]})
+            return pool.submit(_analyse_in_worker, part, q, parallel.packed(job.by_question[q]),
+                               job.vectors is not None)
+        kept = [p for p in job.by_question[q] if p.kept]
+        reps, of = distinct_answers(kept)
+        sent[q] = (kept, reps, of)
+        counts = np.bincount(of, minlength=len(reps)).tolist()
+        return pool.submit(_distinct_in_worker, job.config, parallel.packed((reps, counts, len(kept))),
+                           job.vectors is not None)
+
+    def received(q: str, data: bytes) -> QuestionResult:
+        if q not in sent:
+            return _attached(parallel.unpacked(data), job.by_question[q])
+        kept, reps, of = sent.pop(q)
+        found, net = parallel.unpacked(data)
+        with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
+            result = _question_result(q, job.by_question[q], job.config, found.themes,
+                                      placements(kept, reps, of, found.entries), found.question_weights,
+                                      found.word_themes, found.k_runs)
+        return _completed(job, q, result, {"network": net, "kwic": kwic_view(result, kept, tokenizer)})
 
     # One question per worker, and one more waiting, pickled, in the pool's queue: a worker that
     # finishes takes it at once instead of idling while the parent pickles the next question
@@ -198,7 +224,8 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         finished, _ = wait(running, return_when=FIRST_COMPLETED)
         for future in sorted(finished, key=lambda f: order.index(running[f])):
             q = running.pop(future)
-            done[q] = _attached(parallel.unpacked(future.result()), job.by_question[q])
+            done[q] = received(q, future.result())
+            settle()
             bar.update(1)
             if waiting:
                 nxt = waiting.pop(0)
@@ -213,9 +240,27 @@ def _analyse_one(job: _QuestionJob, q: str, items: list[Prepared], tokenizer: To
         result = coded_question(q, items, config, staff_themes, job.vectors, tokenizer, job.earlier.get(q, {}))
     else:
         result = analyse_question(q, items, config, job.vectors)
-    result = dataclasses.replace(result, **views(result, items, config, tokenizer),
-                                 asks=job.framings[q].asks, asks_from=job.framings[q].source)
-    return summarised(result, config)
+    return _completed(job, q, result, views(result, items, config, tokenizer))
+
+
+def _completed(job: _QuestionJob, q: str, result: QuestionResult, view: dict) -> QuestionResult:
+    """The result with its views, the question's framing, overview and cross-tabs."""
+    result = dataclasses.replace(result, **view, asks=job.framings[q].asks, asks_from=job.framings[q].source)
+    return summarised(result, job.config)
+
+
+def _coded(job: _QuestionJob, q: str) -> bool:
+    return job.book is not None and bool(job.book.for_question(q))
+
+
+def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool) -> bytes:
+    """In a question worker: a question's distinct answers, how many answers each stands for and
+    the number kept come `packed`; its `Distinct` analysis and co-occurrence network go back so.
+    Everything per answer (placing, KWIC, cross-tabs) is the parent's (`_analyse_questions`)."""
+    reps, counts, n_kept = parallel.task_input(data)
+    found = analyse_distinct(reps, np.asarray(counts, dtype=float), n_kept, config,
+                             wordvectors.load() if use_vectors else None)
+    return parallel.packed((found, network.build([p.terms for p in reps], config.seed, counts=counts)))
 
 
 def _analyse_in_worker(job: _QuestionJob, q: str, items: bytes, use_vectors: bool) -> bytes:
@@ -300,12 +345,14 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
     """The report's extra views of a question: the co-occurrence network and KWIC lines of
     every theme keyword."""
     kept = [p for p in items if p.kept]
+    return {"network": network.build([p.terms for p in kept], config.seed), "kwic": kwic_view(result, kept, tokenizer)}
+
+
+def kwic_view(result: QuestionResult, kept: list[Prepared], tokenizer: Tokenizer) -> tuple:
+    """KWIC lines of every theme keyword over the kept answers (`MAX_KWIC` a keyword)."""
     keywords = list(dict.fromkeys(k for t in result.themes for k in t.keywords))
     index = kwic.Index(kept, tokenizer)  # tokenizes nothing until a word is looked up
-    return {
-        "network": network.build([p.terms for p in kept], config.seed),
-        "kwic": tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords),
-    }
+    return tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords)
 
 
 def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
@@ -382,10 +429,11 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     titles = [(key, "その他", ()) if key == guided.OTHER_KEY else
               (key, "", ()) if key not in named else (key, named[key].label, named[key].keywords)
               for key in keys]
-    themes, placed, question_weights, word_themes = _build_themes(
-        reps, kept, of, weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
+    themes, entries, question_weights, word_themes = _build_themes(
+        reps, len(kept), weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
         multi, config, titles=titles, reasons=[c.reason for c in coded], proposed=set(proposed))
-    return _question_result(question, items, config, themes, placed, question_weights, word_themes)
+    return _question_result(question, items, config, themes, placements(kept, reps, of, entries), question_weights,
+                            word_themes)
 
 
 PROPOSED_PREFIX = "new"  # keys of the themes proposed among その他: new01, new02, …
@@ -433,36 +481,70 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     theme その他 (key `other`; see `cluster`). Quotes are clear members of their theme (`quotes`).
     """
     kept = [p for p in items if p.kept]
-    themes: list[Theme] = []
-    placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}
-    k_runs: tuple[int, ...] = ()
+    reps, of = distinct_answers(kept)
+    found = analyse_distinct(reps, np.bincount(of, minlength=len(reps)).astype(float), len(kept), config, word_vectors)
+    return _question_result(question, items, config, found.themes, placements(kept, reps, of, found.entries),
+                            found.question_weights, found.word_themes, found.k_runs)
+
+
+def distinct_answers(kept: list[Prepared]) -> tuple[list[Prepared], np.ndarray]:
+    """The first answer of each distinct text (after normalisation and masking), in input order,
+    and for each kept answer the index of its text among them."""
+    unique_of: dict[str, int] = {}
+    of = np.empty(len(kept), dtype=int)
+    reps: list[Prepared] = []
+    for i, p in enumerate(kept):
+        u = unique_of.setdefault(p.norm, len(reps))
+        if u == len(reps):
+            reps.append(p)
+        of[i] = u
+    return reps, of
+
+
+Entry = tuple[int, float, tuple[int, ...], str]  # an answer's theme, score, themes touched and reason
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """A question analysed on its distinct answers (`analyse_distinct`): its themes, and for each
+    distinct answer where it is placed — itself (`entries[u][0]`) and its repeats (`[1]`)."""
+
+    themes: tuple[Theme, ...] = ()
+    entries: tuple[tuple[Entry, Entry], ...] = ()
     question_weights: tuple[tuple[str, float], ...] = ()
     word_themes: tuple[tuple[str, int], ...] = ()
-    if kept:
-        # Identical answers (after normalisation and masking) are analysed once, with a weight.
-        unique_of: dict[str, int] = {}
-        of = np.empty(len(kept), dtype=int)
-        reps: list[Prepared] = []
-        for i, p in enumerate(kept):
-            u = unique_of.setdefault(p.norm, len(reps))
-            if u == len(reps):
-                reps.append(p)
-            of[i] = u
-        weight = np.bincount(of, minlength=len(reps)).astype(float)
-        vectors, multi = _vectors(reps, config.seed, word_vectors)
-        n = len(reps)
-        x = vectors.dense[:n]
-        result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
-                         weights=weight)
-        k_runs = result.k_runs
-        labels_ = result.labels
-        other = bool((labels_ == OTHER).any())
-        if other:  # その他 is the last theme
-            labels_ = np.where(labels_ == OTHER, int(labels_.max()) + 1, labels_)
-        themes, placed, question_weights, word_themes = _build_themes(
-            reps, kept, of, weight, vectors, x, labels_, result.scores, multi, config,
-            titles=None, reasons=None, space=result.smoothed, other=other)
-    return _question_result(question, items, config, themes, placed, question_weights, word_themes, k_runs)
+    k_runs: tuple[int, ...] = ()
+
+
+def analyse_distinct(reps: list[Prepared], weight: np.ndarray, n_kept: int, config: Config,
+                     word_vectors: wordvectors.WordVectors | None = None) -> Distinct:
+    """The themes of a question's distinct answers `reps`, each standing for `weight` answers
+    (`n_kept` in all): identical answers are analysed once. All that depends on the answers'
+    texts only, so a worker process can make it from the distinct answers alone."""
+    if not reps:
+        return Distinct()
+    vectors, multi = _vectors(reps, config.seed, word_vectors)
+    x = vectors.dense[:len(reps)]
+    result = cluster(x, k=config.k, k_max=config.k_max, min_size=config.min_theme_size, seed=config.seed,
+                     weights=weight)
+    labels_ = result.labels
+    other = bool((labels_ == OTHER).any())
+    if other:  # その他 is the last theme
+        labels_ = np.where(labels_ == OTHER, int(labels_.max()) + 1, labels_)
+    themes, entries, question_weights, word_themes = _build_themes(
+        reps, n_kept, weight, vectors, x, labels_, result.scores, multi, config,
+        titles=None, reasons=None, space=result.smoothed, other=other)
+    return Distinct(tuple(themes), tuple(entries), question_weights, word_themes, result.k_runs)
+
+
+def placements(kept: list[Prepared], reps: list[Prepared], of: np.ndarray,
+           entries: tuple[tuple[Entry, Entry], ...] | list[tuple[Entry, Entry]]) -> dict[int, Entry]:
+    """Where each kept answer is placed (by `id`): a distinct answer's own entry, or its repeats'."""
+    out: dict[int, Entry] = {}
+    for p, u in zip(kept, of.tolist()):
+        own, repeat = entries[u]
+        out[id(p)] = own if reps[u] is p else repeat
+    return out
 
 
 def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared] | None = None) -> tuple:
@@ -481,7 +563,7 @@ def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared
     return dataclasses.replace(vectors, dense=vectors.dense[:m], terms=vectors.terms[:m]), multi, vectors.dense[m:]
 
 
-def _question_result(question: str, items: list[Prepared], config: Config, themes: list[Theme], placed: dict,
+def _question_result(question: str, items: list[Prepared], config: Config, themes: Sequence[Theme], placed: dict,
                      question_weights: tuple, word_themes: tuple, k_runs: tuple[int, ...] = ()) -> QuestionResult:
     """The question's result: its themes and every answer, placed or set aside with its reason."""
     assignments = []
@@ -497,13 +579,14 @@ def _question_result(question: str, items: list[Prepared], config: Config, theme
     )
 
 
-def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, weight: np.ndarray, vectors,
+def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors,
                   x: np.ndarray, labels_: np.ndarray, closeness: np.ndarray, multi: list[tuple[int, Segment]],
                   config: Config, *, titles: list[tuple[str, str, tuple[str, ...]]] | None,
                   reasons: list[str] | None, proposed: AbstractSet[str] = frozenset(),
                   space: np.ndarray | None = None, other: bool = False):
-    """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size), with
-    keywords, quotes, summaries and word-cloud weights, and where every kept answer is placed.
+    """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size; `n_kept`
+    answers in all), with keywords, quotes, summaries and word-cloud weights, and where each
+    distinct answer and its repeats are placed (`Distinct.entries`).
     `titles`: (key, label, keywords) per theme from a codebook (keywords empty: found here), or
     None for automatic labels and keys t01…; `reasons`: the reason of each distinct answer, or
     None to explain the automatic themes by their keywords and examples; `proposed`: the keys of
@@ -555,23 +638,19 @@ def _build_themes(reps: list[Prepared], kept: list[Prepared], of: np.ndarray, we
             key, label, words = theme_key(c), labels[c], ()
         themes.append(Theme(
             theme_id=c, label=label or labels[c], keywords=tuple(words) or keywords[c], size=size,
-            share=round(size / len(kept), 3), quotes=tuple(shown),
+            share=round(size / n_kept, 3), quotes=tuple(shown),
             candidates=tuple(picked), term_weights=weights, summary=summary, key=key,
             proposed=key in proposed,
         ))
     why = reasons if reasons is not None else _reasons(reps, x, labels_, themes, closeness)
     # Where each distinct answer is placed: the answer itself, and its repeats (whose reason, when
     # it names the answer as an example, says they repeat it). One tuple for all the repeats.
-    own, repeat = [], []
+    entries: list[tuple[Entry, Entry]] = []
     for u, c in enumerate(labels_.tolist()):
-        entry = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), why[u])
-        own.append(entry)
-        repeat.append(entry if not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u]
-                      else entry[:3] + (f"例 {reps[u].answer.id} と同じ回答",))
-    placed: dict[int, tuple[int, float, tuple[int, ...], str]] = {}
-    for p, u in zip(kept, of.tolist()):
-        placed[id(p)] = own[u] if reps[u] is p else repeat[u]
-    return themes, placed, question_weights, word_themes
+        entry: Entry = (c, round(float(closeness[u]), 4), touched.get(u, (c,)), why[u])
+        entries.append((entry, entry if not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u]
+                        else entry[:3] + (f"例 {reps[u].answer.id} と同じ回答",)))
+    return themes, entries, question_weights, word_themes
 
 
 def _clear_members(space: np.ndarray, x: np.ndarray, labels: np.ndarray, other_at: int | None, limit: int,

@@ -210,3 +210,35 @@ def test_preparation_imports_no_numerical_library():
             "print(sorted(m for m in ('numpy', 'scipy', 'sklearn', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_questions_side_by_side_equal_questions_in_turn(monkeypatch):
+    """Side by side, a worker is sent a question's distinct answers only and this process places
+    every answer, builds KWIC and the cross-tabs: the results are those made in turn in one
+    process (the bundled survey with every answer given three times, so repeats are placed from
+    their distinct answer; every matrix is small enough to be analysed on one BLAS thread either way)."""
+    from conftest import CORPUS
+
+    from pipeline import parallel, run
+    from pipeline.config import build, read_toml
+    from pipeline.load import load
+
+    if not parallel.can_fork():
+        pytest.skip("workers are forked")
+    config = build(read_toml(CORPUS / "survey.toml"))
+    once = load(CORPUS / "survey.csv", config)
+    given = [dataclasses.replace(a, id=f"{a.id}-{k}") for k in range(3) for a in once]
+    monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 50)
+
+    def seen(workers: int):
+        result = analyse(given, dataclasses.replace(config, workers=workers))
+        return [(r.question, r.n_answers, r.n_excluded, r.overview, r.asks, r.network, r.kwic,
+                 [(t.label, t.size, t.share, t.keywords, t.quotes, t.candidates, t.summary, t.key) for t in r.themes],
+                 [(a.answer.id, a.masked, a.theme_id, a.theme_ids, a.excluded_reason, a.score, a.reason)
+                  for a in r.assignments],
+                 [(c.attribute, c.themes, c.values, c.counts.tolist()) for c in r.crosstabs])
+                for r in result.questions]
+
+    in_turn, side_by_side = seen(1), seen(2)
+    assert side_by_side == in_turn
+    assert any(a[6].endswith("と同じ回答") for q in in_turn for a in q[8])  # repeats placed as such
