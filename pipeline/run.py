@@ -154,17 +154,20 @@ PARALLEL_PER_WORKER_UP_TO = 23_000
 def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
                        settle: Callable[[], None] = lambda: None) -> list[QuestionResult]:
     """Every question analysed, in input order: in turn, or in the worker processes of `pool`
-    (`_EarlyPool`: a survey of 5,000 to 100,000 answers whose largest questions fit in memory;
-    one BLAS thread each) when it has more than 5,000 kept answers, one question per worker at a
-    time, the largest first. `settle` is called after each question analysed here: it freezes
-    the result for the garbage collector (`parallel.frozen`).
+    (`_EarlyPool`: a survey of 5,000 to 100,000 distinct answers whose largest questions fit in
+    memory; one BLAS thread each) when it has more than 5,000 kept answers, one question per
+    worker at a time, the largest first. `settle` is called after each question analysed here and
+    each result received: it freezes the result for the garbage collector (`parallel.frozen`).
 
-    The workers were forked as the answers began to be prepared (`_EarlyPool`), and each gets its question's
-    answers pickled: a worker forked later would share the parent's memory pages, and reading
+    The workers were forked as the answers began to be prepared (`_EarlyPool`), and each gets its
+    question pickled: a worker forked later would share the parent's memory pages, and reading
     the answers there changes their reference counts, which copies every page they touch — in
     the parent as well as in the worker (measured on 89,683 answers: 2.2 GiB in all, of which
-    the workers' copies of the parent's pages were about 800 MB). A worker returns its result
-    without the answers themselves (`_detached`), which the parent puts back."""
+    the workers' copies of the parent's pages were about 800 MB). A question is sent as its
+    distinct answers with how many answers each stands for (`_distinct_in_worker`: an export
+    repeated ×11 sends 18,000 records a question instead of 197,000) and this process places
+    every answer and makes KWIC and the cross-tabs; one coded on a codebook is sent whole and
+    comes back without the answers themselves (`_detached`), which this process puts back."""
     questions = list(job.by_question)
     kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
     if pool is None or len(questions) < 2 or kept <= PARALLEL_QUESTIONS_ABOVE:
