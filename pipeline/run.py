@@ -140,7 +140,8 @@ class _QuestionJob:
 # in all (below, starting workers costs more than it saves), up to PARALLEL_QUESTIONS_UP_TO in
 # all (the parent holds every prepared answer meanwhile), and while the largest questions, one
 # per worker, average at most PARALLEL_PER_WORKER_UP_TO answers (each worker holds one
-# question's working set, about 20 KB an answer at its peak). Measured on the
+# question's working set, about 20 KB an answer at its peak) — counted in distinct answers, which
+# is what a worker is sent, unless a codebook codes the questions (`_EarlyPool`). Measured on the
 # 89,683 Fukui answers (two largest questions 22,644 + 22,542), with float32 vectors above 2,000
 # answers and the word-vector block at 100 dimensions: side by side 44.3 s and 1.44 GiB in all,
 # in turn 52.5 s and 1.21 GiB (the budget is 1.5 GiB); on 10,000 answers 12 s against
