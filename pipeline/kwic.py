@@ -69,7 +69,7 @@ class Index:
             d = slot.get(shown)
             if d is None:
                 d = slot[shown] = len(self._texts)
-                self._texts.append(shown.replace("\n", "／"))
+                self._texts.append(shown_text(p))
                 self._answers.append([])
             self._answers[d].append(i)
         self._lemmas: dict[int, list[tuple[str, int, int]]] = {}  # by distinct text
@@ -97,34 +97,90 @@ class Index:
 
     def lines(self, word: str, width: int = 20, limit: int | None = None) -> list[Line]:
         """Every occurrence of `word` in input order (the first `limit` ones)."""
+        search = self._search(word)
+        out: list[Line] = []
+        if search is None:
+            return out
+        pattern, spans_in = search
+        spans_of: dict[int, list[tuple[int, int]]] = {}  # per distinct text
+        for i, d in self._holding(pattern):
+            spans = spans_of.get(d)
+            if spans is None:
+                spans = spans_of[d] = spans_in(d)
+            for s, e in spans:
+                out.append(line(self._items[i], self._texts[d], s, e, width))
+                if limit is not None and len(out) >= limit:
+                    return out
+        return out
+
+    def first_texts(self, word: str, limit: int) -> list[tuple[int, list[tuple[int, int]]]]:
+        """The first `limit` distinct texts (first seen first: by their first answer) that hold
+        `word`, each with where: (text, spans). Their answers hold the first `limit` lines of
+        `lines` (each text's first answer comes before every later text's), so a process that
+        has the answers can make the lines from these (`lines_from`)."""
+        search = self._search(word)
+        out: list[tuple[int, list[tuple[int, int]]]] = []
+        if search is None:
+            return out
+        pattern, spans_in = search
+        last = -1
+        for m in pattern.finditer(self._joined):
+            d = bisect.bisect_right(self._starts, m.start()) - 1
+            if d == last:
+                continue
+            last = d
+            spans = spans_in(d)
+            if spans:
+                out.append((d, spans))
+                if len(out) >= limit:
+                    break
+        return out
+
+    def _search(self, word: str):
+        """What finds `word`: the pattern of the texts that may hold it, and the spans in a
+        distinct text; None when nothing can match."""
         query = normalize(word)
         tokens = [t for t in self.tokenizer.tokens(query) if t.pos1 not in ("補助記号", "空白")]
         # A one-word query also matches by lemma (増える → 増えた); a phrase only as written.
         lemma = tokens[0].lemma if len(tokens) == 1 else None
         first = {query[:1], tokens[0].surface[:1]} if tokens else {query[:1]}
-        out: list[Line] = []
         # Only texts holding the query, or (lemma search) one of its first characters, can match.
         wanted = sorted(ch for ch in first if ch) if lemma else [query] if query else []
         if not wanted:
-            return out
-        spans_of: dict[int, list[tuple[int, int]]] = {}  # per distinct text
-        for i, d in self._holding(re.compile("|".join(re.escape(w) for w in wanted))):
+            return None
+
+        def spans_in(d: int) -> list[tuple[int, int]]:
             text = self._texts[d]
-            spans = spans_of.get(d)
-            if spans is None:
-                by_lemma = lemma and any(ch and ch in text for ch in first)
-                if not by_lemma and (not query or query not in text):
-                    spans = []
-                else:
-                    spans = _spans(text, query, lemma if by_lemma else None, self._lemmas_of(d) if by_lemma else ())
-                spans_of[d] = spans
-            p = self._items[i]
-            for s, e in spans:
-                out.append(Line(p.answer.id, p.answer.question, _fit_left(text[:s], width), text[s:e],
-                                _fit_right(text[e:], width)))
-                if limit is not None and len(out) >= limit:
-                    return out
-        return out
+            by_lemma = lemma and any(ch and ch in text for ch in first)
+            if not by_lemma and (not query or query not in text):
+                return []
+            return _spans(text, query, lemma if by_lemma else None, self._lemmas_of(d) if by_lemma else ())
+
+        return re.compile("|".join(re.escape(w) for w in wanted)), spans_in
+
+
+def line(p: Prepared, text: str, s: int, e: int, width: int = 20) -> Line:
+    """The KWIC line of the span s:e of `text`, the answer of `p` as shown."""
+    return Line(p.answer.id, p.answer.question, _fit_left(text[:s], width), text[s:e], _fit_right(text[e:], width))
+
+
+def shown_text(p: Prepared) -> str:
+    """An answer's text as KWIC shows it (its line breaks as ／)."""
+    return p.shown.replace("\n", "／")
+
+
+def lines_from(found: list[tuple[int, list[tuple[int, int]]]], answers_of: list[list[int]], items: list[Prepared],
+               texts: list[str], width: int = 20, limit: int | None = None) -> list[Line]:
+    """`Index.lines` made from `Index.first_texts` of the distinct texts `texts`: the answers of
+    each found text (`answers_of`: indices into `items`, in input order), in input order."""
+    spans_of = dict(found)
+    out: list[Line] = []
+    for i, d in heapq.merge(*(zip(answers_of[d], itertools.repeat(d)) for d, _ in found)):
+        for s, e in spans_of[d]:
+            out.append(line(items[i], texts[d], s, e, width))
+            if limit is not None and len(out) >= limit:
+                return out
+    return out
 
 
 def _spans(text: str, query: str, lemma: str | None, lemmas) -> list[tuple[int, int]]:

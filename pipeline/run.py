@@ -203,12 +203,21 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         if q not in sent:
             return _attached(parallel.unpacked(data), job.by_question[q])
         kept, reps, of = sent.pop(q)
-        found, net = parallel.unpacked(data)
+        found, net, hits = parallel.unpacked(data)
         with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
             result = _question_result(q, job.by_question[q], job.config, found.themes,
                                       placements(kept, reps, of, found.entries), found.question_weights,
                                       found.word_themes, found.k_runs)
-        return _completed(job, q, result, {"network": net, "kwic": kwic_view(result, kept, tokenizer)})
+        if hits is None:
+            lines = kwic_view(result, kept, tokenizer)
+        else:  # the lines of the first distinct answers found in the worker, from their answers
+            answers_of: list[list[int]] = [[] for _ in reps]
+            for i, u in enumerate(of.tolist()):
+                answers_of[u].append(i)
+            texts = [kwic.shown_text(p) for p in reps]
+            lines = tuple((k, tuple(kwic.lines_from(found_k, answers_of, kept, texts, limit=MAX_KWIC)))
+                          for k, found_k in hits)
+        return _completed(job, q, result, {"network": net, "kwic": lines})
 
     # One question per worker, and one more waiting, pickled, in the pool's queue: a worker that
     # finishes takes it at once instead of idling while the parent pickles the next question
@@ -259,12 +268,21 @@ def _coded(job: _QuestionJob, q: str) -> bool:
 
 def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool) -> bytes:
     """In a question worker: a question's distinct answers, how many answers each stands for and
-    the number kept come `packed`; its `Distinct` analysis and co-occurrence network go back so.
-    Everything per answer (placing, KWIC, cross-tabs) is the parent's (`_analyse_questions`)."""
+    the number kept come `packed`; its `Distinct` analysis, co-occurrence network and, for each
+    theme keyword, the first distinct answers that hold it (`kwic.Index.first_texts`; None with
+    --no-mask, when answers of one masked text may show different texts) go back so. Everything
+    per answer (placing, KWIC lines, cross-tabs) is the parent's (`_analyse_questions`)."""
     reps, counts, n_kept = parallel.task_input(data)
     found = analyse_distinct(reps, np.asarray(counts, dtype=float), n_kept, config,
                              wordvectors.load() if use_vectors else None)
-    return parallel.packed((found, network.build([p.terms for p in reps], config.seed, counts=counts)))
+    hits = None
+    if config.mask:
+        if "tokenizer" not in _WORKER:
+            _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
+        index = kwic.Index(reps, _WORKER["tokenizer"])
+        keywords = dict.fromkeys(k for t in found.themes for k in t.keywords)
+        hits = tuple((k, index.first_texts(k, MAX_KWIC)) for k in keywords)
+    return parallel.packed((found, network.build([p.terms for p in reps], config.seed, counts=counts), hits))
 
 
 def _analyse_in_worker(job: _QuestionJob, q: str, items: bytes, use_vectors: bool) -> bytes:

@@ -212,11 +212,14 @@ def test_preparation_imports_no_numerical_library():
     assert out.strip() == "[]"
 
 
-def test_questions_side_by_side_equal_questions_in_turn(monkeypatch):
-    """Side by side, a worker is sent a question's distinct answers only and this process places
-    every answer, builds KWIC and the cross-tabs: the results are those made in turn in one
-    process (the bundled survey with every answer given three times, so repeats are placed from
-    their distinct answer; every matrix is small enough to be analysed on one BLAS thread either way)."""
+@pytest.mark.parametrize("mask", [True, False])
+def test_questions_side_by_side_equal_questions_in_turn(monkeypatch, mask):
+    """Side by side, a worker is sent a question's distinct answers only (and finds the first of
+    them that hold each keyword: with --no-mask this process searches every answer) and this
+    process places every answer and makes the KWIC lines and the cross-tabs: the results are
+    those made in turn in one process (the bundled survey with every answer given three times, so
+    repeats are placed from their distinct answer; every matrix is small enough to be analysed on
+    one BLAS thread either way)."""
     from conftest import CORPUS
 
     from pipeline import parallel, run
@@ -225,7 +228,7 @@ def test_questions_side_by_side_equal_questions_in_turn(monkeypatch):
 
     if not parallel.can_fork():
         pytest.skip("workers are forked")
-    config = build(read_toml(CORPUS / "survey.toml"))
+    config = dataclasses.replace(build(read_toml(CORPUS / "survey.toml")), mask=mask)
     once = load(CORPUS / "survey.csv", config)
     given = [dataclasses.replace(a, id=f"{a.id}-{k}") for k in range(3) for a in once]
     monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 50)
