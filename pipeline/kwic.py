@@ -14,10 +14,14 @@ import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipeline.normalize import normalize
 from pipeline.records import Prepared
 from pipeline.tokenize import Tokenizer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,18 @@ class Index:
         self._joined = "\0".join(self._texts)
         self._starts = list(itertools.accumulate((len(text) + 1 for text in self._texts[:-1]), initial=0))
 
-    def _holding(self, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
-        """(answer, its distinct text) of the answers whose text matches `pattern` (a literal or
-        a set of characters), in input order."""
-        found: list[int] = []
+    def _texts_holding(self, pattern: re.Pattern[str]) -> Iterator[int]:
+        """The distinct texts that match `pattern` (a literal or a set of characters), first seen first."""
+        last = -1
         for m in pattern.finditer(self._joined):
             d = bisect.bisect_right(self._starts, m.start()) - 1
-            if not found or found[-1] != d:
-                found.append(d)
-        return heapq.merge(*(zip(self._answers[d], itertools.repeat(d)) for d in found))
+            if d != last:
+                last = d
+                yield d
+
+    def _holding(self, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+        """(answer, its distinct text) of the answers whose text matches `pattern`, in input order."""
+        return heapq.merge(*(zip(self._answers[d], itertools.repeat(d)) for d in list(self._texts_holding(pattern))))
 
     def _lemmas_of(self, d: int) -> list[tuple[str, int, int]]:
         found = self._lemmas.get(d)
@@ -123,12 +130,7 @@ class Index:
         if search is None:
             return out
         pattern, spans_in = search
-        last = -1
-        for m in pattern.finditer(self._joined):
-            d = bisect.bisect_right(self._starts, m.start()) - 1
-            if d == last:
-                continue
-            last = d
+        for d in self._texts_holding(pattern):
             spans = spans_in(d)
             if spans:
                 out.append((d, spans))
@@ -169,18 +171,27 @@ def shown_text(p: Prepared) -> str:
     return p.shown.replace("\n", "／")
 
 
-def lines_from(found: list[tuple[int, list[tuple[int, int]]]], answers_of: list[list[int]], items: list[Prepared],
-               texts: list[str], width: int = 20, limit: int | None = None) -> list[Line]:
-    """`Index.lines` made from `Index.first_texts` of the distinct texts `texts`: the answers of
-    each found text (`answers_of`: indices into `items`, in input order), in input order."""
-    spans_of = dict(found)
-    out: list[Line] = []
-    for i, d in heapq.merge(*(zip(answers_of[d], itertools.repeat(d)) for d, _ in found)):
-        for s, e in spans_of[d]:
-            out.append(line(items[i], texts[d], s, e, width))
-            if limit is not None and len(out) >= limit:
-                return out
-    return out
+def lines_from(hits: tuple, items: list[Prepared], reps: list[Prepared], of: np.ndarray, width: int = 20,
+               limit: int | None = None) -> tuple:
+    """Per word, `Index.lines` over `items` (masked: answers of one text show the same text),
+    made from `Index.first_texts` (`limit` of them) of an index over their distinct answers
+    `reps` (`of`: each item's index among them): ((word, lines), …) for `hits` ((word, texts), …)."""
+    answers_of: list[list[int]] = [[] for _ in reps]
+    for i, u in enumerate(of.tolist()):
+        answers_of[u].append(i)
+    texts = [shown_text(p) for p in reps]
+
+    def lines(found: list[tuple[int, list[tuple[int, int]]]]) -> tuple[Line, ...]:
+        spans_of = dict(found)
+        out: list[Line] = []
+        for i, d in heapq.merge(*(zip(answers_of[d], itertools.repeat(d)) for d, _ in found)):
+            for s, e in spans_of[d]:
+                out.append(line(items[i], texts[d], s, e, width))
+                if limit is not None and len(out) >= limit:
+                    return tuple(out)
+        return tuple(out)
+
+    return tuple((word, lines(found)) for word, found in hits)
 
 
 def _spans(text: str, query: str, lemma: str | None, lemmas) -> list[tuple[int, int]]:

@@ -30,13 +30,13 @@ def build(term_lists: list[tuple[str, ...]], seed: int, counts: list[int] | None
     same terms are counted together: a survey that repeats answers (特になし, an export repeated)
     costs what its distinct answers do."""
     # Each distinct list of terms once, with how many answers have it (first seen first).
-    together_terms: Counter[tuple[str, ...]] = Counter()
+    lists: Counter[tuple[str, ...]] = Counter()
     if counts is None:
-        together_terms.update(term_lists)
+        lists.update(term_lists)
     else:
         for terms, m in zip(term_lists, counts, strict=True):
-            together_terms[terms] += m
-    docs = [(set(t), m) for t, m in together_terms.items()]
+            lists[terms] += m
+    docs = [(set(t), m) for t, m in lists.items()]
     df: dict[str, int] = {}
     for d, m in docs:
         for w in d:

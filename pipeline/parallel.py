@@ -62,14 +62,8 @@ def pool(workers: int) -> ProcessPoolExecutor:
                                    initializer=_pin)
     if method != "fork":
         return executor
-    frozen_by_us = gc.get_freeze_count() == 0
-    if frozen_by_us:
-        gc.freeze()
-    try:
+    with frozen():
         executor.submit(int).result()  # a forking pool starts all its workers on the first task
-    finally:
-        if frozen_by_us:
-            gc.unfreeze()
     return executor
 
 
@@ -134,15 +128,9 @@ def beside(function: Callable[..., None], *args: Any, fork: bool = True) -> Call
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
-    frozen_by_us = gc.get_freeze_count() == 0
-    if frozen_by_us:
-        gc.freeze()
-    try:
+    with frozen():
         child = multiprocessing.get_context("fork").Process(target=_run_child, args=(function, args), daemon=True)
         child.start()
-    finally:
-        if frozen_by_us:
-            gc.unfreeze()
 
     def wait() -> None:
         child.join()

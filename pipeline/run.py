@@ -69,9 +69,10 @@ class _EarlyPool:
         workers = config.workers or os.cpu_count() or 1
         # Without a codebook a worker is sent only a question's distinct answers (`_analyse_questions`):
         # what a worker holds, and the work, is counted in those.
-        counted = {(a.question, a.raw) for a in answers} if distinct else [(a.question, "") for a in answers]
-        largest = sorted(Counter(q for q, _ in counted).values(), reverse=True)[:workers]
-        self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < len(counted) <= PARALLEL_QUESTIONS_UP_TO \
+        sizes = Counter(q for q, _ in {(a.question, a.raw) for a in answers}) if distinct else \
+            Counter(a.question for a in answers)
+        largest = sorted(sizes.values(), reverse=True)[:workers]
+        self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < sum(sizes.values()) <= PARALLEL_QUESTIONS_UP_TO \
             and len(largest) >= 2 and sum(largest) <= PARALLEL_PER_WORKER_UP_TO * len(largest) \
             and parallel.can_fork()
         self.workers = workers
@@ -208,15 +209,8 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
             result = _question_result(q, job.by_question[q], job.config, found.themes,
                                       placements(kept, reps, of, found.entries), found.question_weights,
                                       found.word_themes, found.k_runs)
-        if hits is None:
-            lines = kwic_view(result, kept, tokenizer)
-        else:  # the lines of the first distinct answers found in the worker, from their answers
-            answers_of: list[list[int]] = [[] for _ in reps]
-            for i, u in enumerate(of.tolist()):
-                answers_of[u].append(i)
-            texts = [kwic.shown_text(p) for p in reps]
-            lines = tuple((k, tuple(kwic.lines_from(found_k, answers_of, kept, texts, limit=MAX_KWIC)))
-                          for k, found_k in hits)
+        lines = kwic_view(result, kept, tokenizer) if hits is None else \
+            kwic.lines_from(hits, kept, reps, of, limit=MAX_KWIC)  # from the texts the worker found
         return _completed(job, q, result, {"network": net, "kwic": lines})
 
     # One question per worker, and one more waiting, pickled, in the pool's queue: a worker that
@@ -419,12 +413,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
              for t in staff_themes]
     names = prepare([Answer(id=f"_theme{i}", question=question, row=0, raw=text) for i, text in enumerate(texts)],
                     config, tokenizer)
-    reps: list[Prepared] = []  # the first of each distinct answer, in input order
-    seen: set[str] = set()
-    for p in kept:
-        if p.norm not in seen:
-            seen.add(p.norm)
-            reps.append(p)
+    reps, of = distinct_answers(kept)
     # One space for the coding and for the rest (groups among その他, quotes, summaries, word
     # clouds), fitted on the answers, their points and the themes' own words, as `guided.question_vectors`.
     vectors, multi, described = _vectors(reps, config.seed, word_vectors, extra=names)
@@ -433,8 +422,6 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     staff_themes = [dataclasses.replace(t, examples=tuple(dict.fromkeys(rep_id.get(e, e) for e in t.examples)))
                     for t in staff_themes]
     coded = guided.code(reps, vectors.dense[:len(reps)], staff_themes, seed=config.seed, described=described)
-    row_of = {p.norm: u for u, p in enumerate(reps)}
-    of = np.array([row_of[p.norm] for p in kept])
     weight = np.bincount(of, minlength=len(reps)).astype(float)
     finals = guided.resolved_keys(staff_themes)
     named = {t.key: t for t in staff_themes}
