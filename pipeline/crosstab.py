@@ -185,26 +185,33 @@ def crosstab(result: QuestionResult, attribute: str, seed: int = 0) -> CrossTab 
     """The theme × attribute table of a question's kept answers; None when it has under two
     themes or under two attribute values among the answers that state one (the tested part is
     smaller than 2 × 2)."""
-    pairs = []
+    # Answers counted by (theme, attributes) first: each distinct pair is read once (a national
+    # survey has a million answers and a few hundred such pairs).
+    seen: dict[tuple[int, tuple[tuple[str, str], ...]], int] = {}
     for a in result.assignments:
         if a.theme_id >= 0:
-            value = dict(a.answer.attrs).get(attribute, "").strip() or MISSING
-            pairs.append((a.theme_id, value))
-    if not pairs or len(result.themes) < 2:
+            key = (a.theme_id, a.answer.attrs)
+            seen[key] = seen.get(key, 0) + 1
+    if not seen or len(result.themes) < 2:
         return None
+    pairs: dict[tuple[int, str], int] = {}
+    for (theme, attrs), times in seen.items():
+        pair = (theme, dict(attrs).get(attribute, "").strip() or MISSING)
+        pairs[pair] = pairs.get(pair, 0) + times
     freq: dict[str, int] = {}
-    for _, value in pairs:
-        freq[value] = freq.get(value, 0) + 1
+    for (_, value), times in pairs.items():
+        freq[value] = freq.get(value, 0) + times
     stated = sorted((v for v in freq if v != MISSING), key=lambda v: (-freq[v], v))
     if len(stated) > MAX_LEVELS:  # fold the rarest stated values; MISSING is never folded
         keep = set(stated[:MAX_LEVELS - 1])
-        pairs = [(t, v if v in keep or v == MISSING else OTHER) for t, v in pairs]
         stated = stated[:MAX_LEVELS - 1] + [OTHER]
+    else:
+        keep = set(stated)
     ordered = stated + ([MISSING] if MISSING in freq else [])
     col = {v: j for j, v in enumerate(ordered)}
     counts = np.zeros((len(result.themes), len(ordered)), dtype=np.int64)
-    for t, v in pairs:
-        counts[t, col[v]] += 1
+    for (t, v), times in pairs.items():
+        counts[t, col[v if v in keep or v == MISSING else OTHER]] += times
     keep_rows = counts.sum(axis=1) > 0
     counts = counts[keep_rows]
     themes = tuple(t.label for t, k in zip(result.themes, keep_rows) if k)

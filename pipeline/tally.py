@@ -84,21 +84,35 @@ def respondents(items: Iterable) -> list[tuple[tuple[str, str], ...]]:
 def tally(items: Iterable, attribute: str, separators: Iterable[str] = DEFAULT_SEPARATORS) -> Tally:
     """The simple tally of `attribute` over the respondents of `items` (Answers or Assignments,
     of one question or of all of them; see the module's rule)."""
-    return _tally(respondents(items), attribute, tuple(separators))
+    return _tally(_counted(respondents(items)), attribute, tuple(separators))
 
 
-def _tally(people: list[tuple[tuple[str, str], ...]], attribute: str, separators: tuple[str, ...]) -> Tally:
+def _counted(people: list[tuple[tuple[str, str], ...]]) -> dict[tuple[tuple[str, str], ...], int]:
+    """How many respondents have each set of attributes, in order of first appearance: each set is
+    read once (a national survey has a million respondents and a few hundred sets)."""
+    counts: dict[tuple[tuple[str, str], ...], int] = {}
+    for attrs in people:
+        counts[attrs] = counts.get(attrs, 0) + 1
+    return counts
+
+
+def _tally(people: dict[tuple[tuple[str, str], ...], int], attribute: str, separators: tuple[str, ...]) -> Tally:
+    """`people`: how many respondents have each set of attributes (`_counted`)."""
+    cells: dict[str, int] = {}  # each distinct cell is split once
+    for attrs, times in people.items():
+        cell = dict(attrs).get(attribute, "")
+        cells[cell] = cells.get(cell, 0) + times
     counts: dict[str, int] = {}  # insertion order: first appearance
     missing = 0
     multi = False
-    for attrs in people:
-        values = split_values(dict(attrs).get(attribute, ""), separators)
+    for cell, times in cells.items():
+        values = split_values(cell, separators)
         if not values:
-            missing += 1
+            missing += times
         multi = multi or len(values) > 1
         for v in values:
-            counts[v] = counts.get(v, 0) + 1
-    n = len(people)
+            counts[v] = counts.get(v, 0) + times
+    n = sum(people.values())
     order = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: ties keep first appearance
     if missing:
         order.append((MISSING, missing))
@@ -107,5 +121,5 @@ def _tally(people: list[tuple[tuple[str, str], ...]], attribute: str, separators
 
 def tallies(results: Iterable, attributes: Iterable[str], separators: Iterable[str] = DEFAULT_SEPARATORS) -> tuple[Tally, ...]:
     """The tally of each attribute (in order) over the respondents of every question's assignments."""
-    people = respondents(a for r in results for a in r.assignments)
+    people = _counted(respondents(a for r in results for a in r.assignments))
     return tuple(_tally(people, attribute, tuple(separators)) for attribute in attributes)

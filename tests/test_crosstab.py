@@ -237,3 +237,18 @@ def test_fisher_on_a_two_row_table_with_many_columns():
     table = np.array([[2, 1, 1, 0, 0, 1, 1], [0, 1, 0, 1, 1, 0, 0]])
     name, statistic, dof, p = independence_test(table, seed=0)
     assert name == "fisher" and dof == 6 and 0 < statistic <= 1 and 0 < p <= 1
+
+
+def test_counts_equal_a_count_answer_by_answer():
+    # Answers are counted by (theme, attributes) before the attribute is read: the table is the
+    # one an answer-by-answer count gives, folding and （無回答） included.
+    rng = np.random.default_rng(3)
+    values = [f"v{j:02d}" for j in range(MAX_LEVELS + 4)] + ["", " "]
+    data = [(int(rng.integers(-1, 3)), values[int(rng.integers(len(values)))]) for _ in range(2000)]
+    table = crosstab(result_with(data, labels=("書類", "会場", "予算")), "種別")
+    kept = [(t, v.strip() or MISSING) for t, v in data if t >= 0]
+    for i, theme in enumerate(table.themes):
+        t = ("書類", "会場", "予算").index(theme)
+        for j, value in enumerate(table.values):
+            folded = [v for tt, v in kept if tt == t and (v == value or (value == OTHER and v not in table.values))]
+            assert table.counts[i, j] == len(folded)

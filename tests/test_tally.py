@@ -94,3 +94,12 @@ def test_split_values_and_config():
     assert build({"multi_separators": "・"}).multi_separators == ("・",)
     with pytest.raises(UserError):
         build({"multi_separators": [1]})
+
+
+def test_repeated_attributes_count_as_often_as_they_occur():
+    # Respondents with the same attributes are counted together: the tally is the one a count
+    # respondent by respondent gives, order of first appearance included.
+    cells = ["町会", "NPO法人、町会", "", "任意団体", "町会", "NPO法人"] * 50 + ["任意団体"] * 100
+    t = tally(answers(cells), "種別")
+    assert counts(t) == [("町会", 150), ("任意団体", 150), ("NPO法人", 100), ("（無回答）", 50)]
+    assert t.n_respondents == 400 and t.multi
