@@ -209,7 +209,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
             result = _question_result(q, job.by_question[q], job.config, found.themes,
                                       placements(kept, reps, of, found.entries), found.question_weights,
                                       found.word_themes, found.k_runs)
-        lines = kwic_view(result, kept, tokenizer) if hits is None else \
+        lines = kwic_view(result, kept, tokenizer, mask=False) if hits is None else \
             kwic.lines_from(hits, kept, reps, of, limit=MAX_KWIC)  # from the texts the worker found
         return _completed(job, q, result, {"network": net, "kwic": lines})
 
@@ -273,9 +273,7 @@ def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool) -> bytes
     if config.mask:
         if "tokenizer" not in _WORKER:
             _WORKER["tokenizer"] = Tokenizer()  # a tagger cannot be pickled: one per process
-        index = kwic.Index(reps, _WORKER["tokenizer"])
-        keywords = dict.fromkeys(k for t in found.themes for k in t.keywords)
-        hits = tuple((k, index.first_texts(k, MAX_KWIC)) for k in keywords)
+        hits = _kwic_hits(found.themes, reps, _WORKER["tokenizer"])
     return parallel.packed((found, network.build([p.terms for p in reps], config.seed, counts=counts), hits))
 
 
@@ -361,14 +359,29 @@ def views(result: QuestionResult, items: list[Prepared], config: Config, tokeniz
     """The report's extra views of a question: the co-occurrence network and KWIC lines of
     every theme keyword."""
     kept = [p for p in items if p.kept]
-    return {"network": network.build([p.terms for p in kept], config.seed), "kwic": kwic_view(result, kept, tokenizer)}
+    return {"network": network.build([p.terms for p in kept], config.seed),
+            "kwic": kwic_view(result, kept, tokenizer, config.mask)}
 
 
-def kwic_view(result: QuestionResult, kept: list[Prepared], tokenizer: Tokenizer) -> tuple:
-    """KWIC lines of every theme keyword over the kept answers (`MAX_KWIC` a keyword)."""
+def kwic_view(result: QuestionResult, kept: list[Prepared], tokenizer: Tokenizer, mask: bool = True) -> tuple:
+    """KWIC lines of every theme keyword over the kept answers (`MAX_KWIC` a keyword). Masked,
+    the words are looked up among the distinct answers, and each word's first MAX_KWIC texts
+    give its lines (`kwic.lines_from`); with --no-mask, answers of one masked text may show
+    different texts, and every answer is searched."""
+    if mask:
+        reps, of = distinct_answers(kept)
+        return kwic.lines_from(_kwic_hits(result.themes, reps, tokenizer), kept, reps, of, limit=MAX_KWIC)
     keywords = list(dict.fromkeys(k for t in result.themes for k in t.keywords))
     index = kwic.Index(kept, tokenizer)  # tokenizes nothing until a word is looked up
     return tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords)
+
+
+def _kwic_hits(themes: Sequence[Theme], reps: list[Prepared], tokenizer: Tokenizer) -> tuple:
+    """For each theme keyword, the first MAX_KWIC distinct answers `reps` that hold it
+    (`kwic.Index.first_texts`), to make its KWIC lines from (`kwic.lines_from`)."""
+    index = kwic.Index(reps, tokenizer)  # tokenizes nothing until a word is looked up
+    keywords = dict.fromkeys(k for t in themes for k in t.keywords)
+    return tuple((k, index.first_texts(k, MAX_KWIC)) for k in keywords)
 
 
 def read_codebook(path: Path, kept_ids: dict[str, set[str]]):

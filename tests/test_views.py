@@ -43,6 +43,24 @@ def test_kwic_lists_every_copy_of_a_repeated_answer_in_input_order(tokenizer):
         assert index.lines(word, limit=5) == alone[:5]
 
 
+def test_kwic_lines_from_the_distinct_answers_equal_a_search_of_every_answer(tokenizer):
+    """Masked, a question's KWIC lines are made from the first distinct answers that hold each word
+    (`Index.first_texts`, `lines_from`): the same lines as a search of every answer, cut alike."""
+    from pipeline.run import distinct_answers
+
+    texts = ["予算がない", "特になし", "予算が増えた", "予算がない", "会場\nがない", "予算がない", "増えて嬉しい",
+             "予算が増えた", "会場\nがない", "田中さんに予算を相談した"] * 3
+    answers = items(texts)
+    reps, of = distinct_answers(answers)
+    distinct = kwic.Index(reps, tokenizer)
+    every = kwic.Index(answers, tokenizer)
+    words = ("予算", "増える", "ない", "会場", "特に", "相談")
+    for limit in (3, 7, 40):
+        hits = tuple((w, distinct.first_texts(w, limit)) for w in words)
+        made = kwic.lines_from(hits, answers, reps, of, limit=limit)
+        assert made == tuple((w, tuple(every.lines(w, limit=limit))) for w in words)
+
+
 def test_kwic_alignment_and_masking(tokenizer):
     found = kwic.lines(items(["担当の田中さんに予算を相談した", "予算"]), "予算", tokenizer, width=24)
     assert found[0].key == "予算" and "〔氏名〕" in found[0].left and "田中" not in found[0].left
