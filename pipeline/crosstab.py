@@ -26,6 +26,7 @@ p-value is below ALPHA. Without the correction a table of 45 cells gives about t
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -187,31 +188,23 @@ def crosstab(result: QuestionResult, attribute: str, seed: int = 0) -> CrossTab 
     smaller than 2 × 2)."""
     # Answers counted by (theme, attributes) first: each distinct pair is read once (a national
     # survey has a million answers and a few hundred such pairs).
-    seen: dict[tuple[int, tuple[tuple[str, str], ...]], int] = {}
-    for a in result.assignments:
-        if a.theme_id >= 0:
-            key = (a.theme_id, a.answer.attrs)
-            seen[key] = seen.get(key, 0) + 1
+    seen = Counter((a.theme_id, a.answer.attrs) for a in result.assignments if a.theme_id >= 0)
     if not seen or len(result.themes) < 2:
         return None
-    pairs: dict[tuple[int, str], int] = {}
+    pairs: Counter[tuple[int, str]] = Counter()
     for (theme, attrs), times in seen.items():
-        pair = (theme, dict(attrs).get(attribute, "").strip() or MISSING)
-        pairs[pair] = pairs.get(pair, 0) + times
-    freq: dict[str, int] = {}
+        pairs[theme, dict(attrs).get(attribute, "").strip() or MISSING] += times
+    freq: Counter[str] = Counter()
     for (_, value), times in pairs.items():
-        freq[value] = freq.get(value, 0) + times
+        freq[value] += times
     stated = sorted((v for v in freq if v != MISSING), key=lambda v: (-freq[v], v))
-    if len(stated) > MAX_LEVELS:  # fold the rarest stated values; MISSING is never folded
-        keep = set(stated[:MAX_LEVELS - 1])
+    if len(stated) > MAX_LEVELS:  # fold the rarest stated values into OTHER; MISSING is never folded
         stated = stated[:MAX_LEVELS - 1] + [OTHER]
-    else:
-        keep = set(stated)
     ordered = stated + ([MISSING] if MISSING in freq else [])
     col = {v: j for j, v in enumerate(ordered)}
     counts = np.zeros((len(result.themes), len(ordered)), dtype=np.int64)
     for (t, v), times in pairs.items():
-        counts[t, col[v if v in keep or v == MISSING else OTHER]] += times
+        counts[t, col[v] if v in col else col[OTHER]] += times
     keep_rows = counts.sum(axis=1) > 0
     counts = counts[keep_rows]
     themes = tuple(t.label for t, k in zip(result.themes, keep_rows) if k)

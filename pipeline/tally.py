@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -87,21 +88,17 @@ def tally(items: Iterable, attribute: str, separators: Iterable[str] = DEFAULT_S
     return _tally(_counted(respondents(items)), attribute, tuple(separators))
 
 
-def _counted(people: list[tuple[tuple[str, str], ...]]) -> dict[tuple[tuple[str, str], ...], int]:
+def _counted(people: list[tuple[tuple[str, str], ...]]) -> Counter[tuple[tuple[str, str], ...]]:
     """How many respondents have each set of attributes, in order of first appearance: each set is
     read once (a national survey has a million respondents and a few hundred sets)."""
-    counts: dict[tuple[tuple[str, str], ...], int] = {}
-    for attrs in people:
-        counts[attrs] = counts.get(attrs, 0) + 1
-    return counts
+    return Counter(people)
 
 
-def _tally(people: dict[tuple[tuple[str, str], ...], int], attribute: str, separators: tuple[str, ...]) -> Tally:
+def _tally(people: Counter[tuple[tuple[str, str], ...]], attribute: str, separators: tuple[str, ...]) -> Tally:
     """`people`: how many respondents have each set of attributes (`_counted`)."""
-    cells: dict[str, int] = {}  # each distinct cell is split once
+    cells: Counter[str] = Counter()  # each distinct cell is split once
     for attrs, times in people.items():
-        cell = dict(attrs).get(attribute, "")
-        cells[cell] = cells.get(cell, 0) + times
+        cells[dict(attrs).get(attribute, "")] += times
     counts: dict[str, int] = {}  # insertion order: first appearance
     missing = 0
     multi = False
