@@ -6,8 +6,8 @@ import pytest
 import scipy.sparse as sp
 from threadpoolctl import threadpool_info
 
-from pipeline import parallel
-from pipeline.vectorize import reduce, top_components
+from pipeline import parallel, vectorize
+from pipeline.vectorize import components, reduce, top_components
 
 
 def _sparse(n, m, seed=0):
@@ -45,6 +45,38 @@ def test_reduce_is_deterministic_and_seed_free_when_exact():
     np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0)
     assert a.tobytes() == reduce(x, seed=0).tobytes()
     assert a.tobytes() == reduce(x, seed=7).tobytes()  # exact: the seed only moves the clustering
+
+
+def test_components_are_the_right_singular_vectors_with_fixed_signs():
+    for shape in [(300, 50), (200, 2500)]:  # exact (Gram of the features) and randomized
+        x = _sparse(*shape, seed=2)
+        dims = 10
+        got = components(x, dims, seed=0)
+        _, s, vt = np.linalg.svd(x.toarray(), full_matrices=False)
+        assert got.shape == (shape[1], dims)
+        # The same subspace as the SVD's leading vectors; the exact path the same vectors up to sign.
+        np.testing.assert_allclose(_projector(got), _projector(vt[:dims].T), atol=1e-6 if shape[1] <= 2000 else 0.05)
+        if shape[1] <= 2000:
+            np.testing.assert_allclose(np.abs(got), np.abs(vt[:dims].T), atol=1e-8)
+        assert (got[np.argmax(np.abs(got), axis=0), np.arange(dims)] > 0).all()
+
+
+def test_reduce_above_fit_above_projects_every_row_on_a_sample_s_components(monkeypatch):
+    monkeypatch.setattr(vectorize, "FIT_ABOVE", 100)
+    monkeypatch.setattr(vectorize, "FIT_ROWS", 40)
+    rng = np.random.default_rng(3)
+    # Rows of rank 5: the components of any 40 of them span every row, so the projection keeps
+    # every cosine between rows, including rows outside the sample.
+    x = (rng.random((400, 5)) @ rng.random((5, 60))).astype(np.float32)
+    got = reduce(x, seed=0, max_dims=5)
+    assert got.shape == (400, 5) and got.dtype == np.float32
+    unit = x / np.linalg.norm(x, axis=1, keepdims=True)
+    np.testing.assert_allclose(got @ got.T, unit @ unit.T, atol=1e-4)
+    assert got.tobytes() == reduce(x, seed=0, max_dims=5).tobytes()  # one seed, one result
+    # Below FIT_ABOVE rows the components come from every row, as before.
+    monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    np.testing.assert_allclose(np.abs(reduce(x, seed=0, max_dims=5) @ reduce(x, seed=0, max_dims=5).T),
+                               np.abs(unit @ unit.T), atol=1e-4)
 
 
 def _threads():
