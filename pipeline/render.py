@@ -121,7 +121,7 @@ class Drawing:
     (from a thread of this process when workers draw them), to count them."""
 
     def __init__(self, pictures: list[Picture], workers: int, planned: int | None = None,
-                 done: Callable[[], None] | None = None):
+                 done: Callable[[], None] | None = None, fresh: bool = False):
         import threading
 
         from pipeline import parallel
@@ -131,8 +131,8 @@ class Drawing:
         self._counting = threading.Lock()
         self._pictures: list[Picture] = []
         planned = len(pictures) if planned is None else planned
-        # Forked, one BLAS/OpenMP thread each.
-        self._pool = parallel.pool(workers) if workers > 1 and planned > 4 else None
+        # Forked (or started fresh: `parallel.pool`), one BLAS/OpenMP thread each.
+        self._pool = parallel.pool(workers, fresh) if workers > 1 and planned > 4 else None
         self._futures: list = []
         self.add(pictures)
 
@@ -193,11 +193,12 @@ def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dic
 
 
 def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None,
-         done: Callable[[], None] | None = None) -> Drawing:
+         done: Callable[[], None] | None = None, fresh: bool = False) -> Drawing:
     """Start drawing pictures, across processes when there are enough of them (each takes a
     tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
     network's matplotlib figure); `planned`: how many in all, the rest to come by `.add`;
-    `done`: called for each picture drawn; `.wait()` for them."""
+    `done`: called for each picture drawn; `fresh`: the processes start fresh instead of forked
+    (`parallel.pool`); `.wait()` for them."""
     import os
 
     # Imported (with matplotlib) once here, not in every forked worker.
@@ -205,7 +206,7 @@ def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None,
     import wordcloud  # noqa: F401
     from matplotlib.backends import backend_agg  # noqa: F401
 
-    return Drawing(pictures, workers or os.cpu_count() or 1, planned, done)
+    return Drawing(pictures, workers or os.cpu_count() or 1, planned, done, fresh)
 
 
 def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | None:

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import output_texts
+from conftest import CORPUS, output_texts, run_cli
 
 import pipeline
 from pipeline import cli, outputs
@@ -304,3 +304,32 @@ def test_the_state_keeps_which_themes_were_proposed(tmp_path):
                          tmp_path / "out")
     again = read_results(out).questions[0].themes
     assert again[0].proposed and not again[1].proposed
+
+
+def test_pictures_drawn_in_fresh_workers_are_the_forked_workers_pictures(corpus_run, tmp_path, monkeypatch):
+    """Above DRAW_FRESH_ABOVE answers the drawing workers start fresh (spawned: they inherit
+    none of a large parent's memory); every file comes out byte for byte as with forked workers."""
+    from pipeline import parallel
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here: drawing workers always start fresh")
+    started = []
+    real_pool = parallel.pool
+
+    def pool(workers, fresh=False):
+        executor = real_pool(workers, fresh)
+        started.append(executor._mp_context.get_start_method())
+        return executor
+
+    monkeypatch.setattr(parallel, "pool", pool)
+    monkeypatch.setattr(parallel, "spawn_is_clean", lambda: True)
+    monkeypatch.setattr(outputs, "DRAW_FRESH_ABOVE", 0)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
+                            "--out", str(out), "--quiet"])
+    assert code == 0, err
+    assert "spawn" in started
+    names = sorted(str(p.relative_to(corpus_run)) for p in corpus_run.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
+    for name in names:
+        assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name

@@ -220,3 +220,44 @@ def test_beside_writes_in_a_child_and_errors_come_back_here(tmp_path):
     wait()
     assert inline.read_text() == str(os.getpid())
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_spawn_is_clean_only_where_no_main_script_would_run_again(monkeypatch):
+    import sys
+    import types
+
+    from pipeline import parallel
+
+    def main(name, file):
+        module = types.ModuleType("__main__")
+        module.__spec__ = types.SimpleNamespace(name=name) if name else None
+        if file:
+            module.__file__ = file
+        monkeypatch.setitem(sys.modules, "__main__", module)
+
+    main("pipeline.__main__", "/x/pipeline/__main__.py")  # python -m pipeline
+    assert parallel.spawn_is_clean()
+    main(None, None)  # an interactive session
+    assert parallel.spawn_is_clean()
+    main(None, "/home/staff/analyse.py")  # python analyse.py: its top level may be unguarded
+    assert not parallel.spawn_is_clean()
+    main("analyse", "/home/staff/analyse.py")  # python -m analyse
+    assert not parallel.spawn_is_clean()
+
+
+def test_fresh_pools_spawn_their_workers_where_that_is_clean(monkeypatch):
+    """`pool(fresh=True)` starts new interpreters, pinned like forked workers; where spawning would
+    run a main script again, it forks as `pool` always does."""
+    from pipeline import parallel
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here: every pool spawns")
+    monkeypatch.setattr(parallel, "spawn_is_clean", lambda: True)
+    with parallel.pool(1, fresh=True) as pool:
+        assert pool._mp_context.get_start_method() == "spawn"
+        assert all(i["num_threads"] == 1 for i in pool.submit(threadpool_info).result())
+    monkeypatch.setattr(parallel, "spawn_is_clean", lambda: False)
+    with parallel.pool(1, fresh=True) as pool:
+        assert pool._mp_context.get_start_method() == "fork"
+    with parallel.pool(1) as pool:
+        assert pool._mp_context.get_start_method() == "fork"
