@@ -11,6 +11,7 @@ Without word vectors the lexical and character blocks carry the work alone.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from pipeline.wordvectors import WordVectors
 SEMANTIC_WEIGHT = 1.5
 LEXICAL_WEIGHT = 1.0
 CHAR_WEIGHT = 0.5
+WEIGHTS = {"lexical": LEXICAL_WEIGHT, "chars": CHAR_WEIGHT, "semantic": SEMANTIC_WEIGHT}
 MAX_DIMS = 100
 
 
@@ -56,6 +58,11 @@ EXACT_SIDE = 2_000  # answers or features, the smaller, up to which `reduce` is 
 # the 89,683-answer survey has at most 33,273 rows.
 FIT_ABOVE = 40_000
 FIT_ROWS = 20_000
+# Rows above which the character block is made in a thread beside the other two (`vectorize`).
+# Such questions are analysed in turn in the main process (a survey's questions go to worker
+# processes side by side only up to 23,000 distinct answers each, `run`), whose second core
+# is otherwise idle meanwhile.
+CHARS_BESIDE_ABOVE = FIT_ABOVE
 
 
 def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.ndarray:
@@ -346,24 +353,39 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
               word_vectors: WordVectors | None = None, aliases: dict[str, str] | None = None) -> Vectors:
     """`term_lists` give the term counts (labels, word clouds); `extra_terms` (compound parts)
     join them in the features that place answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.parallel import single_threaded
+
     n = len(term_lists)
-    counts, vocabulary = _counts(term_lists)
-    features = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms or [()] * n)]
-    # One block at a time, weighted in place, normalised in place: the peak memory is the blocks
-    # and their concatenation, not four copies of them (350 MB for 22,000 answers).
-    # Above EXACT_SIDE rows (the randomized path) the blocks are float32: half the memory of a
-    # question's vectors and faster products; below, float64 as the exact path has always been.
-    dtype = np.float32 if n > EXACT_SIDE else np.float64
-    blocks = []
-    for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
-                         (CHAR_WEIGHT, lambda: characters(texts, seed)),
-                         (SEMANTIC_WEIGHT,
-                          lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed) if word_vectors else None)):
-        block = make()
-        if block is not None:
-            block = block.astype(dtype, copy=False)
-            block *= weight
-            blocks.append(block)
+    with contextlib.ExitStack() as beside:
+        # Above CHARS_BESIDE_ABOVE rows the character block is made in a thread while this one
+        # makes the others: its array work (sorts, counts, the SVD's products) leaves the
+        # interpreter free. One BLAS thread for the whole section, so that the blocks' own limits
+        # (`reduce`) find and give back the same setting.
+        chars = None
+        if n > CHARS_BESIDE_ABOVE:
+            beside.enter_context(single_threaded())
+            chars = beside.enter_context(ThreadPoolExecutor(1)).submit(characters, texts, seed)
+        counts, vocabulary = _counts(term_lists)
+        features = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms or [()] * n)]
+        # One block at a time, weighted in place, normalised in place: the peak memory is the blocks
+        # and their concatenation, not four copies of them (350 MB for 22,000 answers).
+        # Above EXACT_SIDE rows (the randomized path) the blocks are float32: half the memory of a
+        # question's vectors and faster products; below, float64 as the exact path has always been.
+        dtype = np.float32 if n > EXACT_SIDE else np.float64
+        made = {}
+        for name, make in (("lexical", lambda: lexical(features, seed, dtype)),
+                           ("semantic", lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)
+                            if word_vectors else None),
+                           ("chars", chars.result if chars is not None else lambda: characters(texts, seed))):
+            block = make()
+            if block is not None:
+                block = block.astype(dtype, copy=False)
+                block *= WEIGHTS[name]
+                made[name] = block
+    blocks = [made[name] for name in ("lexical", "chars", "semantic") if name in made]  # always in this order
+    del made
     if not blocks:
         return Vectors(np.zeros((n, 1)), counts, vocabulary)
     dense = np.hstack(blocks)

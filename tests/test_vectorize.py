@@ -261,3 +261,17 @@ def test_fresh_pools_spawn_their_workers_where_that_is_clean(monkeypatch):
         assert pool._mp_context.get_start_method() == "fork"
     with parallel.pool(1) as pool:
         assert pool._mp_context.get_start_method() == "fork"
+
+
+def test_the_character_block_made_beside_the_others_gives_the_same_vectors(monkeypatch):
+    """Above CHARS_BESIDE_ABOVE rows the character block is made in a thread: the same vectors,
+    byte for byte, and the process's BLAS threads as they were."""
+    texts = [t + s for t in _TEXTS for s in ("", "です", "でした。駐車場")]
+    terms = [tuple(t.split()) or ("x",) for t in texts]
+    before = _threads()
+    monkeypatch.setattr(vectorize, "CHARS_BESIDE_ABOVE", 10**9)
+    alone = vectorize.vectorize(terms, texts, seed=0)
+    monkeypatch.setattr(vectorize, "CHARS_BESIDE_ABOVE", 0)
+    beside = vectorize.vectorize(terms, texts, seed=0)
+    assert alone.dense.tobytes() == beside.dense.tobytes() and alone.vocabulary == beside.vocabulary
+    assert _threads() == before
