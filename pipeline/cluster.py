@@ -213,6 +213,11 @@ def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = Non
     return model.fit_predict(x, sample_weight=weights)
 
 
+# Cells of a float32 matrix converted to float64 at a time by `centroids` and `similarities`
+# (32 MB); a matrix that small is converted whole.
+CONVERTED_CELLS = 4 * 2**20
+
+
 def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Unit centre of each theme 0..max(labels); answers labelled OTHER (-1) count in none."""
     k = int(labels.max()) + 1 if labels.size else 0
@@ -222,9 +227,34 @@ def centroids(x: np.ndarray, labels: np.ndarray) -> np.ndarray:
     # Themes × answers one-hot times the vectors: each theme's rows summed in answer order, in
     # float64 (the same sums as np.add.at, which is 6–15 times slower, most on float32 rows).
     member = sp.csr_matrix((np.ones(inside.size), (labels[inside], inside)), shape=(k, x.shape[0]))
-    sums = np.asarray(member @ x, dtype=np.float64)
+    # A few columns at a time on large inputs: the product converts float32 rows to float64 first,
+    # and each output column's sum is over the same rows in the same order either way.
+    if x.size <= CONVERTED_CELLS:
+        sums = np.asarray(member @ x, dtype=np.float64)
+    else:
+        sums = np.empty((k, x.shape[1]), dtype=np.float64)
+        step = max(1, CONVERTED_CELLS // x.shape[0])
+        for start in range(0, x.shape[1], step):
+            sums[:, start:start + step] = member @ x[:, start:start + step]
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     return sums / np.where(norms == 0, 1, norms)
+
+
+def similarities(x: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """`x @ centres.T`, a block of rows at a time on large inputs: float32 rows times float64
+    centres are converted to float64 first, and a block at a time that copy is about
+    CONVERTED_CELLS cells instead of the whole matrix (197,000 points × 300: 470 MB at a large
+    question's peak). Each entry is the same dot product; BLAS may round it differently in the
+    last bit by where a row falls in a block, so blocks are whole multiples of 256 rows (on the
+    largest Fukui questions and a 75,747-answer one the results were the same to the last bit,
+    and a run is always the same for the same input)."""
+    if x.size <= CONVERTED_CELLS:
+        return x @ centres.T
+    out = np.empty((x.shape[0], centres.shape[0]), dtype=np.result_type(x.dtype, centres.dtype))
+    step = max(256, CONVERTED_CELLS // x.shape[1] // 256 * 256)
+    for start in range(0, x.shape[0], step):
+        out[start:start + step] = x[start:start + step] @ centres.T
+    return out
 
 
 def margins(x: np.ndarray, labels: np.ndarray, centres: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -235,7 +265,7 @@ def margins(x: np.ndarray, labels: np.ndarray, centres: np.ndarray | None = None
     n = x.shape[0]
     if n == 0 or centres.shape[0] == 0:
         return np.zeros(n), np.zeros(n)
-    sims = x @ centres.T
+    sims = similarities(x, centres)
     rows = np.arange(n)
     own_label = np.where(labels >= 0, labels, 0)
     own = np.where(labels >= 0, sims[rows, own_label], sims.max(axis=1))

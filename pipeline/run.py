@@ -18,7 +18,7 @@ import scipy.sparse as sp
 
 from pipeline import kwic, network, noissue, parallel, quotes, tally, wordvectors
 from pipeline.cache import Cache
-from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins
+from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins, similarities
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
 from pipeline.crosstab import crosstab
@@ -759,7 +759,7 @@ def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_ow
     if not seg_owner:
         return {}
     cents = centroids(x, labels)
-    sims = seg_x @ cents.T
+    sims = similarities(seg_x, cents)
     if other_at is not None and other_at < sims.shape[1] and sims.shape[1] > 1:
         sims[:, other_at] = -np.inf
     nearest = np.argmax(sims, axis=1)

@@ -275,3 +275,25 @@ def test_the_character_block_made_beside_the_others_gives_the_same_vectors(monke
     beside = vectorize.vectorize(terms, texts, seed=0)
     assert alone.dense.tobytes() == beside.dense.tobytes() and alone.vocabulary == beside.vocabulary
     assert _threads() == before
+
+
+def test_centres_and_similarities_in_blocks_are_the_whole_products(monkeypatch):
+    """Large float32 inputs are converted to float64 a block at a time (`CONVERTED_CELLS`):
+    the same centres to the last bit (columns in blocks: each sum in the same order), the same
+    similarities and margins (rows in blocks of 256: equal to the last bit or within 1e-12)."""
+    from pipeline import cluster
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3001, 37)).astype(np.float32)
+    labels = rng.integers(-1, 6, size=3001)
+    whole_centres = cluster.centroids(x, labels)
+    whole_sims = cluster.similarities(x, whole_centres)
+    assert whole_sims.tobytes() == (x @ whole_centres.T).tobytes()
+    whole_margins = cluster.margins(x, labels, whole_centres)
+    for cells in (1, 100, 4096, 50_000):
+        monkeypatch.setattr(cluster, "CONVERTED_CELLS", cells)
+        assert cluster.centroids(x, labels).tobytes() == whole_centres.tobytes()
+        np.testing.assert_allclose(cluster.similarities(x, whole_centres), whole_sims, rtol=0, atol=1e-12)
+        for got, want in zip(cluster.margins(x, labels, whole_centres), whole_margins):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+        assert cluster.similarities(x, whole_centres).tobytes() == cluster.similarities(x, whole_centres).tobytes()
