@@ -44,9 +44,12 @@ ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_rea
 # rest (`parallel.beside`): 986,513 answers, 5 s saved for 0.4 GiB more at the peak (the child
 # copies the pages it reads); 89,683 answers, 0.5 s for 0.1 GiB, too dear against a 1.5 GiB budget.
 STATE_BESIDE_ABOVE = 200_000
-# Answers above which the drawing workers start fresh instead of forked (`parallel.pool`): a
-# forked worker keeps the parent's pages shared, and the parent writing every answer out then
-# copies them (300,000 distinct answers: peak 3.56 → 2.95 GiB, the writing 0.2–0.3 s slower).
+# Distinct answer texts above which the drawing workers start fresh instead of forked
+# (`parallel.pool`): a forked worker keeps the parent's pages shared, and the parent writing every
+# answer out then copies them. 300,000 distinct answers: peak 3.56 → 2.95 GiB, the writing
+# 0.2–0.3 s slower. Counted in distinct texts, not answers: what the parent holds by then grows
+# with them (the prepared answers' pages), and an export ×11 (986,513 answers, 89,683 texts)
+# gained nothing at its peak (2.55 GiB either way) for 2–4 s more CPU in the spawned workers.
 DRAW_FRESH_ABOVE = 200_000
 # What write_all does besides drawing, each a step of its progress bar: the networks' and
 # cross-tabs' tables, the report's draft, eight files, the report's font and the report itself.
@@ -113,8 +116,9 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 bar.update(1)
 
         answers = sum(len(r.assignments) for r in results)
+        texts = len({id(a.masked) for r in results for a in r.assignments}) if answers > DRAW_FRESH_ABOVE else 0
         drawing = render.draw([p for p, _, _ in pictures], workers=config.workers, planned=len(pictures) + len(clouds),
-                              done=step, fresh=answers > DRAW_FRESH_ABOVE)
+                              done=step, fresh=texts > DRAW_FRESH_ABOVE)
         try:
             for i, r in enumerate(results):
                 if r.network is not None:
