@@ -44,6 +44,9 @@ ASSIGNMENT_COLUMNS = ["id", "question", "theme_id", "theme_label", "excluded_rea
 # rest (`parallel.beside`): 986,513 answers, 5 s saved for 0.4 GiB more at the peak (the child
 # copies the pages it reads); 89,683 answers, 0.5 s for 0.1 GiB, too dear against a 1.5 GiB budget.
 STATE_BESIDE_ABOVE = 200_000
+# ... and only while the distinct answer texts are at most this many: the child's copies grow
+# with them. A million distinct answers: the child held 3.2 GiB, the run's peak (6.9 GiB).
+STATE_BESIDE_TEXTS_UP_TO = 200_000
 # Distinct answer texts above which the drawing workers start fresh instead of forked
 # (`parallel.pool`): a forked worker keeps the parent's pages shared, and the parent writing every
 # answer out then copies them. 300,000 distinct answers: peak 3.56 → 2.95 GiB, the writing
@@ -116,7 +119,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 bar.update(1)
 
         answers = sum(len(r.assignments) for r in results)
-        texts = len({id(a.masked) for r in results for a in r.assignments}) if answers > DRAW_FRESH_ABOVE else 0
+        texts = len({id(a.masked) for r in results for a in r.assignments}) \
+            if answers > min(DRAW_FRESH_ABOVE, STATE_BESIDE_ABOVE) else 0
         drawing = render.draw([p for p, _, _ in pictures], workers=config.workers, planned=len(pictures) + len(clouds),
                               done=step, fresh=texts > DRAW_FRESH_ABOVE)
         try:
@@ -159,7 +163,8 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 # run_state.json, the largest file with assignments.csv, in a child process meanwhile
                 # on a large survey (see STATE_BESIDE_ABOVE).
                 state_written = parallel.beside(write_state, result, tmp / STATE,
-                                                fork=config.workers != 1 and answers > STATE_BESIDE_ABOVE)
+                                                fork=config.workers != 1 and answers > STATE_BESIDE_ABOVE
+                                                and texts <= STATE_BESIDE_TEXTS_UP_TO)
                 write_assignments(results, config, tmp / "assignments.csv")
                 step()
                 write_themes_json(result, images, tmp / "themes.json", tables)

@@ -307,7 +307,7 @@ def test_the_state_keeps_which_themes_were_proposed(tmp_path):
 
 
 def test_pictures_drawn_in_fresh_workers_are_the_forked_workers_pictures(corpus_run, tmp_path, monkeypatch):
-    """Above DRAW_FRESH_ABOVE answers the drawing workers start fresh (spawned: they inherit
+    """Above DRAW_FRESH_ABOVE distinct texts the drawing workers start fresh (spawned: they inherit
     none of a large parent's memory); every file comes out byte for byte as with forked workers."""
     from pipeline import parallel
 
@@ -333,3 +333,29 @@ def test_pictures_drawn_in_fresh_workers_are_the_forked_workers_pictures(corpus_
     assert names == sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file())
     for name in names:
         assert (out / name).read_bytes() == (corpus_run / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("texts_up_to,forked", [(10**9, True), (0, False)])
+def test_run_state_is_written_beside_only_while_the_distinct_texts_are_few(corpus_run, tmp_path, monkeypatch,
+                                                                           texts_up_to, forked):
+    """Above STATE_BESIDE_ABOVE answers run_state.json is written by a forked child, unless the
+    distinct texts pass STATE_BESIDE_TEXTS_UP_TO (the child would copy them all); the file is
+    the same either way."""
+    from pipeline import parallel
+
+    calls = []
+    real_beside = parallel.beside
+
+    def beside(function, *args, fork=True):
+        calls.append(fork)
+        return real_beside(function, *args, fork=fork)
+
+    monkeypatch.setattr(parallel, "beside", beside)
+    monkeypatch.setattr(outputs, "STATE_BESIDE_ABOVE", 0)
+    monkeypatch.setattr(outputs, "STATE_BESIDE_TEXTS_UP_TO", texts_up_to)
+    out = tmp_path / "out"
+    code, _, err = run_cli(["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"),
+                            "--out", str(out), "--quiet"])
+    assert code == 0, err
+    assert calls == [forked]
+    assert (out / "run_state.json").read_bytes() == (corpus_run / "run_state.json").read_bytes()
