@@ -85,17 +85,13 @@ def respondents(items: Iterable) -> list[tuple[tuple[str, str], ...]]:
 def tally(items: Iterable, attribute: str, separators: Iterable[str] = DEFAULT_SEPARATORS) -> Tally:
     """The simple tally of `attribute` over the respondents of `items` (Answers or Assignments,
     of one question or of all of them; see the module's rule)."""
-    return _tally(_counted(respondents(items)), attribute, tuple(separators))
-
-
-def _counted(people: list[tuple[tuple[str, str], ...]]) -> Counter[tuple[tuple[str, str], ...]]:
-    """How many respondents have each set of attributes, in order of first appearance: each set is
-    read once (a national survey has a million respondents and a few hundred sets)."""
-    return Counter(people)
+    return _tally(Counter(respondents(items)), attribute, tuple(separators))
 
 
 def _tally(people: Counter[tuple[tuple[str, str], ...]], attribute: str, separators: tuple[str, ...]) -> Tally:
-    """`people`: how many respondents have each set of attributes (`_counted`)."""
+    """`people`: how many respondents have each set of attributes, in order of first appearance
+    (a Counter): each set is read once (a national survey has a million respondents and a few
+    hundred sets)."""
     cells: Counter[str] = Counter()  # each distinct cell is split once
     for attrs, times in people.items():
         cells[dict(attrs).get(attribute, "")] += times
@@ -118,5 +114,5 @@ def _tally(people: Counter[tuple[tuple[str, str], ...]], attribute: str, separat
 
 def tallies(results: Iterable, attributes: Iterable[str], separators: Iterable[str] = DEFAULT_SEPARATORS) -> tuple[Tally, ...]:
     """The tally of each attribute (in order) over the respondents of every question's assignments."""
-    people = _counted(respondents(a for r in results for a in r.assignments))
+    people = Counter(respondents(a for r in results for a in r.assignments))
     return tuple(_tally(people, attribute, tuple(separators)) for attribute in attributes)

@@ -25,7 +25,6 @@ from pipeline.wordvectors import WordVectors
 SEMANTIC_WEIGHT = 1.5
 LEXICAL_WEIGHT = 1.0
 CHAR_WEIGHT = 0.5
-WEIGHTS = {"lexical": LEXICAL_WEIGHT, "chars": CHAR_WEIGHT, "semantic": SEMANTIC_WEIGHT}
 MAX_DIMS = 100
 
 
@@ -104,8 +103,6 @@ def components(x: sp.spmatrix | np.ndarray, dims: int, seed: int) -> np.ndarray:
     are at most EXACT_SIDE features (exact), else by the randomized SVD; one BLAS thread, and
     each vector's sign fixed (largest entry positive) so that results do not depend on the
     LAPACK build."""
-    import scipy.linalg
-
     from pipeline.parallel import single_threaded
 
     m = x.shape[1]
@@ -117,14 +114,29 @@ def components(x: sp.spmatrix | np.ndarray, dims: int, seed: int) -> np.ndarray:
             else:
                 xd = np.asarray(x, dtype=np.float64)
                 gram = xd.T @ xd
-            _, vectors = scipy.linalg.eigh(gram, subset_by_index=[m - dims, m - 1], overwrite_a=True,
-                                           check_finite=False)
-            basis = vectors[:, ::-1]  # largest first
+            _, basis = _leading_eigenvectors(gram, dims)
         else:
             basis = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
                                  random_state=seed).fit(x).components_.T
-    signs = np.sign(basis[np.argmax(np.abs(basis), axis=0), np.arange(dims)])
-    return basis * np.where(signs == 0, 1, signs)
+    return _signed(basis)
+
+
+def _leading_eigenvectors(gram: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    """The `dims` largest eigenvalues of a symmetric Gram matrix and their eigenvectors, largest
+    first (the matrix is overwritten)."""
+    import scipy.linalg
+
+    side = gram.shape[0]
+    values, vectors = scipy.linalg.eigh(gram, subset_by_index=[side - dims, side - 1], overwrite_a=True,
+                                        check_finite=False)
+    return values[::-1], vectors[:, ::-1]
+
+
+def _signed(columns: np.ndarray) -> np.ndarray:
+    """Each column with its sign fixed (largest entry positive), so that results do not depend
+    on the LAPACK build."""
+    signs = np.sign(columns[np.argmax(np.abs(columns), axis=0), np.arange(columns.shape[1])])
+    return columns * np.where(signs == 0, 1, signs)
 
 
 def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
@@ -139,26 +151,20 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
     Gram matrix is at most 2,000 × 2,000), which also makes the result independent of the number
     of cores. Each component's sign is fixed (largest entry positive) so that results do not
     depend on the LAPACK build."""
-    import scipy.linalg
-
     from pipeline.parallel import single_threaded
 
     dense = not sp.issparse(x)
     x = np.asarray(x) if dense else sp.csr_matrix(x, dtype=np.float64)
     n, m = x.shape
-    side = min(n, m)
     with single_threaded():
         gram = x @ x.T if n <= m else x.T @ x
         gram = np.asarray(gram, dtype=np.float64) if dense else gram.toarray()
-        values, vectors = scipy.linalg.eigh(gram, subset_by_index=[side - dims, side - 1], overwrite_a=True,
-                                             check_finite=False)
-        values, vectors = values[::-1], vectors[:, ::-1]  # largest first
+        values, vectors = _leading_eigenvectors(gram, dims)
         if n <= m:
             us = vectors * np.sqrt(np.clip(values, 0.0, None))
         else:
             us = np.asarray(x @ vectors)
-    signs = np.sign(us[np.argmax(np.abs(us), axis=0), np.arange(dims)])
-    return us * np.where(signs == 0, 1, signs)
+    return _signed(us)
 
 
 def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64) -> np.ndarray | None:
@@ -374,20 +380,18 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
         # Above EXACT_SIDE rows (the randomized path) the blocks are float32: half the memory of a
         # question's vectors and faster products; below, float64 as the exact path has always been.
         dtype = np.float32 if n > EXACT_SIDE else np.float64
-        made = {}
+        blocks = []
         # The character block is waited for before the word-vector block is made: their working
         # memories (each about 420 MB on a 75,747-answer question) are not held at once.
-        for name, make in (("lexical", lambda: lexical(features, seed, dtype)),
-                           ("chars", chars.result if chars is not None else lambda: characters(texts, seed)),
-                           ("semantic", lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)
-                            if word_vectors else None)):
+        for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
+                             (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed)),
+                             (SEMANTIC_WEIGHT, lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)
+                              if word_vectors else None)):
             block = make()
             if block is not None:
                 block = block.astype(dtype, copy=False)
-                block *= WEIGHTS[name]
-                made[name] = block
-    blocks = [made[name] for name in ("lexical", "chars", "semantic") if name in made]  # always in this order
-    del made
+                block *= weight
+                blocks.append(block)
     if not blocks:
         return Vectors(np.zeros((n, 1)), counts, vocabulary)
     dense = np.hstack(blocks)
