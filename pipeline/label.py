@@ -203,20 +203,25 @@ def _offered(phrase_lists: list[tuple[str, ...]], w: np.ndarray) -> tuple[list[P
     spellings: list[dict[str, float]] = []
     rows: list[int] = []
     cols: list[int] = []
+    decoded: dict[str, tuple[int, str]] = {}  # an encoded phrase: its candidate and spelling
     for u, encoded in enumerate(phrase_lists):
         seen = set()
         for e in encoded:
-            ph = Phrase.decode(e)
-            j = index.get(ph.key)
-            if j is None:
-                j = index[ph.key] = len(phrases)
-                phrases.append(ph)
-                spellings.append({})
+            found = decoded.get(e)
+            if found is None:
+                ph = Phrase.decode(e)
+                j = index.get(ph.key)
+                if j is None:
+                    j = index[ph.key] = len(phrases)
+                    phrases.append(ph)
+                    spellings.append({})
+                found = decoded[e] = (j, ph.text)
+            j, text = found
             if j not in seen:
                 seen.add(j)
                 rows.append(u)
                 cols.append(j)
-                spellings[j][ph.text] = spellings[j].get(ph.text, 0.0) + w[u]
+                spellings[j][text] = spellings[j].get(text, 0.0) + w[u]
     # Most written first; on a tie the dictionary's spelling (the key), else the first seen (max
     # keeps the first of equals).
     phrases = [ph._replace(text=max(sp_.items(), key=lambda kv: (kv[1], kv[0] == ph.key))[0])

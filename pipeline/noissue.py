@@ -327,17 +327,16 @@ def _nothing_kind(clause: str) -> str:
     if _ENOUGH.match(clause):
         return ENOUGH
     for m in _BECAUSE_ENDS.finditer(clause, 1, MAX_REASON + 4):
-        if _CONCERN.search(_HARMLESS.sub("", clause[:m.end()])):
-            continue
         rest = clause[m.end():]
+        said = ""
         if _DENIAL.match(rest):
-            return NOTHING
+            said = NOTHING
         # After a reason in the te-form only a denial: 「二人で一匹で十分」 asks for smaller portions.
-        if _STRONG_END.search(clause, 0, m.end()):
-            if _BARE_NOTHING.match(rest):
-                return NOTHING
-            if _ENOUGH.match(rest):
-                return ENOUGH
+        elif _STRONG_END.search(clause, 0, m.end()):
+            said = NOTHING if _BARE_NOTHING.match(rest) else ENOUGH if _ENOUGH.match(rest) else ""
+        # The reason is read only behind a denial or satisfaction (the costlier test).
+        if said and not _CONCERN.search(_HARMLESS.sub("", clause[:m.end()])):
+            return said
     return ""
 
 
