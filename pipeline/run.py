@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import heapq
 import itertools
 import os
 from collections import Counter, OrderedDict
@@ -578,7 +579,7 @@ def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared
     terms = [p.terms for p in reps] + [s.terms for _, s in multi] + [p.terms for p in more]
     vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi] + [p.norm for p in more],
                         seed=seed, extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi] + [p.parts for p in more],
-                        word_vectors=word_vectors, aliases=dict(a for p in [*reps, *more] for a in p.aliases))
+                        word_vectors=word_vectors, aliases=dict(itertools.chain.from_iterable(p.aliases for p in [*reps, *more])))
     if extra is None:
         return vectors, multi
     m = len(reps) + len(multi)
@@ -770,5 +771,8 @@ def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_ow
 
 
 def _top_weights(vocabulary: tuple[str, ...], weights: np.ndarray, limit: int) -> tuple[tuple[str, float], ...]:
-    order = sorted(np.flatnonzero(weights > 0), key=lambda j: (-weights[j], vocabulary[j]))[:limit]
-    return tuple((vocabulary[j], round(float(weights[j]), 6)) for j in order)
+    # The heaviest first, ties by the term: the `limit` smallest of (-weight, term), as sorting all
+    # would give them (heapq.nsmallest is sorted(...)[:limit]).
+    idx = np.flatnonzero(weights > 0)
+    top = heapq.nsmallest(limit, zip((-weights[idx]).tolist(), [vocabulary[j] for j in idx.tolist()]))
+    return tuple((term, round(-minus, 6)) for minus, term in top)

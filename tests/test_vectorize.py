@@ -297,3 +297,26 @@ def test_centres_and_similarities_in_blocks_are_the_whole_products(monkeypatch):
         for got, want in zip(cluster.margins(x, labels, whole_centres), whole_margins):
             np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
         assert cluster.similarities(x, whole_centres).tobytes() == cluster.similarities(x, whole_centres).tobytes()
+
+
+def test_term_counts_are_countvectorizers():
+    """`_counts` gives, entry for entry, what scikit-learn's CountVectorizer gives for terms
+    already tokenized (float64), and its sorted vocabulary; repeated terms, empty rows and
+    terms that sort by code point (カナ, 漢字, ASCII) included."""
+    import random
+
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from pipeline.vectorize import _counts
+
+    rng = random.Random(3)
+    words = ["駐車場", "バス", "Wi-Fi", "トイレ", "狭い", "ほしい", "予算", "a", "B", "書類", "窓口"]
+    docs = [tuple(rng.choice(words) for _ in range(rng.randint(0, 6))) for _ in range(300)]
+    counts, vocabulary = _counts(docs)
+    reference = CountVectorizer(analyzer=lambda d: list(d), lowercase=False)
+    expected = reference.fit_transform(docs).tocsr().astype(np.float64)
+    assert vocabulary == tuple(reference.get_feature_names_out())
+    assert counts.dtype == np.float64 and counts.shape == expected.shape
+    assert np.array_equal(counts.indptr, expected.indptr) and np.array_equal(counts.indices, expected.indices)
+    assert np.array_equal(counts.data, expected.data)
+    assert _counts([(), ()])[0].shape == (2, 0)
