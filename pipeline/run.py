@@ -733,16 +733,17 @@ def _reasons(reps: list[Prepared], x: np.ndarray, labels: np.ndarray, themes: li
             continue
         examples = [row_of[q.id] for q in t.quotes if q.id in row_of]
         members = np.flatnonzero(labels == t.theme_id)
-        sims = x[members] @ x[examples].T if examples else np.zeros((len(members), 0))
-        for m, u in enumerate(members):
+        sims = x[members] @ x[examples].T if examples else np.zeros((len(members), 1))
+        nearest, best = sims.argmax(axis=1), sims.max(axis=1)  # each member's closest example
+        shown = set(examples)
+        for m, u in enumerate(members.tolist()):
             words = set(reps[u].terms)
             found = [k for k in t.keywords if k in words][:MAX_REASON_KEYWORDS]
             parts = [f"キーワード: {'・'.join(found)}"] if found else []
-            if u in examples:
+            if u in shown:
                 parts.insert(0, "代表例")
-            elif examples and sims[m].max() >= EXAMPLE_EXPLAINS:
-                j = int(np.argmax(sims[m]))
-                parts.append(f"例 {reps[examples[j]].answer.id} に近い ({float(sims[m, j]):.2f})")
+            elif examples and best[m] >= EXAMPLE_EXPLAINS:
+                parts.append(f"例 {reps[examples[nearest[m]]].answer.id} に近い ({float(best[m]):.2f})")
             else:
                 parts.append(f"どの例にも近くないが、このテーマの中心に最も近い ({float(closeness[u]):.2f})")
             out[u] = " ／ ".join(parts)
