@@ -728,7 +728,7 @@ def _reasons(reps: list[Prepared], x: np.ndarray, labels: np.ndarray, themes: li
             if real and members.size:
                 cents = centroids(x, labels)[[r.theme_id for r in real]]
                 nearest = np.argmax(x[members] @ cents.T, axis=1)
-                for u, j in zip(members, nearest):
+                for u, j in zip(members.tolist(), nearest.tolist()):
                     out[u] = f"どのテーマにもよく当てはまらない（最も近いテーマ「{real[j].label}」: {float(closeness[u]):.2f}）"
             continue
         examples = [row_of[q.id] for q in t.quotes if q.id in row_of]
