@@ -311,7 +311,24 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
              dtype=np.float64) -> np.ndarray | None:
     """IDF-weighted mean word vector per answer, centred over the answers, L2-normalised.
     A word the vectors do not know is looked up by its lemma (`aliases`: つながり → 繋がり)."""
-    aliases = aliases or {}
+    weighted = _word_weights(docs, vectors, aliases or {}, dtype)
+    if weighted is None:
+        return None
+    pick, table, totals = weighted
+    means = _means(pick, table, totals)
+    # Centred over the answers with a vector, in place (rows without one are zeros: they add
+    # nothing to the sum and stay zeros).
+    found = totals > 0
+    np.subtract(means, means.sum(axis=0) / max(int(found.sum()), 1), out=means, where=found[:, None])
+    return l2_normalize(means, copy=False)
+
+
+def _word_weights(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str],
+                  dtype) -> tuple[sp.csr_matrix, np.ndarray, np.ndarray] | None:
+    """Answers × the distinct vector rows used (at most the table's 20,000), IDF weights summed;
+    those rows' vectors; each answer's total weight. None when no word has a vector. The vectors
+    are gathered once per row, not once per token (450,000 × 300 doubles, 490 MB of peak memory,
+    for a question of 22,644 answers)."""
     n = len(docs)
     df: dict[str, int] = {}
     for doc in docs:
@@ -334,32 +351,85 @@ def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[st
                 owners.append(i)
     if not rows:
         return None
-    # Answers × the distinct vector rows used (at most the table's 20,000), weights summed: the
-    # vectors are gathered once per row, not once per token (450,000 × 300 doubles, 490 MB of
-    # peak memory, for a question of 22,644 answers).
     used, column = np.unique(np.asarray(rows), return_inverse=True)
     pick = sp.csr_matrix((np.asarray(weights, dtype=dtype), (owners, column)), shape=(n, len(used)))
     pick.sum_duplicates()
     totals = np.asarray(pick.sum(axis=1)).ravel()
-    means = pick @ np.asarray(vectors.matrix[used], dtype=dtype)
+    return pick, np.asarray(vectors.matrix[used], dtype=dtype), totals
+
+
+def _means(pick: sp.csr_matrix, table: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """The weighted mean vector of each row of `pick` (zeros for a row without a word). Each row
+    is computed on its own, so a block of rows gives the same numbers as the whole."""
+    means = pick @ table
     means /= np.where(totals == 0, 1, totals)[:, None]
-    # Centred over the answers with a vector, in place (rows without one are zeros: they add
-    # nothing to the sum and stay zeros).
-    found = totals > 0
-    np.subtract(means, means.sum(axis=0) / max(int(found.sum()), 1), out=means, where=found[:, None])
-    return l2_normalize(means, copy=False)
+    return means
 
 
 SEMANTIC_DIMS = 100  # as the other blocks: clustering in 300 dimensions, not 500 (see README)
+# Rows of mean vectors made at a time above FIT_ABOVE rows (`_semantic_reduced`): about 4 Mi
+# values (16 MB in float32), a whole number of 256 rows (the projection's blocks, see
+# `cluster.similarities`).
+SEMANTIC_BLOCK_ROWS = 4 * 2**20 // 300 // 256 * 256
 
 
 def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None,
-                      dtype, seed: int) -> np.ndarray | None:
-    """`semantic`, reduced to SEMANTIC_DIMS by `reduce` (exact: from its 300 × 300 Gram matrix)."""
-    block = semantic(docs, vectors, aliases, dtype)
-    if block is None or block.shape[1] <= SEMANTIC_DIMS:
-        return block
-    return reduce(block, seed, SEMANTIC_DIMS)
+                      dtype, seed: int, out: np.ndarray | None = None) -> np.ndarray | None:
+    """`semantic`, reduced to SEMANTIC_DIMS by `reduce` (exact: from its 300 × 300 Gram matrix).
+
+    Above FIT_ABOVE rows, where `reduce` projects every row on the components of a sample, the
+    same numbers are made a block of rows at a time, without the answers × 300 matrix of means
+    (a question of 252,489 answers and their points, 900,000 rows: 1.1 GB in float32): the
+    column sums that centre the rows are added up row after row across blocks (as numpy sums a
+    matrix along its first axis), the sample's rows are made on their own, and each block is
+    centred, normalised and projected (SEMANTIC_BLOCK_ROWS rows, one BLAS thread). There, `out`
+    (rows × SEMANTIC_DIMS, a view into the joined matrix of `vectorize`) takes the rows; None
+    when no word has a vector."""
+    n = len(docs)
+    if n <= FIT_ABOVE:
+        block = semantic(docs, vectors, aliases, dtype)
+        if block is None or block.shape[1] <= SEMANTIC_DIMS:
+            return block
+        return reduce(block, seed, SEMANTIC_DIMS)
+    from pipeline.parallel import single_threaded
+
+    weighted = _word_weights(docs, vectors, aliases or {}, dtype)
+    if weighted is None:
+        return None
+    pick, table, totals = weighted
+    step = max(256, SEMANTIC_BLOCK_ROWS)
+    column_sum: np.ndarray | None = None
+    for lo in range(0, n, step):
+        block = _means(pick[lo:lo + step], table, totals[lo:lo + step])
+        column_sum = block.sum(axis=0) if column_sum is None else np.add.reduce(np.vstack([column_sum[None], block]),
+                                                                                  axis=0)
+    assert column_sum is not None
+    centre = column_sum / max(int((totals > 0).sum()), 1)
+
+    def centred(block: np.ndarray, found: np.ndarray) -> np.ndarray:
+        np.subtract(block, centre, out=block, where=found[:, None])
+        return l2_normalize(block, copy=False)
+
+    if table.shape[1] <= SEMANTIC_DIMS:
+        return np.vstack([centred(_means(pick[lo:lo + step], table, totals[lo:lo + step]), totals[lo:lo + step] > 0)
+                          for lo in range(0, n, step)])
+    dims = min(SEMANTIC_DIMS, n - 1, table.shape[1] - 1)
+    rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))  # as `reduce`
+    sample = centred(_means(pick[rows], table, totals[rows]), totals[rows] > 0)
+    basis = components(sample, dims, seed).astype(sample.dtype, copy=False)
+    del sample
+    out = np.empty((n, dims), dtype=basis.dtype) if out is None else out
+    # Blocks of whole panels, the last one never tiny (a few rows would take OpenBLAS's path
+    # for small products, which adds in another order): then each row's projection is the
+    # whole matrix's to the last bit (tested at this block size).
+    starts = list(range(0, n, step))
+    if len(starts) > 1 and n - starts[-1] < 256:
+        starts.pop()
+    with single_threaded():
+        for lo, hi in zip(starts, starts[1:] + [n]):
+            block = centred(_means(pick[lo:hi], table, totals[lo:hi]), totals[lo:hi] > 0)
+            out[lo:hi] = l2_normalize(block @ basis, copy=False)
+    return out
 
 
 def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
@@ -392,13 +462,34 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
         # The character block is waited for before the word-vector block is made: their working
         # memories (each about 420 MB on a 75,747-answer question) are not held at once.
         for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
-                             (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed)),
-                             (SEMANTIC_WEIGHT, lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)
-                              if word_vectors else None)):
+                             (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed))):
             block = make()
             if block is not None:
                 block = block.astype(dtype, copy=False)
                 block *= weight
+                blocks.append(block)
+        if word_vectors and n > FIT_ABOVE:
+            # The joined matrix is made before the word-vector block, which writes its rows into
+            # it: the two blocks made so far and their copy are not held beside the third block
+            # and a copy of all three (a question of 252,489 answers, 900,000 rows: 2.25 → 1.9 GB
+            # at the peak). The same numbers as joining them after.
+            width = sum(b.shape[1] for b in blocks)
+            dense = np.empty((n, width + SEMANTIC_DIMS), dtype=dtype)
+            for start, block in zip(np.cumsum([0] + [b.shape[1] for b in blocks]), blocks):
+                dense[:, start:start + block.shape[1]] = block
+            del blocks, block
+            if _semantic_reduced(features, word_vectors, aliases, dtype, seed, out=dense[:, width:]) is None:
+                if not width:
+                    return Vectors(np.zeros((n, 1)), counts, vocabulary)
+                dense = np.ascontiguousarray(dense[:, :width])
+            else:
+                dense[:, width:] *= SEMANTIC_WEIGHT
+            return Vectors(l2_normalize(dense, copy=False), counts, vocabulary)
+        if word_vectors:
+            block = _semantic_reduced(features, word_vectors, aliases, dtype, seed)
+            if block is not None:
+                block = block.astype(dtype, copy=False)
+                block *= SEMANTIC_WEIGHT
                 blocks.append(block)
     if not blocks:
         return Vectors(np.zeros((n, 1)), counts, vocabulary)

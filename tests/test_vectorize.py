@@ -320,3 +320,65 @@ def test_term_counts_are_countvectorizers():
     assert np.array_equal(counts.indptr, expected.indptr) and np.array_equal(counts.indices, expected.indices)
     assert np.array_equal(counts.data, expected.data)
     assert _counts([(), ()])[0].shape == (2, 0)
+
+
+def _random_vectors_and_docs(n_docs: int, seed: int = 5):
+    """A small random word-vector table (300 dimensions, as chiVe) and answers of its words,
+    some words without a vector, some answers without any."""
+    from pipeline.wordvectors import WordVectors
+
+    rng = np.random.default_rng(seed)
+    words = [f"語{i}" for i in range(400)]
+    table = WordVectors(index={w: i for i, w in enumerate(words[:300])},
+                        matrix=rng.standard_normal((300, 300)).astype(np.float32))
+    docs = [tuple(words[j] for j in rng.integers(0, 400, size=rng.integers(0, 8))) for _ in range(n_docs)]
+    return table, docs
+
+
+def test_word_vector_block_in_row_blocks_is_the_same(monkeypatch):
+    """Above FIT_ABOVE rows the word-vector block is made a block of rows at a time (no answers ×
+    300 matrix of means): the same numbers, bit for bit, as `reduce` of the whole `semantic`
+    block — the column sums added row after row across blocks as numpy adds them in one pass,
+    the sample's rows made on their own, the projection in whole blocks of 256 rows."""
+    table, docs = _random_vectors_and_docs(3000)
+    monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
+    monkeypatch.setattr(vectorize, "SEMANTIC_BLOCK_ROWS", 512)
+    whole = reduce(vectorize.semantic(docs, table, None, np.float32), 7, vectorize.SEMANTIC_DIMS)
+    blocks = vectorize._semantic_reduced(docs, table, None, np.float32, 7)
+    # (Blocks this small take OpenBLAS's path for small products, which may round the last bit
+    # differently: equal to 1e-6 here, bit for bit at the real block size below.)
+    assert blocks.dtype == whole.dtype and np.allclose(blocks, whole, rtol=0, atol=1e-6)
+    out = np.full((len(docs), vectorize.SEMANTIC_DIMS), np.nan, dtype=np.float32)
+    assert vectorize._semantic_reduced(docs, table, None, np.float32, 7, out=out) is out
+    assert np.array_equal(out, blocks)
+
+
+def test_word_vector_block_in_row_blocks_is_bit_for_bit_at_its_block_size(monkeypatch):
+    """At SEMANTIC_BLOCK_ROWS (two blocks here, the last one of 6,176 rows) the rows are the
+    whole block's to the last bit."""
+    table, docs = _random_vectors_and_docs(20_000, seed=11)
+    monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
+    whole = reduce(vectorize.semantic(docs, table, None, np.float32), 7, vectorize.SEMANTIC_DIMS)
+    assert np.array_equal(vectorize._semantic_reduced(docs, table, None, np.float32, 7), whole)
+
+
+def test_joined_matrix_written_in_place_is_the_same(monkeypatch):
+    """Above FIT_ABOVE rows `vectorize` writes the word-vector block straight into the joined
+    matrix: the same vectors as making the three blocks, weighting and joining them."""
+    from sklearn.preprocessing import normalize
+
+    table, docs = _random_vectors_and_docs(2500, seed=9)  # above EXACT_SIDE: float32, as large questions
+    texts = ["".join(d) or "x" for d in docs]
+    monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
+    monkeypatch.setattr(vectorize, "SEMANTIC_BLOCK_ROWS", 256)
+    monkeypatch.setattr(vectorize, "CHARS_BESIDE_ABOVE", 10**9)
+    in_place = vectorize.vectorize(docs, texts, seed=3, word_vectors=table)
+    blocks = [vectorize.lexical(docs, 3, np.float32) * vectorize.LEXICAL_WEIGHT,
+              vectorize.characters(texts, 3).astype(np.float32) * vectorize.CHAR_WEIGHT,
+              vectorize._semantic_reduced(docs, table, None, np.float32, 3) * vectorize.SEMANTIC_WEIGHT]
+    joined = normalize(np.hstack(blocks), copy=False)
+    assert in_place.dense.flags.c_contiguous and in_place.dense.dtype == joined.dtype
+    assert np.array_equal(in_place.dense, joined)
