@@ -373,6 +373,12 @@ SEMANTIC_DIMS = 100  # as the other blocks: clustering in 300 dimensions, not 50
 SEMANTIC_BLOCK_ROWS = 4 * 2**20 // 300 // 256 * 256
 
 
+def _in_blocks(rows: int, vectors: WordVectors) -> bool:
+    """Whether `_semantic_reduced` makes the word-vector block a block of rows at a time: above
+    FIT_ABOVE rows, for vectors of more than SEMANTIC_DIMS dimensions (chiVe's 300)."""
+    return rows > FIT_ABOVE and vectors.dim > SEMANTIC_DIMS
+
+
 def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None,
                       dtype, seed: int, out: np.ndarray | None = None) -> np.ndarray | None:
     """`semantic`, reduced to SEMANTIC_DIMS by `reduce` (exact: from its 300 × 300 Gram matrix).
@@ -386,7 +392,7 @@ def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases
     (rows × SEMANTIC_DIMS, a view into the joined matrix of `vectorize`) takes the rows; None
     when no word has a vector."""
     n = len(docs)
-    if n <= FIT_ABOVE:
+    if not _in_blocks(n, vectors):
         block = semantic(docs, vectors, aliases, dtype)
         if block is None or block.shape[1] <= SEMANTIC_DIMS:
             return block
@@ -398,22 +404,17 @@ def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases
         return None
     pick, table, totals = weighted
     step = max(256, SEMANTIC_BLOCK_ROWS)
-    column_sum: np.ndarray | None = None
-    for lo in range(0, n, step):
+    column_sum = _means(pick[:step], table, totals[:step]).sum(axis=0)
+    for lo in range(step, n, step):
         block = _means(pick[lo:lo + step], table, totals[lo:lo + step])
-        column_sum = block.sum(axis=0) if column_sum is None else np.add.reduce(np.vstack([column_sum[None], block]),
-                                                                                  axis=0)
-    assert column_sum is not None
+        column_sum = np.add.reduce(np.vstack([column_sum[None], block]), axis=0)
     centre = column_sum / max(int((totals > 0).sum()), 1)
 
     def centred(block: np.ndarray, found: np.ndarray) -> np.ndarray:
         np.subtract(block, centre, out=block, where=found[:, None])
         return l2_normalize(block, copy=False)
 
-    if table.shape[1] <= SEMANTIC_DIMS:
-        return np.vstack([centred(_means(pick[lo:lo + step], table, totals[lo:lo + step]), totals[lo:lo + step] > 0)
-                          for lo in range(0, n, step)])
-    dims = min(SEMANTIC_DIMS, n - 1, table.shape[1] - 1)
+    dims = SEMANTIC_DIMS  # (min(SEMANTIC_DIMS, n - 1, dim - 1) in `reduce`: n and dim are larger here)
     rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))  # as `reduce`
     sample = centred(_means(pick[rows], table, totals[rows]), totals[rows] > 0)
     basis = components(sample, dims, seed).astype(sample.dtype, copy=False)
@@ -468,7 +469,7 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
                 block = block.astype(dtype, copy=False)
                 block *= weight
                 blocks.append(block)
-        if word_vectors and n > FIT_ABOVE:
+        if word_vectors and _in_blocks(n, word_vectors):
             # The joined matrix is made before the word-vector block, which writes its rows into
             # it: the two blocks made so far and their copy are not held beside the third block
             # and a copy of all three (a question of 252,489 answers, 900,000 rows: 2.25 → 1.9 GB
