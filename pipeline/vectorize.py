@@ -230,9 +230,14 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
     offsets = np.cumsum([0] + [c[2] for c in chunks[:-1]])
     codes = np.concatenate([c[0] for c in chunks])
     firsts = np.concatenate([c[1] + off for c, off in zip(chunks, offsets)])
+    # (The chunks' own codes and first places are in these now: each chunk keeps how many
+    # codes it had and its entries — a question of 900,000 rows holds 13 million such codes.)
+    chunks = [(len(c[0]), c[3], c[4], c[5]) for c in chunks]
     uniq, where = np.unique(codes, return_inverse=True)  # codes sort as the n-gram strings do
+    del codes
     first = np.full(len(uniq), np.iinfo(np.int64).max)
     np.minimum.at(first, where, firsts)
+    del firsts
     seen = np.empty(len(uniq), dtype=np.int64)
     seen[np.argsort(first, kind="stable")] = np.arange(len(uniq))
     # Document frequencies and total counts first, from the chunks: the kept columns are known
@@ -240,11 +245,11 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
     dfs = np.zeros(len(uniq), dtype=np.int64)
     tfs = np.zeros(len(uniq), dtype=np.float64)
     start = 0
-    for chunk in chunks:
-        glob = where[start:start + len(chunk[0])][chunk[4]]  # alphabetical column of each entry
-        start += len(chunk[0])
+    for n_codes, _, local, count in chunks:
+        glob = where[start:start + n_codes][local]  # alphabetical column of each entry
+        start += n_codes
         dfs += np.bincount(glob, minlength=len(uniq))
-        tfs += np.bincount(glob, weights=chunk[5], minlength=len(uniq))
+        tfs += np.bincount(glob, weights=count, minlength=len(uniq))
     mask = dfs >= min_df
     if max_features is not None and mask.sum() > max_features:
         # float32, as scikit-learn sums its float32 counts (whole numbers, exact either way):
@@ -261,9 +266,10 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
     counts_per_row, cols, values = [], [], []
     start = 0
     for text_offset in range(0, n_docs, CHAR_CHUNK):
-        chunk_codes, _, _, row, local, count = chunks.pop(0)  # freed as it is used
-        glob = where[start:start + len(chunk_codes)][local]
-        start += len(chunk_codes)
+        n_codes, per_text, local, count = chunks.pop(0)  # freed as it is used
+        row = np.repeat(np.arange(per_text.size, dtype=np.int32), per_text)  # entries come text by text
+        glob = where[start:start + n_codes][local]
+        start += n_codes
         order = np.lexsort((seen[glob], row))  # by row, then by first appearance
         order = order[mask[glob[order]]]  # the kept columns' entries, in that order
         counts_per_row.append(np.bincount(row[order], minlength=min(CHAR_CHUNK, n_docs - text_offset)))
@@ -275,12 +281,13 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
 
 def _chunk_ngrams(texts: list[str]):
     """One chunk's n-grams: (distinct codes, the emission index where each first occurs, the
-    number of emissions, and per text and distinct n-gram: row, index into the codes, count)."""
+    number of emissions, how many entries each text has, and per text and distinct n-gram, text
+    by text: index into the codes, count)."""
     words = [t.lower().split() for t in texts]
     padded = "".join(" " + "  ".join(w) + " " for w in words if w)
     empty = np.zeros(0, dtype=np.int64)
     if not padded:
-        return empty, empty, 0, empty, empty, empty
+        return empty, empty, 0, np.zeros(len(texts), dtype=np.int64), empty, empty
     cp = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
     # The padding spaces alternate: a word's opening space, its characters, its closing space.
     spaces = np.flatnonzero(cp == 32)
@@ -303,8 +310,9 @@ def _chunk_ngrams(texts: list[str]):
     docs = np.repeat(np.repeat(np.arange(len(texts)), [len(w) for w in words]), per_word)
     uniq, first, column = np.unique(codes, return_index=True, return_inverse=True)
     pairs, count = np.unique(docs * len(uniq) + column, return_counts=True)
-    row, local = np.divmod(pairs, len(uniq))
-    return uniq, first, len(codes), row.astype(np.int32), local.astype(np.int32), count.astype(np.float32)
+    row, local = np.divmod(pairs, len(uniq))  # (pairs are sorted: rows in order)
+    return (uniq, first, len(codes), np.bincount(row, minlength=len(texts)), local.astype(np.int32),
+            count.astype(np.float32))
 
 
 def semantic(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None = None,
