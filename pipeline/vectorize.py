@@ -265,14 +265,14 @@ def char_ngram_counts(texts: list[str], *, min_df: int = 1, max_features: int | 
     column[kept] = np.arange(kept.size)
     counts_per_row, cols, values = [], [], []
     start = 0
-    for text_offset in range(0, n_docs, CHAR_CHUNK):
+    while chunks:
         n_codes, per_text, local, count = chunks.pop(0)  # freed as it is used
         row = np.repeat(np.arange(per_text.size, dtype=np.int32), per_text)  # entries come text by text
         glob = where[start:start + n_codes][local]
         start += n_codes
         order = np.lexsort((seen[glob], row))  # by row, then by first appearance
         order = order[mask[glob[order]]]  # the kept columns' entries, in that order
-        counts_per_row.append(np.bincount(row[order], minlength=min(CHAR_CHUNK, n_docs - text_offset)))
+        counts_per_row.append(np.bincount(row[order], minlength=per_text.size))
         cols.append(column[glob[order]].astype(np.int32))
         values.append(count[order])
     indptr = np.concatenate(([0], np.cumsum(np.concatenate(counts_per_row)))).astype(np.int32)
@@ -468,16 +468,21 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
         # question's vectors and faster products; below, float64 as the exact path has always been.
         dtype = np.float32 if n > EXACT_SIDE else np.float64
         blocks = []
+        # Word vectors whose block is written into the joined matrix (see below), or None.
+        in_place = word_vectors if word_vectors is not None and _in_blocks(n, word_vectors) else None
         # The character block is waited for before the word-vector block is made: their working
         # memories (each about 420 MB on a 75,747-answer question) are not held at once.
-        for weight, make in ((LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
-                             (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed))):
+        makers = [(LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
+                  (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed))]
+        if word_vectors and in_place is None:
+            makers.append((SEMANTIC_WEIGHT, lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)))
+        for weight, make in makers:
             block = make()
             if block is not None:
                 block = block.astype(dtype, copy=False)
                 block *= weight
                 blocks.append(block)
-        if word_vectors and _in_blocks(n, word_vectors):
+        if in_place is not None:
             # The joined matrix is made before the word-vector block, which writes its rows into
             # it: the two blocks made so far and their copy are not held beside the third block
             # and a copy of all three (a question of 252,489 answers, 900,000 rows: 2.25 → 1.9 GB
@@ -487,19 +492,13 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
             for start, block in zip(np.cumsum([0] + [b.shape[1] for b in blocks]), blocks):
                 dense[:, start:start + block.shape[1]] = block
             del blocks, block
-            if _semantic_reduced(features, word_vectors, aliases, dtype, seed, out=dense[:, width:]) is None:
+            if _semantic_reduced(features, in_place, aliases, dtype, seed, out=dense[:, width:]) is None:
                 if not width:
                     return Vectors(np.zeros((n, 1)), counts, vocabulary)
                 dense = np.ascontiguousarray(dense[:, :width])
             else:
                 dense[:, width:] *= SEMANTIC_WEIGHT
             return Vectors(l2_normalize(dense, copy=False), counts, vocabulary)
-        if word_vectors:
-            block = _semantic_reduced(features, word_vectors, aliases, dtype, seed)
-            if block is not None:
-                block = block.astype(dtype, copy=False)
-                block *= SEMANTIC_WEIGHT
-                blocks.append(block)
     if not blocks:
         return Vectors(np.zeros((n, 1)), counts, vocabulary)
     dense = np.hstack(blocks)
