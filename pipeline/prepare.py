@@ -69,6 +69,10 @@ class Preparation:
                 self.close()
             if self.cache is not None:
                 self.pending[:] = [self.name, items]
+        else:  # from the cache: JSON gives every word its own string
+            shared = _Shared()
+            with parallel.no_collection():
+                items = [shared(item, text) for item, text in zip(items, self.distinct)]
         done = dict(zip(self.distinct, items))
         self.items, self.distinct, self._chunks, self._results = None, [], [], None
         del items
@@ -77,12 +81,13 @@ class Preparation:
 
     def _collect(self) -> list[dict]:
         done: list[dict] = []
+        shared = _Shared()
         with self.progress.bar("形態素解析・マスキング", len(self.distinct), "件") as bar:
             if self._results is not None:
-                words: dict[str, str] = {}
+                texts = iter(self.distinct)
                 for chunk, data in zip(self._chunks, self._results):
                     with parallel.no_collection():
-                        done.extend(_shared_words(r, words) for r in parallel.unpacked(data))
+                        done.extend(shared(r, next(texts)) for r in parallel.unpacked(data))
                     bar.update(len(chunk))
             else:
                 config = self.config
@@ -90,7 +95,7 @@ class Preparation:
                 terms_of = extractor(config.stop_words, config.user_phrases)
                 extra = extra_set(config.non_answers)
                 for text in self.distinct:
-                    done.append(_prepare_text(text, config, tokenizer, terms_of, extra))
+                    done.append(shared(_prepare_text(text, config, tokenizer, terms_of, extra), text))
                     bar.update(1)
         return done
 
@@ -127,24 +132,43 @@ def store_pending(cache: Cache | None, pending: list) -> None:
         cache.store_prepared(pending[0], pending[1])
 
 
-def _shared_words(prepared: dict, words: dict[str, str]) -> dict:
-    """One prepared text from a worker, its words made the same string objects as the other
-    texts' (each chunk comes unpickled with its own copies): the prepared 89,683 answers took
-    234 MB as they came and 127 MB shared."""
-    def shared(strings):
-        return tuple(words.setdefault(w, w) for w in strings)
+class _Shared:
+    """Prepared texts made to share their strings and tuples: a worker's chunk comes unpickled
+    with its own copies of every word, and of every text equal to the answer as written, which
+    the parent holds already. `shared(prepared, raw)` gives `prepared` (a dict of
+    `_prepare_text`, of the text `raw`) with each word the same string object as the other
+    texts' words (the prepared 89,683 answers took 234 MB as they came and 127 MB shared), each
+    written form → lemma pair the same tuple, and each of its texts (normalised, masked, its
+    points' texts) that equals another one of them or `raw` that same string (NFKC leaves most
+    answers as written: a million joined answers, 1.5 GB of text, hold a third of it once
+    instead of three times)."""
 
-    if "terms" not in prepared:  # set aside before tokenization
+    def __init__(self) -> None:
+        self.words: dict[str, str] = {}
+        self.pairs: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def __call__(self, prepared: dict, raw: str) -> dict:
+        texts = {raw: raw}
+        for name in ("norm", "masked", "norm_shown"):
+            prepared[name] = texts.setdefault(prepared[name], prepared[name])
+        if "terms" not in prepared:  # set aside before tokenization
+            return prepared
+        words, pairs = self.words, self.pairs
+
+        def shared(strings):
+            return tuple(words.setdefault(w, w) for w in strings)
+
+        terms, parts = prepared["terms"], prepared["parts"]
+        prepared["terms"], prepared["parts"] = shared(terms), shared(parts)
+        prepared["phrases"] = shared(prepared["phrases"])
+        prepared["aliases"] = tuple(pairs.setdefault(pair, pair) for pair in
+                                    (shared(pair) for pair in prepared["aliases"]))
+        prepared["segments"] = tuple(
+            dataclasses.replace(s, text=texts.setdefault(s.text, s.text), display=texts.setdefault(s.display, s.display),
+                                terms=prepared["terms"] if s.terms is terms else shared(s.terms),
+                                parts=prepared["parts"] if s.parts is parts else shared(s.parts))
+            for s in prepared["segments"])
         return prepared
-    terms, parts = prepared["terms"], prepared["parts"]
-    prepared["terms"], prepared["parts"] = shared(terms), shared(parts)
-    prepared["phrases"] = shared(prepared["phrases"])
-    prepared["aliases"] = tuple(shared(pair) for pair in prepared["aliases"])
-    prepared["segments"] = tuple(
-        dataclasses.replace(s, terms=prepared["terms"] if s.terms is terms else shared(s.terms),
-                            parts=prepared["parts"] if s.parts is parts else shared(s.parts))
-        for s in prepared["segments"])
-    return prepared
 
 
 _WORKER: dict = {}

@@ -13,7 +13,7 @@ def slug(index: int) -> str:
     return f"q{index + 1:02d}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Answer:
     """One input answer: one cell of a wide table or one row of a long table."""
 
@@ -24,7 +24,7 @@ class Answer:
     attrs: tuple[tuple[str, str], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segment:
     """One point of an answer (a list item or a sentence), as a span of the normalised text."""
 
@@ -36,7 +36,7 @@ class Segment:
     display: str = ""  # the span as written, masked, without a leading bullet: for quotes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Prepared:
     """An answer after normalisation, non-answer detection, masking and tokenization."""
 
@@ -66,7 +66,7 @@ class Prepared:
         return self.norm_shown or self.norm
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quote:
     id: str
     text: str  # as written, masked; an excerpt of a long answer is marked with …
@@ -76,7 +76,7 @@ class Quote:
     note: str = ""  # staff's 備考
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Theme:
     theme_id: int
     label: str
@@ -92,7 +92,7 @@ class Theme:
     proposed: bool = False  # found in a codebook run among the answers that fit no codebook theme
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assignment:
     answer: Answer
     masked: str
@@ -103,7 +103,7 @@ class Assignment:
     reason: str = ""  # why the answer is in its theme, in Japanese (「テーマの中心に近い (0.82)」); "" when excluded
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionResult:
     question: str
     title: str
@@ -127,7 +127,7 @@ class QuestionResult:
     asks_from: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Result:
     """A whole run: one `QuestionResult` per question, in input order, and how it was made.
     It is also the sequence of its questions (`result[0]`, `for q in result`)."""

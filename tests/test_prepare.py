@@ -1,0 +1,76 @@
+"""Prepared answers hold each string once: the same values whichever way they were prepared."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline import prepare as preparing
+from pipeline.config import Config
+from pipeline.records import Answer
+
+TEXTS = [
+    "駐車場が狭い。バスの本数が少ない。",
+    "駐車場が狭くて停められなかった",
+    "・トイレを増やしてほしい\n・案内板が少ない",
+    "ＷｉＦｉがほしい　電話は090-1234-5678まで",
+    "特になし",
+    "バスの本数が少ない\r\nもっと増やしてほしい",
+    "",
+]
+
+
+def _answers(n: int = 2) -> list[Answer]:
+    return [Answer(id=f"a{i}", question="q", row=i, raw=t) for i, t in enumerate(TEXTS * n)]
+
+
+def _fields(items):
+    return [(p.norm, p.masked, p.excluded_reason, p.terms, p.parts, p.segments, p.aliases, p.phrases, p.norm_shown,
+             p.kind) for p in items]
+
+
+@pytest.fixture(params=["one process", "workers"])
+def prepared(request, monkeypatch):
+    answers = _answers()
+    if request.param == "workers":
+        monkeypatch.setattr(preparing, "PARALLEL_ABOVE", 0)
+        monkeypatch.setattr(preparing, "CHUNK", 2)  # the texts of one answer come in other chunks than others'
+        return answers, preparing.prepare(answers, Config(word_vectors=False, workers=2))
+    return answers, preparing.prepare(answers, Config(word_vectors=False, workers=1))
+
+
+def test_workers_and_one_process_prepare_the_same(monkeypatch):
+    answers = _answers()
+    alone = preparing.prepare(answers, Config(word_vectors=False, workers=1))
+    monkeypatch.setattr(preparing, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(preparing, "CHUNK", 2)
+    assert _fields(preparing.prepare(answers, Config(word_vectors=False, workers=2))) == _fields(alone)
+
+
+def test_texts_equal_to_the_answer_are_the_answer_itself(prepared):
+    answers, items = prepared
+    first = {}
+    for a, p in zip(answers, items):
+        first.setdefault(a.raw, a.raw)
+        raw = first[a.raw]  # the distinct text the preparation was keyed on
+        if p.masked == raw:
+            assert p.masked is raw
+        if p.norm == raw:
+            assert p.norm is raw
+        for s in p.segments:
+            if s.display == s.text:
+                assert s.display is s.text
+    kept = [p for p in items if p.kept]
+    assert any(p.masked is not p.norm for p in kept)  # the masked phone number, the full-width letters
+    assert "〔電話番号〕" in next(p.masked for p in items if "090" in p.answer.raw)
+
+
+def test_words_and_pairs_are_shared_between_answers(prepared):
+    _, items = prepared
+    words: dict[str, str] = {}
+    pairs: dict = {}
+    for p in items:
+        for w in (*p.terms, *p.parts, *p.phrases, *(w for s in p.segments for w in (*s.terms, *s.parts))):
+            assert words.setdefault(w, w) is w
+        for pair in p.aliases:
+            assert pairs.setdefault(pair, pair) is pair
+    assert "駐車場" in words and "バス" in words
