@@ -600,10 +600,15 @@ def _question_result(question: str, items: list[Prepared], config: Config, theme
                      question_weights: tuple, word_themes: tuple, k_runs: tuple[int, ...] = ()) -> QuestionResult:
     """The question's result: its themes and every answer, placed or set aside with its reason."""
     assignments = []
+    # Reasons and theme lists repeat (「どの例にも近くないが、このテーマの中心に最も近い (0.30)」: 18,914
+    # distinct among 252,489 answers): each is held once, 44 of the 76 MB these records took.
+    once: dict = {}
     for p in items:
         c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
-        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c, theme_ids=theme_ids,
-                                      excluded_reason=p.excluded_reason, score=score, reason=reason))
+        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c,
+                                      theme_ids=once.setdefault(theme_ids, theme_ids),
+                                      excluded_reason=p.excluded_reason, score=score,
+                                      reason=once.setdefault(reason, reason)))
     kept = sum(1 for p in items if p.kept)
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),

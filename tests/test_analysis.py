@@ -47,6 +47,17 @@ def test_three_obvious_themes_are_found():
     assert [t.size for t in result.themes] == sorted((t.size for t in result.themes), reverse=True)
 
 
+def test_equal_reasons_and_theme_lists_are_held_once():
+    # Answers repeated, and answers with the same reason: a large survey's records share them.
+    result = analyse(answers((PAPER + ROOM + MONEY) * 2 + ["特になし"] * 3), Config(k=3))[0]
+    reasons: dict[str, str] = {}
+    lists: dict[tuple, tuple] = {}
+    for a in result.assignments:
+        assert reasons.setdefault(a.reason, a.reason) is a.reason
+        assert lists.setdefault(a.theme_ids, a.theme_ids) is a.theme_ids
+    assert len(reasons) < len(result.assignments) and "" in reasons
+
+
 def test_same_seed_same_result_and_auto_k():
     texts = PAPER + ROOM + MONEY
     first = analyse(answers(texts), Config(seed=3))[0]
