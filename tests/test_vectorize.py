@@ -335,6 +335,38 @@ def _random_vectors_and_docs(n_docs: int, seed: int = 5):
     return table, docs
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_word_weights_are_the_matrix_of_answer_column_pairs(dtype):
+    """`_word_weights` builds its rows from typed arrays: the same matrix, entry for entry, as one
+    made from (answer, column) pairs with their duplicates summed (words that share a vector
+    row through an alias, a word said twice)."""
+    table, docs = _random_vectors_and_docs(300)
+    aliases = {f"語{i}": f"語{i - 100}" for i in range(300, 350)}  # these find the row of another word
+    pick, rows_used, totals = vectorize._word_weights(docs, table, aliases, dtype)
+    n = len(docs)
+    df: dict[str, int] = {}
+    for doc in docs:
+        for w in set(doc):
+            df[w] = df.get(w, 0) + 1
+    owners, rows, weights = [], [], []
+    for i, doc in enumerate(docs):
+        for w in doc:
+            r = table.row(w)
+            r = table.row(aliases[w]) if r is None and w in aliases else r
+            if r is not None:
+                owners.append(i)
+                rows.append(r)
+                weights.append(np.log((1 + n) / (1 + df[w])) + 1.0)
+    used, column = np.unique(np.asarray(rows), return_inverse=True)
+    expected = sp.csr_matrix((np.asarray(weights, dtype=dtype), (owners, column)), shape=(n, len(used)))
+    expected.sum_duplicates()
+    assert np.array_equal(pick.indptr, expected.indptr) and np.array_equal(pick.indices, expected.indices)
+    assert pick.data.dtype == expected.data.dtype and pick.data.tobytes() == expected.data.tobytes()
+    assert rows_used.tobytes() == np.asarray(table.matrix[used], dtype=dtype).tobytes()
+    assert totals.tobytes() == np.asarray(expected.sum(axis=1)).ravel().tobytes()
+    assert any(len(set(d)) < len(d) for d in docs) and any(not d for d in docs)  # repeats and empty answers
+
+
 def test_word_vector_block_in_row_blocks_is_the_same(monkeypatch):
     """Above FIT_ABOVE rows the word-vector block is made a block of rows at a time (no answers ×
     300 matrix of means): the same numbers, bit for bit, as `reduce` of the whole `semantic`
