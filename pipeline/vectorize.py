@@ -83,15 +83,13 @@ def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.n
     use every core."""
     from pipeline.parallel import single_threaded
 
+    fitted = _fitted(features, seed, max_dims)
+    if isinstance(fitted, Fitted):
+        return fitted.project()
+    if fitted is not None:
+        return fitted
     n, m = features.shape
     dims = min(max_dims, n - 1, m - 1)
-    if dims < 2:
-        return l2_normalize(features.toarray() if sp.issparse(features) else features)
-    if n > FIT_ABOVE:
-        rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))
-        basis = components(features[rows], dims, seed).astype(features.dtype, copy=False)
-        with single_threaded():
-            return l2_normalize(np.asarray(features @ basis), copy=False)
     if min(n, m) <= EXACT_SIDE:
         reduced = top_components(features, dims)
     else:
@@ -99,6 +97,54 @@ def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.n
             reduced = TruncatedSVD(n_components=dims, algorithm="randomized", n_iter=4,
                                    random_state=seed).fit_transform(features)
     return l2_normalize(reduced)
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """What `reduce` makes above FIT_ABOVE rows before it projects: the rows and the components
+    fitted on their sample. `project` writes the reduced rows (times `weight`) into `out`, a
+    block of rows at a time, so that a caller can hold one matrix of all blocks instead of each
+    block and their copy (`vectorize`); each row is the same to the last bit as the whole
+    product's (a sparse row times the basis, then its own norm)."""
+
+    features: sp.csr_matrix
+    basis: np.ndarray
+
+    @property
+    def dims(self) -> int:
+        return self.basis.shape[1]
+
+    def project(self, out: np.ndarray | None = None, weight: float = 1.0) -> np.ndarray:
+        """The reduced rows (L2-normalised), or, into `out`, those rows in `out`'s dtype times
+        `weight` (as `vectorize` weights a block it holds whole)."""
+        from pipeline.parallel import single_threaded
+
+        with single_threaded():
+            if out is None:
+                return l2_normalize(np.asarray(self.features @ self.basis), copy=False)
+            for lo in range(0, self.features.shape[0], PROJECT_ROWS):
+                block = l2_normalize(np.asarray(self.features[lo:lo + PROJECT_ROWS] @ self.basis), copy=False)
+                block = block.astype(out.dtype, copy=False)
+                block *= weight
+                out[lo:lo + PROJECT_ROWS] = block
+        return out
+
+
+PROJECT_ROWS = 65_536  # rows `Fitted.project` makes at a time into a caller's matrix
+
+
+def _fitted(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> Fitted | np.ndarray | None:
+    """Above FIT_ABOVE rows, the `Fitted` components of `reduce`; the rows themselves (normalised)
+    when there are fewer than two dimensions to keep; None otherwise (`reduce` decomposes the
+    whole matrix)."""
+    n, m = features.shape
+    dims = min(max_dims, n - 1, m - 1)
+    if dims < 2:
+        return l2_normalize(features.toarray() if sp.issparse(features) else features)
+    if n <= FIT_ABOVE:
+        return None
+    rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))
+    return Fitted(features, components(features[rows], dims, seed).astype(features.dtype, copy=False))
 
 
 def components(x: sp.spmatrix | np.ndarray, dims: int, seed: int) -> np.ndarray:
@@ -171,7 +217,10 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
     return _signed(us)
 
 
-def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64) -> np.ndarray | None:
+def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64, fit_only: bool = False):
+    """TF-IDF of the terms (words seen once left out), sublinear, reduced by SVD (`reduce`); with
+    `fit_only`, above FIT_ABOVE rows, its `Fitted` components, not yet projected. None without
+    a term."""
     counts, vocab = _counts(docs)
     if not vocab:
         return None
@@ -184,15 +233,17 @@ def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64) -> np.ndar
     tf = counts[:, cols].astype(dtype)
     tf.data = 1.0 + np.log(tf.data)
     idf = (np.log((1 + n) / (1 + df[cols])) + 1.0).astype(dtype)
-    return reduce(l2_normalize(tf @ sp.diags(idf)).tocsr(), seed)
+    features = l2_normalize(tf @ sp.diags(idf)).tocsr()
+    fitted = _fitted(features, seed) if fit_only else None
+    return fitted if fitted is not None else reduce(features, seed)
 
 
 CHAR_FEATURES = 30_000  # most frequent character n-grams kept; the SVD needs no more
 
 
-def characters(texts: list[str], seed: int) -> np.ndarray | None:
+def characters(texts: list[str], seed: int, fit_only: bool = False):
     """TF-IDF over the character 2–3-grams of the words of `texts` (`char_ngram_counts`),
-    sublinear, reduced by SVD."""
+    sublinear, reduced by SVD (`reduce`; with `fit_only`, as `lexical`)."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
     counts = char_ngram_counts(texts, min_df=2 if len(texts) >= 50 else 1, max_features=CHAR_FEATURES)
@@ -202,7 +253,9 @@ def characters(texts: list[str], seed: int) -> np.ndarray | None:
         release_free_memory()  # the n-grams' many mid-sized arrays, freed into the heap
     if counts is None:  # no n-gram at all
         return None
-    return reduce(TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr(), seed)
+    features = TfidfTransformer(sublinear_tf=True).fit(counts).transform(counts, copy=False).tocsr()
+    fitted = _fitted(features, seed) if fit_only else None
+    return fitted if fitted is not None else reduce(features, seed)
 
 
 _CODE_BASE = 0x110001  # above every code point (and one for "no third character")
@@ -465,10 +518,13 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
         # makes the others: its array work (sorts, counts, the SVD's products) leaves the
         # interpreter free. One BLAS thread for the whole section, so that the blocks' own limits
         # (`reduce`) find and give back the same setting.
+        # Word vectors whose block is written into the joined matrix (see below), or None. Then the
+        # other two blocks are written into it too, from their `Fitted` components.
+        in_place = word_vectors if word_vectors is not None and _in_blocks(n, word_vectors) else None
         chars = None
         if n > CHARS_BESIDE_ABOVE:
             beside.enter_context(single_threaded())
-            chars = beside.enter_context(ThreadPoolExecutor(1)).submit(characters, texts, seed)
+            chars = beside.enter_context(ThreadPoolExecutor(1)).submit(characters, texts, seed, in_place is not None)
         counts, vocabulary = _counts(term_lists)
         features = [tuple(t) + tuple(e) for t, e in zip(term_lists, extra_terms or [()] * n)]
         # One block at a time, weighted in place, normalised in place: the peak memory is the blocks
@@ -477,30 +533,51 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
         # question's vectors and faster products; below, float64 as the exact path has always been.
         dtype = np.float32 if n > EXACT_SIDE else np.float64
         blocks = []
-        # Word vectors whose block is written into the joined matrix (see below), or None.
-        in_place = word_vectors if word_vectors is not None and _in_blocks(n, word_vectors) else None
         # The character block is waited for before the word-vector block is made: their working
         # memories (each about 420 MB on a 75,747-answer question) are not held at once.
-        makers = [(LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype)),
-                  (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed))]
+        fit_only = in_place is not None
+        makers = [(LEXICAL_WEIGHT, lambda: lexical(features, seed, dtype, fit_only)),
+                  (CHAR_WEIGHT, chars.result if chars is not None else lambda: characters(texts, seed, fit_only))]
         if word_vectors and in_place is None:
             makers.append((SEMANTIC_WEIGHT, lambda: _semantic_reduced(features, word_vectors, aliases, dtype, seed)))
+        fitted: list[tuple[float, Fitted | np.ndarray]] = []
         for weight, make in makers:
             block = make()
-            if block is not None:
-                block = block.astype(dtype, copy=False)
-                block *= weight
-                blocks.append(block)
+            if block is None:
+                continue
+            if fit_only:
+                fitted.append((weight, block))
+                continue
+            block = block.astype(dtype, copy=False)
+            block *= weight
+            blocks.append(block)
         if in_place is not None:
-            # The joined matrix is made before the word-vector block, which writes its rows into
-            # it: the two blocks made so far and their copy are not held beside the third block
-            # and a copy of all three (a question of 252,489 answers, 900,000 rows: 2.25 → 1.9 GB
-            # at the peak). The same numbers as joining them after.
-            width = sum(b.shape[1] for b in blocks)
+            # The joined matrix is made first and every block writes its rows into it: the lexical
+            # and character blocks from their fitted components, then the word-vector block. No
+            # block is held whole beside it, nor a copy of all three (a question of 252,489 answers,
+            # 900,000 rows: 2.25 → 1.9 GB at the peak with the word-vector block written in place).
+            # The same numbers as joining them after.
+            widths = [b.dims if isinstance(b, Fitted) else b.shape[1] for _, b in fitted]
+            width = sum(widths)
             dense = np.empty((n, width + SEMANTIC_DIMS), dtype=dtype)
-            for start, block in zip(np.cumsum([0] + [b.shape[1] for b in blocks]), blocks):
-                dense[:, start:start + block.shape[1]] = block
-            del blocks, block
+            start = 0
+            while fitted:
+                weight, made = fitted.pop(0)  # its sparse features freed once written
+                part = dense[:, start:start + widths[0]]
+                if isinstance(made, Fitted):
+                    made.project(out=part, weight=weight)
+                else:
+                    made = made.astype(dtype, copy=False)
+                    made *= weight
+                    part[:] = made
+                start += widths.pop(0)
+                del made, part
+            # The blocks' mid-sized arrays (their sparse features in row blocks), freed into the
+            # heap, go back to the system before the word-vector block is made: 250 MB at the
+            # peak of a question of 900,000 rows.
+            from pipeline.parallel import release_free_memory
+
+            release_free_memory()
             if _semantic_reduced(features, in_place, aliases, dtype, seed, out=dense[:, width:]) is None:
                 if not width:
                     return Vectors(np.zeros((n, 1)), counts, vocabulary)

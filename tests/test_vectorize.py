@@ -396,9 +396,12 @@ def test_word_vector_block_in_row_blocks_is_bit_for_bit_at_its_block_size(monkey
     assert np.array_equal(vectorize._semantic_reduced(docs, table, None, np.float32, 7), whole)
 
 
-def test_joined_matrix_written_in_place_is_the_same(monkeypatch):
-    """Above FIT_ABOVE rows `vectorize` writes the word-vector block straight into the joined
-    matrix: the same vectors as making the three blocks, weighting and joining them."""
+@pytest.mark.parametrize("project_rows, beside", [(65_536, False), (256, False), (333, True)])
+def test_joined_matrix_written_in_place_is_the_same(monkeypatch, project_rows, beside):
+    """Above FIT_ABOVE rows `vectorize` writes every block straight into the joined matrix (the
+    lexical and character blocks from their fitted components, `PROJECT_ROWS` rows at a time,
+    the character block's fitted in a thread or not): the same vectors as making the three
+    blocks, weighting and joining them."""
     from sklearn.preprocessing import normalize
 
     table, docs = _random_vectors_and_docs(2500, seed=9)  # above EXACT_SIDE: float32, as large questions
@@ -406,7 +409,8 @@ def test_joined_matrix_written_in_place_is_the_same(monkeypatch):
     monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
     monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
     monkeypatch.setattr(vectorize, "SEMANTIC_BLOCK_ROWS", 256)
-    monkeypatch.setattr(vectorize, "CHARS_BESIDE_ABOVE", 10**9)
+    monkeypatch.setattr(vectorize, "PROJECT_ROWS", project_rows)
+    monkeypatch.setattr(vectorize, "CHARS_BESIDE_ABOVE", 1000 if beside else 10**9)
     in_place = vectorize.vectorize(docs, texts, seed=3, word_vectors=table)
     blocks = [vectorize.lexical(docs, 3, np.float32) * vectorize.LEXICAL_WEIGHT,
               vectorize.characters(texts, 3).astype(np.float32) * vectorize.CHAR_WEIGHT,
