@@ -211,6 +211,31 @@ def test_questions_analysed_in_worker_processes_give_the_same_result(monkeypatch
     assert {a.masked for q in together for a in q.assignments} >= set(PAPER)
 
 
+@pytest.mark.parametrize("side_by_side", [False, True])
+def test_each_question_lets_its_prepared_answers_go_once_analysed(monkeypatch, side_by_side):
+    """A question's prepared answers (terms, points, label candidates) are let go once its result
+    is made, in turn or side by side: the next question reuses their memory."""
+    import pipeline.run as run
+
+    held: list[int] = []  # at each question's completion, what the questions completed before hold
+    done: set[str] = set()
+    real = run._completed
+
+    def completed(job, q, result, view):
+        held.append(sum(len(job.by_question[k]) for k in done))
+        done.add(q)
+        return real(job, q, result, view)
+
+    monkeypatch.setattr(run, "_completed", completed)
+    if side_by_side:
+        monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 0)
+    texts = [Answer(id=f"{q}{i}", question=q, row=i + 1, raw=t)
+             for q in ("q1", "q2", "q3") for i, t in enumerate(PAPER + ROOM + MONEY)]
+    result = analyse(texts, Config(k=3, workers=2 if side_by_side else 1))
+    assert held == [0, 0, 0] and done == {"q1", "q2", "q3"}
+    assert [a.answer for q in result for a in q.assignments] == texts  # the results keep every answer
+
+
 def test_preparation_imports_no_numerical_library():
     """`api.analyse` forks the preparation's workers before importing the analysis: the
     preparation (and what a run imports before it) must not import numpy, SciPy or scikit-learn."""
