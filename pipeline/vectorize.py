@@ -133,6 +133,10 @@ class Fitted:
 PROJECT_ROWS = 65_536  # rows `Fitted.project` makes at a time into a caller's matrix
 
 
+def _width(block: Fitted | np.ndarray) -> int:
+    return block.dims if isinstance(block, Fitted) else block.shape[1]
+
+
 def _fitted(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> Fitted | np.ndarray | None:
     """Above FIT_ABOVE rows, the `Fitted` components of `reduce`; the rows themselves (normalised)
     when there are fewer than two dimensions to keep; None otherwise (`reduce` decomposes the
@@ -143,8 +147,13 @@ def _fitted(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> Fit
         return l2_normalize(features.toarray() if sp.issparse(features) else features)
     if n <= FIT_ABOVE:
         return None
-    rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))
-    return Fitted(features, components(features[rows], dims, seed).astype(features.dtype, copy=False))
+    return Fitted(features, components(features[_sample(n, seed)], dims, seed).astype(features.dtype, copy=False))
+
+
+def _sample(n: int, seed: int) -> np.ndarray:
+    """The seeded sample of FIT_ROWS of `n` rows (in order) that components are fitted on above
+    FIT_ABOVE rows."""
+    return np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))
 
 
 def components(x: sp.spmatrix | np.ndarray, dims: int, seed: int) -> np.ndarray:
@@ -217,7 +226,8 @@ def top_components(x: sp.spmatrix | np.ndarray, dims: int) -> np.ndarray:
     return _signed(us)
 
 
-def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64, fit_only: bool = False):
+def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64,
+            fit_only: bool = False) -> Fitted | np.ndarray | None:
     """TF-IDF of the terms (words seen once left out), sublinear, reduced by SVD (`reduce`); with
     `fit_only`, above FIT_ABOVE rows, its `Fitted` components, not yet projected. None without
     a term."""
@@ -241,7 +251,7 @@ def lexical(docs: list[tuple[str, ...]], seed: int, dtype=np.float64, fit_only: 
 CHAR_FEATURES = 30_000  # most frequent character n-grams kept; the SVD needs no more
 
 
-def characters(texts: list[str], seed: int, fit_only: bool = False):
+def characters(texts: list[str], seed: int, fit_only: bool = False) -> Fitted | np.ndarray | None:
     """TF-IDF over the character 2–3-grams of the words of `texts` (`char_ngram_counts`),
     sublinear, reduced by SVD (`reduce`; with `fit_only`, as `lexical`)."""
     from sklearn.feature_extraction.text import TfidfTransformer
@@ -421,8 +431,7 @@ def _word_weights(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: di
     del rows
     data = np.frombuffer(weights, dtype=np.float64).astype(dtype)
     del weights
-    pick = sp.csr_matrix((data, column.astype(np.int32), np.frombuffer(bounds, dtype=np.int64).astype(np.int32)
-                          if bounds[-1] < 2**31 else np.frombuffer(bounds, dtype=np.int64)), shape=(n, len(used)))
+    pick = sp.csr_matrix((data, column, np.frombuffer(bounds, dtype=np.int64)), shape=(n, len(used)))
     pick.sum_duplicates()
     totals = np.asarray(pick.sum(axis=1)).ravel()
     return pick, np.asarray(vectors.matrix[used], dtype=dtype), totals
@@ -485,7 +494,7 @@ def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases
         return l2_normalize(block, copy=False)
 
     dims = SEMANTIC_DIMS  # (min(SEMANTIC_DIMS, n - 1, dim - 1) in `reduce`: n and dim are larger here)
-    rows = np.sort(np.random.default_rng(seed).choice(n, FIT_ROWS, replace=False))  # as `reduce`
+    rows = _sample(n, seed)  # as `reduce`
     sample = centred(_means(pick[rows], table, totals[rows]), totals[rows] > 0)
     basis = components(sample, dims, seed).astype(sample.dtype, copy=False)
     del sample
@@ -548,6 +557,7 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
             if fit_only:
                 fitted.append((weight, block))
                 continue
+            assert isinstance(block, np.ndarray)  # only `fit_only` makes a `Fitted`
             block = block.astype(dtype, copy=False)
             block *= weight
             blocks.append(block)
@@ -557,20 +567,17 @@ def vectorize(term_lists: list[tuple[str, ...]], texts: list[str], *, seed: int,
             # block is held whole beside it, nor a copy of all three (a question of 252,489 answers,
             # 900,000 rows: 2.25 → 1.9 GB at the peak with the word-vector block written in place).
             # The same numbers as joining them after.
-            widths = [b.dims if isinstance(b, Fitted) else b.shape[1] for _, b in fitted]
-            width = sum(widths)
+            width = sum(_width(b) for _, b in fitted)
             dense = np.empty((n, width + SEMANTIC_DIMS), dtype=dtype)
             start = 0
             while fitted:
                 weight, made = fitted.pop(0)  # its sparse features freed once written
-                part = dense[:, start:start + widths[0]]
+                part = dense[:, start:start + _width(made)]
+                start += part.shape[1]
                 if isinstance(made, Fitted):
                     made.project(out=part, weight=weight)
-                else:
-                    made = made.astype(dtype, copy=False)
-                    made *= weight
-                    part[:] = made
-                start += widths.pop(0)
+                else:  # fewer than two dimensions: the rows themselves, weighted as a held block
+                    part[:] = made.astype(dtype, copy=False) * np.asarray(weight, dtype=dtype)
                 del made, part
             # The blocks' mid-sized arrays (their sparse features in row blocks), freed into the
             # heap, go back to the system before the word-vector block is made: 250 MB at the
