@@ -224,9 +224,10 @@ def _segments(norm: str, tokens: list[Token], masked: list, shown: list, terms_o
     starts = [t.start for t in tokens]
     for start, end in points:
         lo, hi = bisect.bisect_left(starts, start), bisect.bisect_right(starts, end)
-        point_tokens = [t._replace(start=t.start - start, end=t.end - start) for t in tokens[lo:hi] if t.end <= end]
-        skip = [(max(s, start) - start, min(e, end) - start, tag) for s, e, tag in masked if s < end and e > start]
-        terms, parts = terms_of.extract(norm[start:end], point_tokens, skip)
+        # The point's tokens and masked spans keep their places in the whole text (`offset`).
+        point_tokens = [t for t in tokens[lo:hi] if t.end <= end]
+        skip = [(max(s, start), min(e, end), tag) for s, e, tag in masked if s < end and e > start]
+        terms, parts = terms_of.extract(norm[start:end], point_tokens, skip, offset=start)
         pieces.append((start, end, terms, parts))
     # Points without content terms (「以上です。」, 「よろしくお願いします」) join the previous point,
     # or the next one when they come first.

@@ -185,17 +185,20 @@ class TermExtractor:
     def __call__(self, norm: str, tokens: list[Token], skip: Sequence[tuple[int, int, str]] = ()) -> tuple[str, ...]:
         return self.extract(norm, tokens, skip)[0]
 
-    def extract(self, norm: str, tokens: list[Token],
-                skip: Sequence[tuple[int, int, str]] = ()) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    def extract(self, norm: str, tokens: list[Token], skip: Sequence[tuple[int, int, str]] = (),
+                offset: int = 0) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """Terms of `norm` (already tokenized), leaving out tokens inside the `skip` spans
         (masked personal information), and the nouns inside its compounds (活動資金 → 活動, 資金),
-        which let 活動資金 and 資金不足 meet in the vectors. User phrases are whole terms."""
+        which let 活動資金 and 資金不足 meet in the vectors. User phrases are whole terms.
+        `offset`: where `norm` starts in the text that the tokens' and spans' places count in
+        (a point of an answer, whose tokens keep their places in the answer)."""
         spans = list(skip)
         terms: list[str] = []
         for phrase in self.user_phrases:
             for m in re.finditer(re.escape(phrase), norm):
-                if not any(s < m.end() and m.start() < e for s, e, _ in spans):
-                    spans.append((m.start(), m.end(), phrase))
+                start, end = m.start() + offset, m.end() + offset
+                if not any(s < end and start < e for s, e, _ in spans):
+                    spans.append((start, end, phrase))
                     terms.append(phrase)
         if spans:
             tokens = [t for t in tokens if not any(s < t.end and t.start < e for s, e, _ in spans)]

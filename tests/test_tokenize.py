@@ -90,3 +90,21 @@ def test_lemma_spans_are_the_tokens_lemmas(text, tokenizer):
     """KWIC's lighter parse gives the same (lemma, start, end) as the full tokens."""
     for variant in (text, normalize(text)):
         assert tokenizer.lemma_spans(variant) == [(t.lemma, t.start, t.end) for t in tokenizer.tokens(variant)]
+
+
+@pytest.mark.parametrize("text", ["駐車場が狭い。観光案内所の駐車場が遠い。", "バスの本数。山田さんの駐車場が狭い。観光案内所"])
+def test_a_point_extracted_in_place_is_the_point_extracted_alone(text, tokenizer):
+    """A point's terms from the whole text's tokens and spans with its `offset` are the terms of
+    the point taken out on its own (its tokens and spans moved to start at 0), user phrases and
+    left-out spans included."""
+    norm = normalize(text)
+    terms_of = extractor(user_phrases=("観光案内所", "の駐", "い。観"))
+    tokens = tokenizer.tokens(norm)
+    start = norm.index("。") + 1
+    end = len(norm)
+    skip = [(norm.index("駐車場", start), norm.index("駐車場", start) + 3, "x")]
+    inside = [t for t in tokens if t.start >= start and t.end <= end]
+    alone = terms_of.extract(norm[start:end], [t._replace(start=t.start - start, end=t.end - start) for t in inside],
+                             [(s - start, e - start, tag) for s, e, tag in skip])
+    assert terms_of.extract(norm[start:end], inside, skip, offset=start) == alone
+    assert "観光案内所" in alone[0] and "駐車場" not in alone[0]
