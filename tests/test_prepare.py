@@ -74,3 +74,51 @@ def test_words_and_pairs_are_shared_between_answers(prepared):
         for pair in p.aliases:
             assert pairs.setdefault(pair, pair) is pair
     assert "駐車場" in words and "バス" in words
+
+
+def _interleaved() -> list[Answer]:
+    """Three questions of a wide export, row after row; some texts in several questions, and
+    repeated within one."""
+    out = []
+    for i in range(12):
+        for q in ("q1", "q2", "q3"):
+            text = TEXTS[(i + len(q) * int(q[1])) % len(TEXTS)] if i % 4 else TEXTS[i % 3]
+            out.append(Answer(id=f"r{i}", question=q, row=i, raw=text + ("" if i % 5 else q)))
+    return out
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 5, 1000])
+def test_questions_one_at_a_time_are_what_result_makes(monkeypatch, chunk):
+    """`questions` makes each question's records at its turn from the workers' chunks, unpacked
+    once each: the same records, in the same order, as `result` gives all at once."""
+    answers = _interleaved()
+    monkeypatch.setattr(preparing, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(preparing, "CHUNK", chunk)
+    config = Config(word_vectors=False, workers=2)
+    whole = preparing.Preparation(answers, config).result()
+    unpacked = []
+    real = preparing.parallel.unpacked
+    monkeypatch.setattr(preparing.parallel, "unpacked", lambda data: unpacked.append(data) or real(data))
+    got = list(preparing.Preparation(answers, config).questions())
+    assert [q for q, _ in got] == ["q1", "q2", "q3"]
+    assert [p.answer for _, items in got for p in items] == sorted(answers, key=lambda a: a.question)
+    by_answer = {id(p.answer): p for p in whole}
+    assert all(_fields([p]) == _fields([by_answer[id(p.answer)]]) for _, items in got for p in items)
+    distinct = len({a.raw for a in answers})
+    assert len(unpacked) == -(-distinct // chunk)  # every chunk unpacked once
+    assert b"" not in unpacked
+
+
+def test_a_question_is_made_only_at_its_turn(monkeypatch):
+    """The first question's records are made before the second question's chunks are unpacked."""
+    answers = _interleaved()
+    monkeypatch.setattr(preparing, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(preparing, "CHUNK", 3)
+    unpacked = []
+    real = preparing.parallel.unpacked
+    monkeypatch.setattr(preparing.parallel, "unpacked", lambda data: unpacked.append(data) or real(data))
+    questions = preparing.Preparation(answers, Config(word_vectors=False, workers=2)).questions()
+    next(questions)
+    first = len(unpacked)
+    next(questions)
+    assert 0 < first < len(unpacked) < -(-len({a.raw for a in answers}) // 3)  # not the last question's yet
