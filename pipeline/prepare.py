@@ -27,6 +27,10 @@ MIN_SEGMENT_TERMS = 1  # a point without content terms (以上です。) joins i
 
 
 CHUNK = 1000  # distinct texts per task sent to a worker process
+# Distinct texts above which the workers' chunks are compressed. Such surveys are analysed in
+# turn and hold the chunks until their questions' turns (`Preparation.questions`); below, the
+# chunks are unpacked as they come, and compressing them cost the 89,683 answers 1.5 s.
+COMPRESS_ABOVE = 100_000
 PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than starting workers
 
 
@@ -62,10 +66,12 @@ class Preparation:
         self._chunks: list[list[str]] = []
         self._results: list[Future | None] | None = None  # each chunk's, until taken
         workers = config.workers or os.cpu_count() or 1
+        self._compressed = len(self.distinct) > COMPRESS_ABOVE
         if self.items is None and workers > 1 and len(self.distinct) > PARALLEL_ABOVE:
             self._chunks = [self.distinct[i:i + CHUNK] for i in range(0, len(self.distinct), CHUNK)]
             self._pool = parallel.pool(workers)  # forked, one BLAS/OpenMP thread each
-            self._results = [self._pool.submit(_prepare_chunk, (c, config)) for c in self._chunks]  # all submitted
+            self._results = [self._pool.submit(_prepare_chunk, (c, config, self._compressed))
+                             for c in self._chunks]  # all submitted
 
     def result(self) -> list[Prepared]:
         """The prepared answers, in the answers' order. Called once: the preparation lets go of
@@ -141,7 +147,7 @@ class Preparation:
                         continue
                     c = chunk_of[a.raw]
                     data, blobs[c] = blobs[c], b""  # each chunk unpacked once, then let go
-                    for text, r in zip(chunks[c], _unpacked_chunk(data)):
+                    for text, r in zip(chunks[c], _unpacked_chunk(data, self._compressed)):
                         (later if last[text] > n else done)[text] = shared(r, text)
                 items = [Prepared(answer=a, **(done.get(a.raw) or later[a.raw])) for a in group]
             for a in group:
@@ -160,7 +166,7 @@ class Preparation:
                 for i, chunk in enumerate(self._chunks):
                     data = _taken(self._results, i)
                     with parallel.no_collection():
-                        done.extend(shared(r, next(texts)) for r in _unpacked_chunk(data))
+                        done.extend(shared(r, next(texts)) for r in _unpacked_chunk(data, self._compressed))
                     bar.update(len(chunk))
             else:
                 config = self.config
@@ -256,24 +262,25 @@ class _Shared:
 _WORKER: dict = {}
 
 
-def _prepare_chunk(job: tuple[list[str], Config]) -> bytes:
+def _prepare_chunk(job: tuple[list[str], Config, bool]) -> bytes:
     """One worker's share, prepared texts (`packed`: the parent unpacks them faster than the
-    executor would, `parallel`); the tagger and extractor are made once per process."""
-    texts, config = job
+    executor would, `parallel`; compressed when asked, `_unpacked_chunk`); the tagger and
+    extractor are made once per process."""
+    texts, config, compressed = job
     if _WORKER.get("config") != config:
         _WORKER.update(config=config, tokenizer=Tokenizer(), terms_of=extractor(config.stop_words, config.user_phrases),
                        extra=extra_set(config.non_answers))
     w = _WORKER
-    return zlib.compress(parallel.packed([_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"])
-                                          for t in texts]), 1)
+    data = parallel.packed([_prepare_text(t, config, w["tokenizer"], w["terms_of"], w["extra"]) for t in texts])
+    return zlib.compress(data, 1) if compressed else data
 
 
-def _unpacked_chunk(data: bytes) -> list[dict]:
-    """A worker's chunk (`_prepare_chunk`) unpacked. The chunks are compressed (zlib, fastest
-    level): the parent holds them until their question's turn (`Preparation.questions`), a
-    third of their pickled size (20,000 joined answers: 14.2 → 4.6 MB, 0.13 s to compress,
-    0.06 s to expand)."""
-    return parallel.unpacked(zlib.decompress(data))
+def _unpacked_chunk(data: bytes, compressed: bool) -> list[dict]:
+    """A worker's chunk (`_prepare_chunk`) unpacked. Above COMPRESS_ABOVE distinct texts the
+    chunks are compressed (zlib, fastest level): the parent holds them until their question's
+    turn (`Preparation.questions`), a third of their pickled size (20,000 joined answers: 14.2
+    → 4.6 MB, 0.13 s to compress, 0.06 s to expand)."""
+    return parallel.unpacked(zlib.decompress(data) if compressed else data)
 
 
 def _prepare_text(raw: str, config: Config, tokenizer: Tokenizer, terms_of: TermExtractor, extra) -> dict:

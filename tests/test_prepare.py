@@ -87,13 +87,14 @@ def _interleaved() -> list[Answer]:
     return out
 
 
-@pytest.mark.parametrize("chunk", [1, 2, 5, 1000])
-def test_questions_one_at_a_time_are_what_result_makes(monkeypatch, chunk):
+@pytest.mark.parametrize("chunk, compress_above", [(1, 0), (2, 10**9), (5, 0), (1000, 10**9)])
+def test_questions_one_at_a_time_are_what_result_makes(monkeypatch, chunk, compress_above):
     """`questions` makes each question's records at its turn from the workers' chunks, unpacked
     once each: the same records, in the same order, as `result` gives all at once."""
     answers = _interleaved()
     monkeypatch.setattr(preparing, "PARALLEL_ABOVE", 0)
     monkeypatch.setattr(preparing, "CHUNK", chunk)
+    monkeypatch.setattr(preparing, "COMPRESS_ABOVE", compress_above)  # the chunks compressed or not
     config = Config(word_vectors=False, workers=2)
     whole = preparing.Preparation(answers, config).result()
     unpacked = []
