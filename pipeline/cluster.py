@@ -71,7 +71,8 @@ def nearest_neighbours(x: np.ndarray, k: int, block: int = 512, among: np.ndarra
     """Indices (n, k) of each row's k most similar other rows (cosine; rows are unit vectors),
     searched among the rows `among` (all when None). Blockwise, so memory stays O(block × n):
     a block's similarities, their negation and argpartition's indices (8 bytes each) are 41 MB
-    for 512 rows among 5,000 (164 MB for 2,048, no faster). Ties are broken by index (stable sort)."""
+    for 512 rows among 5,000 (164 MB for 2,048, no faster). Among 2,048 candidates or more, ties are
+    broken by index (`_largest`)."""
     n = x.shape[0]
     cols = np.arange(n) if among is None else among
     k = min(k, len(cols) - 1)
@@ -84,10 +85,36 @@ def nearest_neighbours(x: np.ndarray, k: int, block: int = 512, among: np.ndarra
         own = np.searchsorted(cols, start + rows)
         hit = (own < len(cols)) & (cols[np.minimum(own, len(cols) - 1)] == start + rows)
         sims[rows[hit], own[hit]] = -np.inf
+        out[start:start + block] = cols[_largest(sims, k)]
+    return out
+
+
+# Candidate columns from which `_largest` finds each row's k largest through the maxima of
+# column blocks of this width instead of `argpartition` over the whole row (a third of the time:
+# 512 rows among 5,000, 9 ms instead of 28 ms; 5.5 of an 89,683-answer run's 79 CPU seconds).
+LARGEST_BLOCK = 128
+LARGEST_BY_BLOCKS_FROM = 2048  # columns; fewer are cheap either way, and keep their old order of ties
+
+
+def _largest(sims: np.ndarray, k: int) -> np.ndarray:
+    """Column indices (rows, k) of each row's k largest values, largest first. Each row's k-th
+    largest value is at least the k-th largest of its column blocks' maxima (those k maxima are k
+    values of the row), so only the values from that bound up are sorted (by value, then column:
+    ties go to the first column)."""
+    n_rows, m = sims.shape
+    if m < max(LARGEST_BY_BLOCKS_FROM, 2 * k * LARGEST_BLOCK):
         part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         order = np.argsort(-np.take_along_axis(sims, part, axis=1), axis=1, kind="stable")
-        out[start:start + block] = cols[np.take_along_axis(part, order, axis=1)]
-    return out
+        return np.take_along_axis(part, order, axis=1)
+    full = m // LARGEST_BLOCK * LARGEST_BLOCK
+    maxima = sims[:, :full].reshape(n_rows, -1, LARGEST_BLOCK).max(axis=2)
+    if full < m:
+        maxima = np.concatenate([maxima, sims[:, full:].max(axis=1, keepdims=True)], axis=1)
+    bound = np.partition(maxima, maxima.shape[1] - k, axis=1)[:, maxima.shape[1] - k]
+    r, c = np.nonzero(sims >= bound[:, None])
+    order = np.lexsort((c, -sims[r, c], r))
+    r, c = r[order], c[order]
+    return c[np.searchsorted(r, np.arange(n_rows))[:, None] + np.arange(k)]
 
 
 def smooth(x: np.ndarray, k: int = SMOOTH_NEIGHBOURS, seed: int = 0) -> np.ndarray:

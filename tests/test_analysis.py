@@ -281,3 +281,26 @@ def test_questions_side_by_side_equal_questions_in_turn(monkeypatch, mask):
     in_turn, side_by_side = seen(1), seen(2)
     assert side_by_side == in_turn
     assert any(a[6].endswith("と同じ回答") for q in in_turn for a in q[8])  # repeats placed as such
+
+
+def test_largest_by_blocks_is_a_full_sort():
+    """`cluster._largest` on rows wide enough for its block maxima gives what sorting each whole
+    row gives (by value, largest first; ties to the first column), ties and -inf included; the
+    nearest neighbours among a sample come out the same as from a full sort."""
+    from pipeline import cluster
+
+    rng = np.random.default_rng(3)
+    for extra, k in ((0, 10), (2_440, 10), (161, 15), (3_000, 1)):
+        m = max(cluster.LARGEST_BY_BLOCKS_FROM, 2 * k * cluster.LARGEST_BLOCK) + extra
+        sims = rng.integers(0, 40, size=(64, m)).astype(np.float32)  # many ties
+        sims[np.arange(64), rng.integers(0, m, size=64)] = -np.inf
+        want = np.lexsort((np.broadcast_to(np.arange(m), sims.shape), -sims), axis=1)[:, :k]
+        assert (cluster._largest(sims, k) == want).all()
+    x = rng.standard_normal((3_000, 8)).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    among = np.sort(rng.choice(3_000, 2_600, replace=False))
+    sims = x @ x[among].T
+    sims[np.isin(np.arange(3_000), among), np.searchsorted(among, np.flatnonzero(np.isin(np.arange(3_000), among)))] \
+        = -np.inf
+    want = among[np.lexsort((np.broadcast_to(np.arange(len(among)), sims.shape), -sims), axis=1)[:, :10]]
+    assert (cluster.nearest_neighbours(x, 10, among=among) == want).all()
