@@ -56,16 +56,25 @@ def _counts(docs: list[tuple[str, ...]]) -> tuple[sp.csr_matrix, tuple[str, ...]
 EXACT_SIDE = 2_000  # answers or features, the smaller, up to which `reduce` is exact
 # Above FIT_ABOVE rows (answers and their points) `reduce` fits the components on a seeded sample
 # of FIT_ROWS rows and projects every row on them: the randomized SVD's passes over the whole
-# matrix (its products, LU and QR steps) grew with the rows, 11 of the 36 s of a 75,747-answer
-# question (272,563 rows with the points of multi-point answers). Below, as before: a question of
-# the 89,683-answer survey has at most 33,273 rows.
-FIT_ABOVE = 40_000
-FIT_ROWS = 20_000
+# matrix (its products, LU and QR steps) grow with the rows, 11 of the 36 s of a 75,747-answer
+# question (272,563 rows with the points of multi-point answers), and 7 of the 71 CPU seconds of
+# the 89,683-answer survey (five questions of 13,000–33,000 rows) when it fitted on every row
+# (the largest question's vectors 2.5 → 1.3–1.7 s of CPU). Some thousands of rows are ample for
+# 100 components: livedoor's titles (12,982 rows with their points) fitted on 5,000 of them gave
+# V-measure 0.346–0.348 over seeds 0–2, on 7,500 0.334–0.348, on every row 0.347–0.352 (k-means
+# moves as much between seeds). Below FIT_ABOVE rows (the bundled survey, MewsC, livedoor, the
+# first 10,000 Fukui answers) every row, as before, with the same results.
+FIT_ABOVE = 15_000
+FIT_ROWS = 7_500
+# Rows above which the blocks are made a block of rows at a time, each written straight into the
+# joined matrix (`_in_blocks`, `vectorize`): questions too large to hold each block and their
+# copy. Never below FIT_ABOVE (the blocks are projected on fitted components).
+BLOCKS_ABOVE = 40_000
 # Rows above which the character block is made in a thread beside the other two (`vectorize`).
 # Such questions are analysed in turn in the main process (a survey's questions go to worker
 # processes side by side only up to 23,000 distinct answers each, `run`), whose second core
 # is otherwise idle meanwhile.
-CHARS_BESIDE_ABOVE = FIT_ABOVE
+CHARS_BESIDE_ABOVE = BLOCKS_ABOVE
 
 
 def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.ndarray:
@@ -73,7 +82,7 @@ def reduce(features: sp.csr_matrix, seed: int, max_dims: int = MAX_DIMS) -> np.n
     inputs, so that the seed only moves the clustering; randomized for larger ones; above
     FIT_ABOVE rows, every row projected on the `components` of a seeded sample of FIT_ROWS rows
     (measured with the sample's size forced down to 1,000–3,000 of livedoor's 7,325 titles:
-    V-measure 0.347–0.353 against 0.350, MewsC 0.510–0.512 against 0.510).
+    V-measure 0.347–0.353 against 0.350, MewsC 0.510–0.512 against 0.510; see FIT_ROWS).
 
     The exact path costs the eigendecomposition of a side × side Gram matrix (`top_components`):
     0.23 s at 1,500, 0.44 s at 2,000, 1.8 s at 3,000 on one core, where the randomized SVD takes
@@ -446,7 +455,7 @@ def _means(pick: sp.csr_matrix, table: np.ndarray, totals: np.ndarray) -> np.nda
 
 
 SEMANTIC_DIMS = 100  # as the other blocks: clustering in 300 dimensions, not 500 (see README)
-# Rows of mean vectors made at a time above FIT_ABOVE rows (`_semantic_reduced`): about 4 Mi
+# Rows of mean vectors made at a time above BLOCKS_ABOVE rows (`_semantic_reduced`): about 4 Mi
 # values (16 MB in float32), a whole number of 256 rows (the projection's blocks, see
 # `cluster.similarities`).
 SEMANTIC_BLOCK_ROWS = 4 * 2**20 // 300 // 256 * 256
@@ -454,15 +463,15 @@ SEMANTIC_BLOCK_ROWS = 4 * 2**20 // 300 // 256 * 256
 
 def _in_blocks(rows: int, vectors: WordVectors) -> bool:
     """Whether `_semantic_reduced` makes the word-vector block a block of rows at a time: above
-    FIT_ABOVE rows, for vectors of more than SEMANTIC_DIMS dimensions (chiVe's 300)."""
-    return rows > FIT_ABOVE and vectors.dim > SEMANTIC_DIMS
+    BLOCKS_ABOVE rows (and FIT_ABOVE), for vectors of more than SEMANTIC_DIMS dimensions (chiVe's 300)."""
+    return rows > max(BLOCKS_ABOVE, FIT_ABOVE) and vectors.dim > SEMANTIC_DIMS
 
 
 def _semantic_reduced(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: dict[str, str] | None,
                       dtype, seed: int, out: np.ndarray | None = None) -> np.ndarray | None:
     """`semantic`, reduced to SEMANTIC_DIMS by `reduce` (exact: from its 300 × 300 Gram matrix).
 
-    Above FIT_ABOVE rows, where `reduce` projects every row on the components of a sample, the
+    Above BLOCKS_ABOVE rows, where `reduce` projects every row on the components of a sample, the
     same numbers are made a block of rows at a time, without the answers × 300 matrix of means
     (a question of 252,489 answers and their points, 900,000 rows: 1.1 GB in float32): the
     column sums that centre the rows are added up row after row across blocks (as numpy sums a

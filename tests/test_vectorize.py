@@ -368,12 +368,13 @@ def test_word_weights_are_the_matrix_of_answer_column_pairs(dtype):
 
 
 def test_word_vector_block_in_row_blocks_is_the_same(monkeypatch):
-    """Above FIT_ABOVE rows the word-vector block is made a block of rows at a time (no answers ×
+    """Above BLOCKS_ABOVE rows the word-vector block is made a block of rows at a time (no answers ×
     300 matrix of means): the same numbers, bit for bit, as `reduce` of the whole `semantic`
     block — the column sums added row after row across blocks as numpy adds them in one pass,
     the sample's rows made on their own, the projection in whole blocks of 256 rows."""
     table, docs = _random_vectors_and_docs(3000)
     monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "BLOCKS_ABOVE", 1000)
     monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
     monkeypatch.setattr(vectorize, "SEMANTIC_BLOCK_ROWS", 512)
     whole = reduce(vectorize.semantic(docs, table, None, np.float32), 7, vectorize.SEMANTIC_DIMS)
@@ -391,22 +392,26 @@ def test_word_vector_block_in_row_blocks_is_bit_for_bit_at_its_block_size(monkey
     whole block's to the last bit."""
     table, docs = _random_vectors_and_docs(20_000, seed=11)
     monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "BLOCKS_ABOVE", 1000)
     monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
     whole = reduce(vectorize.semantic(docs, table, None, np.float32), 7, vectorize.SEMANTIC_DIMS)
     assert np.array_equal(vectorize._semantic_reduced(docs, table, None, np.float32, 7), whole)
 
 
-@pytest.mark.parametrize("project_rows, beside", [(65_536, False), (256, False), (333, True)])
-def test_joined_matrix_written_in_place_is_the_same(monkeypatch, project_rows, beside):
-    """Above FIT_ABOVE rows `vectorize` writes every block straight into the joined matrix (the
+@pytest.mark.parametrize("project_rows, beside, in_blocks", [(65_536, False, True), (256, False, True),
+                                                              (333, True, True), (65_536, False, False)])
+def test_joined_matrix_written_in_place_is_the_same(monkeypatch, project_rows, beside, in_blocks):
+    """Above BLOCKS_ABOVE rows `vectorize` writes every block straight into the joined matrix (the
     lexical and character blocks from their fitted components, `PROJECT_ROWS` rows at a time,
     the character block's fitted in a thread or not): the same vectors as making the three
-    blocks, weighting and joining them."""
+    blocks, weighting and joining them. Between FIT_ABOVE and BLOCKS_ABOVE rows the blocks are
+    projected on fitted components whole, and joined: the same too."""
     from sklearn.preprocessing import normalize
 
     table, docs = _random_vectors_and_docs(2500, seed=9)  # above EXACT_SIDE: float32, as large questions
     texts = ["".join(d) or "x" for d in docs]
     monkeypatch.setattr(vectorize, "FIT_ABOVE", 1000)
+    monkeypatch.setattr(vectorize, "BLOCKS_ABOVE", 1000 if in_blocks else 10**9)
     monkeypatch.setattr(vectorize, "FIT_ROWS", 700)
     monkeypatch.setattr(vectorize, "SEMANTIC_BLOCK_ROWS", 256)
     monkeypatch.setattr(vectorize, "PROJECT_ROWS", project_rows)
