@@ -162,6 +162,60 @@ def beside(function: Callable[..., None], *args: Any, fork: bool = True) -> Call
     return wait
 
 
+def forked(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+    """`function(*args)` computed in a child process forked now, while the caller goes on (a
+    question's KWIC lines, which tokenize its answers again, while the next question is analysed:
+    the other core is otherwise idle then); returns what waits for the result and gives it. The
+    child works on what it inherits; only its result travels back (`packed`), read by a thread of
+    this process as soon as it comes, so that the child ends then and its pages stop being
+    shared. Without fork, or if the child fails, `function` runs when waited for, here (its error
+    raised as it would be without the child). As in `beside`, objects are frozen for the garbage
+    collector at the fork and streams flushed."""
+    if not can_fork():
+        return lambda: function(*args)
+    import sys
+    import threading
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    with frozen():
+        child = context.Process(target=_send_child, args=(function, args, writer), daemon=True)
+        child.start()
+    writer.close()
+    received: list[bytes] = []
+
+    def read() -> None:
+        with contextlib.suppress(EOFError, OSError):
+            received.append(reader.recv_bytes())
+        reader.close()
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+
+    def wait() -> Any:
+        thread.join()
+        child.join()
+        if child.exitcode != 0 or not received:
+            return function(*args)
+        return unpacked(received[0])
+
+    return wait
+
+
+def _send_child(function: Callable[..., Any], args: tuple, writer: Any) -> None:
+    import os
+
+    gc.disable()  # the child reads what it inherited and sends one result; its exit frees everything
+    try:
+        writer.send_bytes(packed(function(*args)))
+        writer.close()
+    except BaseException:
+        os._exit(1)  # quietly: `forked` runs the function again in the parent, which raises the error
+
+
 def _run_child(function: Callable[..., None], args: tuple) -> None:
     import os
 

@@ -141,6 +141,7 @@ def _in_turn(preparation: Preparation, config: Config, vectors: wordvectors.Word
     next question's records are made, so that only one question's are held at a time (a million
     joined answers: the five questions' records took 2.1 GB at once)."""
     results = []
+    finishing: Callable[[], QuestionResult] | None = None  # the question before, its KWIC in a child
     with progress.bar("テーマの抽出", len({a.question for a in preparation.answers}), "設問") as bar:
         for q, items in preparation.questions():
             by_question = OrderedDict([(q, items)])
@@ -148,10 +149,49 @@ def _in_turn(preparation: Preparation, config: Config, vectors: wordvectors.Word
             framings = set_aside_no_issue(by_question, config)
             settle()  # the question's records out of the collections its analysis sets off
             job = _QuestionJob(by_question, config, None, vectors, {}, framings)
-            results.append(_analyse_one(job, q, by_question.pop(q), tokenizer))
+            finish = _analysed_in_turn(job, q, by_question.pop(q), tokenizer)
+            if finishing is not None:
+                results.append(finishing())
+                bar.update(1)
+            finishing = finish
             settle()  # and its result
+        if finishing is not None:
+            results.append(finishing())
             bar.update(1)
     return results
+
+
+# Distinct answers above which a question analysed in turn has its KWIC lines made in a child
+# process while the next question is analysed (`_analysed_in_turn`): the lines tokenize many of
+# the answers again (300,000 joined answers: 14.8 of the 87 s of the five questions), and the
+# second core has nothing else to do then. Below, a fork costs more than the lines.
+KWIC_BESIDE_ABOVE = 20_000
+
+
+def _analysed_in_turn(job: _QuestionJob, q: str, items: list[Prepared],
+                      tokenizer: Tokenizer) -> Callable[[], QuestionResult]:
+    """`_analyse_one` of a question analysed in turn, returned as what completes it: a large
+    question's KWIC lines (masked: from its distinct answers) are made in a child process forked
+    once its themes are known (`parallel.forked`), and its result is completed when asked for,
+    after the next question's analysis; the same lines as made here. The question's records
+    are let go here at once: the child has its own view of them."""
+    config = job.config
+    result = analyse_question(q, items, config, job.vectors)
+    kept = [p for p in items if p.kept]
+    del items
+    reps, of = distinct_answers(kept) if config.mask and len(kept) > KWIC_BESIDE_ABOVE else ([], None)
+    if of is None or len(reps) <= KWIC_BESIDE_ABOVE or not parallel.can_fork():
+        done = _completed(job, q, result, views(result, kept, config, tokenizer))
+        return lambda: done
+    lines = parallel.forked(_kwic_lines, result.themes, kept, reps, of)
+    net = network.build([p.terms for p in kept], config.seed)
+    del kept, reps, of
+    return lambda: _completed(job, q, result, {"network": net, "kwic": lines()})
+
+
+def _kwic_lines(themes: Sequence[Theme], kept: list[Prepared], reps: list[Prepared], of: np.ndarray) -> tuple:
+    """`kwic_view` of masked answers, with a tagger of its own (in a child process: `forked`)."""
+    return kwic.lines_from(_kwic_hits(themes, reps, Tokenizer()), kept, reps, of, limit=MAX_KWIC)
 
 
 @dataclass(frozen=True)

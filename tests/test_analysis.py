@@ -304,3 +304,37 @@ def test_largest_by_blocks_is_a_full_sort():
         = -np.inf
     want = among[np.lexsort((np.broadcast_to(np.arange(len(among)), sims.shape), -sims), axis=1)[:, :10]]
     assert (cluster.nearest_neighbours(x, 10, among=among) == want).all()
+
+
+@pytest.mark.parametrize("mask", [True, False])
+def test_kwic_made_beside_the_next_question_is_the_same(monkeypatch, mask):
+    """Analysed in turn, a large question's KWIC lines are made in a child process while the next
+    question is analysed (`run._analysed_in_turn`, above KWIC_BESIDE_ABOVE distinct answers): the
+    same results, in the same order, as made in this process (with --no-mask always here)."""
+    from conftest import CORPUS
+
+    from pipeline import parallel, run
+    from pipeline.config import build, read_toml
+    from pipeline.load import load
+
+    config = dataclasses.replace(build(read_toml(CORPUS / "survey.toml")), mask=mask, workers=1)
+    answers = load(CORPUS / "survey.csv", config)
+    forks: list[str] = []
+    real = parallel.forked
+    monkeypatch.setattr(parallel, "forked", lambda function, *args: forks.append(function.__name__)
+                        or real(function, *args))
+
+    def seen():
+        return [(r.question, r.n_answers, r.overview, r.network, r.kwic,
+                 [(t.label, t.size, t.keywords, t.quotes, t.key) for t in r.themes],
+                 [(a.answer.id, a.masked, a.theme_id, a.score, a.reason) for a in r.assignments],
+                 [(c.attribute, c.themes, c.values, c.counts.tolist(), c.p_value) for c in r.crosstabs])
+                for r in analyse(answers, config).questions]
+
+    here = seen()
+    assert forks == []
+    monkeypatch.setattr(run, "KWIC_BESIDE_ABOVE", 0)
+    beside = seen()
+    assert forks == (["_kwic_lines"] * len(config.text_cols) if mask and parallel.can_fork() else [])
+    assert beside == here
+    assert all(q[4] for q in beside)  # every question has KWIC lines

@@ -423,3 +423,31 @@ def test_joined_matrix_written_in_place_is_the_same(monkeypatch, project_rows, b
     joined = normalize(np.hstack(blocks), copy=False)
     assert in_place.dense.flags.c_contiguous and in_place.dense.dtype == joined.dtype
     assert np.array_equal(in_place.dense, joined)
+
+
+def _pid_and(value):
+    import os
+
+    if value is None:
+        raise LookupError("no value")
+    return os.getpid(), value
+
+
+def test_forked_computes_in_a_child_and_errors_come_back_here(monkeypatch):
+    """`parallel.forked` computes a value in a forked child while the caller goes on; waiting
+    gives it; a function that fails in the child fails again here, with its own error; without
+    fork it runs here when waited for. The caller's collector is as it was."""
+    import gc
+    import os
+
+    from pipeline import parallel
+
+    pid, value = parallel.forked(_pid_and, {"a": [1, 2]})()
+    assert value == {"a": [1, 2]}
+    assert (pid != os.getpid()) == parallel.can_fork()
+    wait = parallel.forked(_pid_and, None)
+    with pytest.raises(LookupError):
+        wait()
+    monkeypatch.setattr(parallel, "can_fork", lambda: False)
+    assert parallel.forked(_pid_and, 3)() == (os.getpid(), 3)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
