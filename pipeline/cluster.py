@@ -231,13 +231,67 @@ def partition(x: np.ndarray, k: int, seed: int, weights: np.ndarray | None = Non
     sample = x
     if n > ward_max:
         sample = x[np.sort(np.random.default_rng(seed).choice(n, ward_max, replace=False))]
-    ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(sample)
+    if sample.shape[0] < WARD_BY_PRODUCTS_FROM:
+        ward = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(sample)
+    else:
+        ward = ward_labels(sample, k)
     start = np.vstack([sample[ward == c].mean(axis=0) for c in range(k)])
     if n > MINIBATCH_ABOVE:
         model = MiniBatchKMeans(n_clusters=k, init=start, n_init=1, batch_size=4096, random_state=seed)
     else:
         model = KMeans(n_clusters=k, init=start, n_init=1, random_state=seed)
     return model.fit_predict(x, sample_weight=weights)
+
+
+# Rows from which `partition` computes Ward's distances from dot products (`ward_labels`) instead
+# of scikit-learn's call of SciPy's `pdist` (a loop over pairs, no BLAS): 3,000 rows of 300
+# dimensions 0.46 → 0.24 s, 1,000 rows (`split_mixed`'s halves) 0.05 → 0.01 s; smaller samples
+# (the bundled survey's questions) keep the old path.
+WARD_BY_PRODUCTS_FROM = 1_000
+
+
+def ward_labels(x: np.ndarray, k: int) -> np.ndarray:
+    """Ward's clustering of the rows of `x` into k groups, numbered as scikit-learn's
+    AgglomerativeClustering(linkage="ward") numbers them (its tree cut: the k − 1 latest merges
+    undone, the groups in the order of a heap of node numbers). The Euclidean distances come from
+    the symmetric product x xᵀ (one BLAS call, half a matrix product) — |a|² + |b|² − 2 a·b, in
+    float64 — rather than from a loop over pairs; SciPy's linkage then merges as it does for
+    scikit-learn."""
+    import heapq
+
+    from scipy.cluster import hierarchy
+    from scipy.linalg.blas import dsyrk
+
+    n = x.shape[0]
+    xd = np.asarray(x, dtype=np.float64)
+    with single_threaded():
+        gram = dsyrk(1.0, xd.T, trans=1)  # x xᵀ, upper triangle
+    squares = np.einsum("ij,ij->i", xd, xd)
+    condensed = np.empty(n * (n - 1) // 2)
+    at = 0
+    for i in range(n - 1):  # the rows of the upper triangle, as `pdist` orders pairs
+        row = condensed[at:at + n - 1 - i]
+        np.multiply(gram[i, i + 1:], -2.0, out=row)
+        row += squares[i]
+        row += squares[i + 1:]
+        at += n - 1 - i
+    np.sqrt(np.maximum(condensed, 0.0, out=condensed), out=condensed)
+    children = hierarchy.linkage(condensed, method="ward")[:, :2].astype(np.intp)
+    nodes = [-(int(children[-1].max()) + 1)]  # the root; a heap of negated node numbers
+    for _ in range(k - 1):
+        left, right = children[-nodes[0] - n]
+        heapq.heappush(nodes, -int(left))
+        heapq.heappushpop(nodes, -int(right))
+    labels = np.zeros(n, dtype=np.intp)
+    for group, node in enumerate(nodes):
+        stack = [-node]
+        while stack:
+            v = stack.pop()
+            if v < n:
+                labels[v] = group
+            else:
+                stack.extend(children[v - n].tolist())
+    return labels
 
 
 # Cells of a float32 matrix converted to float64 at a time by `centroids` and `similarities`

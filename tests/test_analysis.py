@@ -338,3 +338,26 @@ def test_kwic_made_beside_the_next_question_is_the_same(monkeypatch, mask):
     assert forks == (["_kwic_lines"] * len(config.text_cols) if mask and parallel.can_fork() else [])
     assert beside == here
     assert all(q[4] for q in beside)  # every question has KWIC lines
+
+
+def test_ward_from_products_is_scikit_learns(monkeypatch):
+    """`cluster.ward_labels` (distances from one symmetric product) gives scikit-learn's Ward
+    clustering, label for label, on groups near and far apart; `partition` uses it from
+    WARD_BY_PRODUCTS_FROM rows."""
+    from sklearn.cluster import AgglomerativeClustering
+
+    from pipeline import cluster
+
+    rng = np.random.default_rng(7)
+    for n, k, spread in ((1_200, 2, 1.0), (1_500, 9, 0.5), (1_100, 6, 3.0)):
+        centres = rng.standard_normal((20, 40))
+        x = rng.standard_normal((n, 40)) + spread * centres[rng.integers(0, 20, n)]
+        x = (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+        want = AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x)
+        assert (cluster.ward_labels(x, k) == want).all()
+    calls = []
+    real = cluster.ward_labels
+    monkeypatch.setattr(cluster, "ward_labels", lambda x, k: calls.append(len(x)) or real(x, k))
+    cluster.partition(x, 3, seed=0)
+    cluster.partition(x[:cluster.WARD_BY_PRODUCTS_FROM - 1], 3, seed=0)
+    assert calls == [len(x)]
