@@ -164,7 +164,8 @@ def _in_turn(preparation: Preparation, config: Config, vectors: wordvectors.Word
 # Distinct answers above which a question analysed in turn has its KWIC lines made in a child
 # process while the next question is analysed (`_analysed_in_turn`): the lines tokenize many of
 # the answers again (300,000 joined answers: 14.8 of the 87 s of the five questions), and the
-# second core has nothing else to do then. Below, a fork costs more than the lines.
+# second core has nothing else to do then. Below, a fork costs more than the lines; with one
+# worker asked for (--workers 1) the run stays in one process.
 KWIC_BESIDE_ABOVE = 20_000
 
 
@@ -179,7 +180,9 @@ def _analysed_in_turn(job: _QuestionJob, q: str, items: list[Prepared],
     result = analyse_question(q, items, config, job.vectors)
     kept = [p for p in items if p.kept]
     del items
-    reps, of = distinct_answers(kept) if config.mask and len(kept) > KWIC_BESIDE_ABOVE else ([], None)
+    # (Not with one worker asked for: --workers 1 keeps the run in one process.)
+    beside = config.mask and len(kept) > KWIC_BESIDE_ABOVE and (config.workers or os.cpu_count() or 1) > 1
+    reps, of = distinct_answers(kept) if beside else ([], None)
     if of is None or len(reps) <= KWIC_BESIDE_ABOVE or not parallel.can_fork():
         done = _completed(job, q, result, views(result, kept, config, tokenizer))
         return lambda: done

@@ -310,14 +310,16 @@ def test_largest_by_blocks_is_a_full_sort():
 def test_kwic_made_beside_the_next_question_is_the_same(monkeypatch, mask):
     """Analysed in turn, a large question's KWIC lines are made in a child process while the next
     question is analysed (`run._analysed_in_turn`, above KWIC_BESIDE_ABOVE distinct answers): the
-    same results, in the same order, as made in this process (with --no-mask always here)."""
+    same results, in the same order, as made in this process (with --no-mask, or one worker asked
+    for, always here)."""
     from conftest import CORPUS
 
     from pipeline import parallel, run
     from pipeline.config import build, read_toml
     from pipeline.load import load
 
-    config = dataclasses.replace(build(read_toml(CORPUS / "survey.toml")), mask=mask, workers=1)
+    config = dataclasses.replace(build(read_toml(CORPUS / "survey.toml")), mask=mask, workers=2)
+    monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 10**9)  # analysed in turn, with two workers
     answers = load(CORPUS / "survey.csv", config)
     forks: list[str] = []
     real = parallel.forked
@@ -338,6 +340,9 @@ def test_kwic_made_beside_the_next_question_is_the_same(monkeypatch, mask):
     assert forks == (["_kwic_lines"] * len(config.text_cols) if mask and parallel.can_fork() else [])
     assert beside == here
     assert all(q[4] for q in beside)  # every question has KWIC lines
+    forks.clear()
+    config = dataclasses.replace(config, workers=1)  # one process asked for: no child
+    assert seen() == here and forks == []
 
 
 def test_ward_from_products_is_scikit_learns(monkeypatch):
