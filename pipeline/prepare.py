@@ -32,6 +32,11 @@ CHUNK = 1000  # distinct texts per task sent to a worker process
 # chunks are unpacked as they come, and compressing them cost the 89,683 answers 1.5 s.
 COMPRESS_ABOVE = 100_000
 PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than starting workers
+# Distinct texts up to which the prepared answers are kept in (and taken from) the cache. The
+# cache is one JSON of every prepared text, written and read whole: a million distinct answers
+# with it held every record at once, and peaked at 8.22 GiB where they take 3.58 GiB one
+# question at a time (`questions`). Above, the cache keeps the images and font subsets only.
+CACHE_PREPARED_UP_TO = COMPRESS_ABOVE
 
 
 class Preparation:
@@ -43,7 +48,8 @@ class Preparation:
     `result()` collects their work, or `questions()` makes it question by question (each
     question's records only at its turn). With a `cache`, an earlier run's work on the same texts and
     settings is reused; new work is kept in `pending` (name, items) for `store_pending`, so
-    that a run that stops (a bad codebook) writes nothing."""
+    that a run that stops (a bad codebook) writes nothing; not above CACHE_PREPARED_UP_TO
+    distinct texts."""
 
     def __init__(self, answers: list[Answer], config: Config, tokenizer: Tokenizer | None = None,
                  progress: Progress | None = None, cache: Cache | None = None):
@@ -59,6 +65,8 @@ class Preparation:
             groups.setdefault(a.question, {}).setdefault(a.raw)
         self.distinct = list(dict.fromkeys(t for group in groups.values() for t in group))
         del groups
+        if len(self.distinct) > CACHE_PREPARED_UP_TO:
+            self.cache = cache = None  # (see CACHE_PREPARED_UP_TO)
         self.name = _prepared_key(self.distinct, config) if cache is not None else ""
         cached = cache.prepared(self.name) if cache is not None else None
         self.items = cached if cached is not None and len(cached) == len(self.distinct) else None

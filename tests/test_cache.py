@@ -208,3 +208,20 @@ def test_a_font_subset_covering_the_characters_is_reused_and_a_damaged_one_is_no
         path.write_bytes(b"broken")
     cache.covering("face", font, "会場", "", make, ".css")
     assert len(made) == 3, "a damaged subset is never used"
+
+
+def test_a_survey_above_the_prepared_cache_s_size_keeps_images_only(tmp_path, counted, monkeypatch):
+    """Above CACHE_PREPARED_UP_TO distinct answers the prepared answers are neither kept nor taken
+    from the cache (it would hold them all at once); the images still are, and the outputs are
+    those of a run that keeps them."""
+    src = _source(tmp_path)
+    assert _run(src, tmp_path / "kept") == 0
+    monkeypatch.setattr(preparing, "CACHE_PREPARED_UP_TO", len(ANSWERS) - 1)
+    out = tmp_path / "out"
+    assert _run(src, out) == 0
+    drawn = counted["draw"] - counted["draw"] // 2  # the second run's pictures
+    assert not (out / ".cache" / "prepared").exists() and (out / ".cache").is_dir()
+    assert _run(src, out) == 0
+    assert counted["prepare"] == 3, "prepared again on the rerun"
+    assert counted["draw"] == 2 * drawn, "its pictures taken from the cache"
+    assert _contract_files(out) == _contract_files(tmp_path / "kept")
