@@ -387,3 +387,21 @@ def test_character_profile_is_the_same_counted_in_arrays(monkeypatch, text):
     by_counter = vars(loading._Profile(text))
     monkeypatch.setattr(loading, "COUNT_IN_ARRAYS", -1)
     assert vars(loading._Profile(text)) == by_counter
+
+
+@pytest.mark.parametrize("attr_cols", [(), ("area",), ("area", "age")])
+def test_attributes_are_stripped_and_held_once(tmp_path, attr_cols):
+    """Each answer's attributes are its cells stripped, paired with their column names; equal
+    values (with stray spaces or not) are one tuple; a blank line between rows is skipped, a row
+    with content but no id is refused."""
+    src = tmp_path / "a.csv"
+    src.write_text("id,question,area,age,text\n1,q,福井 ,30代,駐車場が狭い\n2,q,福井,30代 ,バスが少ない\n,,,,\n"
+                   "3,q, 坂井,40代,トイレ\n", encoding="utf-8")
+    answers = load(src, Config(question_col="question", attr_cols=attr_cols))
+    assert [a.id for a in answers] == ["1", "2", "3"]
+    values = {"area": ["福井", "福井", "坂井"], "age": ["30代", "30代", "40代"]}
+    assert [a.attrs for a in answers] == [tuple((c, values[c][k]) for c in attr_cols) for k in range(3)]
+    assert answers[0].attrs is answers[1].attrs
+    src.write_text("id,question,area,age,text\n1,q,福井,30代,駐車場が狭い\n,q,福井,30代,バス\n", encoding="utf-8")
+    with pytest.raises(UserError, match="ID"):
+        load(src, Config(question_col="question", attr_cols=attr_cols))
