@@ -434,8 +434,8 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
-        # The values that repeat from row to row (question, label, key, reason set aside, themes,
-        # attributes) are made cells once each.
+        # The values that repeat from row to row (question, label, key, reason set aside, reason,
+        # themes, attributes) are made cells once each.
         same: dict[str, Any] = {}
 
         def repeated(value: str) -> Any:
@@ -444,16 +444,31 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
                 found = same[value] = cell(value)
             return found
 
+        # So are a score's cell (scores have four decimals) and a list of themes' (by the tuple).
+        scores: dict[float, Any] = {}
+        theme_lists: dict[tuple[int, ...], Any] = {}
+
+        def score_cell(score: float) -> Any:
+            found = scores.get(score)
+            if found is None:
+                found = scores[score] = cell(f"{score:.4f}")
+            return found
+
+        def themes_cell(ids: tuple[int, ...]) -> Any:
+            found = theme_lists.get(ids)
+            if found is None:
+                found = theme_lists[ids] = repeated(";".join(str(t) for t in ids))
+            return found
+
         for result in results:
             question = repeated(result.question)
             labels = {t.theme_id: repeated(t.label) for t in result.themes}
             keys = {t.theme_id: repeated(t.key) for t in result.themes}
             for a in result.assignments:
-                kept = a.theme_id >= 0
                 writer.writerow([
                     cell(a.answer.id), question, a.theme_id, labels.get(a.theme_id, ""), repeated(a.excluded_reason),
-                    cell(f"{a.score:.4f}") if kept else "", cell(a.masked), keys.get(a.theme_id, ""), cell(a.reason),
-                    repeated(";".join(str(t) for t in a.theme_ids)),
+                    score_cell(a.score) if a.theme_id >= 0 else "", cell(a.masked), keys.get(a.theme_id, ""),
+                    repeated(a.reason), themes_cell(a.theme_ids),
                     *[repeated(value) for _, value in a.answer.attrs],
                 ])
 
