@@ -145,14 +145,7 @@ def beside(function: Callable[..., None], *args: Any, fork: bool = True) -> Call
     collector at the fork, as for `pool`, and streams flushed, so the child writes nothing twice."""
     if not (fork and can_fork()):
         return lambda: function(*args)
-    import sys
-
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    with frozen():
-        child = multiprocessing.get_context("fork").Process(target=_run_child, args=(function, args), daemon=True)
-        child.start()
+    child = _child(_run_child, (function, args))
 
     def wait() -> None:
         child.join()
@@ -173,17 +166,10 @@ def forked(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
     collector at the fork and streams flushed."""
     if not can_fork():
         return lambda: function(*args)
-    import sys
     import threading
 
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    context = multiprocessing.get_context("fork")
-    reader, writer = context.Pipe(duplex=False)
-    with frozen():
-        child = context.Process(target=_send_child, args=(function, args, writer), daemon=True)
-        child.start()
+    reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = _child(_send_child, (function, args, writer))
     writer.close()
     received: list[bytes] = []
 
@@ -203,6 +189,21 @@ def forked(function: Callable[..., Any], *args: Any) -> Callable[[], Any]:
         return unpacked(received[0])
 
     return wait
+
+
+def _child(target: Callable[..., None], args: tuple) -> multiprocessing.process.BaseProcess:
+    """A daemon child process forked now to run `target(*args)`: streams flushed first, so that
+    it writes nothing twice, and the caller's objects frozen for the garbage collector at the
+    fork, as for `pool`."""
+    import sys
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    with frozen():
+        child = multiprocessing.get_context("fork").Process(target=target, args=args, daemon=True)
+        child.start()
+    return child
 
 
 def _send_child(function: Callable[..., Any], args: tuple, writer: Any) -> None:

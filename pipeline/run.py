@@ -181,20 +181,23 @@ def _analysed_in_turn(job: _QuestionJob, q: str, items: list[Prepared],
     kept = [p for p in items if p.kept]
     del items
     # (Not with one worker asked for: --workers 1 keeps the run in one process.)
-    beside = config.mask and len(kept) > KWIC_BESIDE_ABOVE and (config.workers or os.cpu_count() or 1) > 1
+    beside = config.mask and len(kept) > KWIC_BESIDE_ABOVE and (config.workers or os.cpu_count() or 1) > 1 \
+        and parallel.can_fork()
     reps, of = distinct_answers(kept) if beside else ([], None)
-    if of is None or len(reps) <= KWIC_BESIDE_ABOVE or not parallel.can_fork():
+    if of is None or len(reps) <= KWIC_BESIDE_ABOVE:
         done = _completed(job, q, result, views(result, kept, config, tokenizer))
         return lambda: done
-    lines = parallel.forked(_kwic_lines, result.themes, kept, reps, of)
+    lines = parallel.forked(_kwic_lines, result.themes, kept, reps, of, Tokenizer())  # its own tagger
     net = network.build([p.terms for p in kept], config.seed)
     del kept, reps, of
     return lambda: _completed(job, q, result, {"network": net, "kwic": lines()})
 
 
-def _kwic_lines(themes: Sequence[Theme], kept: list[Prepared], reps: list[Prepared], of: np.ndarray) -> tuple:
-    """`kwic_view` of masked answers, with a tagger of its own (in a child process: `forked`)."""
-    return kwic.lines_from(_kwic_hits(themes, reps, Tokenizer()), kept, reps, of, limit=MAX_KWIC)
+def _kwic_lines(themes: Sequence[Theme], kept: list[Prepared], reps: list[Prepared], of: np.ndarray,
+                tokenizer: Tokenizer) -> tuple:
+    """KWIC lines of every theme keyword over masked answers `kept`, found among their distinct
+    answers `reps` (`of`: each answer's among them; `distinct_answers`)."""
+    return kwic.lines_from(_kwic_hits(themes, reps, tokenizer), kept, reps, of, limit=MAX_KWIC)
 
 
 @dataclass(frozen=True)
@@ -446,8 +449,7 @@ def kwic_view(result: QuestionResult, kept: list[Prepared], tokenizer: Tokenizer
     give its lines (`kwic.lines_from`); with --no-mask, answers of one masked text may show
     different texts, and every answer is searched."""
     if mask:
-        reps, of = distinct_answers(kept)
-        return kwic.lines_from(_kwic_hits(result.themes, reps, tokenizer), kept, reps, of, limit=MAX_KWIC)
+        return _kwic_lines(result.themes, kept, *distinct_answers(kept), tokenizer)
     keywords = list(dict.fromkeys(k for t in result.themes for k in t.keywords))
     index = kwic.Index(kept, tokenizer)  # tokenizes nothing until a word is looked up
     return tuple((k, tuple(index.lines(k, limit=MAX_KWIC))) for k in keywords)
