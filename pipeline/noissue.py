@@ -26,8 +26,9 @@ visit gave: a quality the place has (活気がある, 見応えのある展示�
 plenty of choice (お土産の種類が多い — 多い only after a word for choice: 人が多い, 階段が多い are
 problems), a state kept up (サービスが行き届いている, 整備されていて), what the visitor could do (…
 ことができた, 味わえた, リフレッシュできた, ゆっくりできる), a praised manner of what was done (綺麗に陳列さ
-れていました, 丁寧に説明してくれました), 飽きない, or a wish to come back (また来たくなる,
-機会があればまた来たい). A wish to do something else (甘いものが食べたくなる), 同じ物が多い, …となお
+れていました, 丁寧に説明してくれました), 飽きない, 頑張っている, a wish to come back (また来たくなる,
+機会があればまた来たい) or to have again what the visit gave (また食べたい, もう一度味わいたい — but
+次はカニが食べたい, ぜひ蟹を食べたい and また地元の料理も食べたい name what the answer would like). A wish to do something else (甘いものが食べたくなる), 同じ物が多い, …となお
 良い, …できる場所がいい and a verb + と condition (売りにしていくと) stay requests. A bare topic cut
 off by a space (越前そば　美味しかった) is read with the praise predicate after it. A clause that only
 tells what the visitor did (お蕎麦をいただきました, 海鮮を目当てに来た) is the setting of the praise beside
@@ -65,7 +66,7 @@ LONGEST = 120  # characters; a longer answer always says something
 
 _POLITE = r"(?:です|でした|だ|だった|である|ですね|でしたね|ですよ|だね|だよ|よ|ね|な|なあ|なぁ|かな|わ|ー|w+|笑)*"
 _THINK = (r"(?:と思います|と思う|と思った|と思いました|と思っています|と感じました|と感じた|と感じます|かと思います|"
-          r"気がします|)")
+          r"気がします|かと|)")
 _ADVERB = (r"(?:特に|とくに|特には|とくには|特段|別に|べつに|全く|まったく|全然|ぜんぜん|あまり|余り|ほとんど|殆ど|何も|"
            r"なにも|一切|何一つ|なにひとつ|これといって|これといった|これと言って|取り立てて|さほど|それほど|そんなに|"
            r"そこまで|大きな|大した|たいした|なんの|何の|どこも|今のところ|いまのところ|今回は|今回|現在|現状|当日は|"
@@ -158,6 +159,10 @@ MAX_REASON = 24  # characters of a reason clause (車なので, 自家用車で�
 # Coming again: また来たい, 今度は泊まりに行きたい, 是非また伺います (not いただきたい, a request).
 _AGAIN = r"(?:また|又|ぜひ|是非|必ず|絶対|今度|次回|次は|もう一度|いつか)[ぁ-んァ-ヶー一-龥]{0,10}?"
 _VISIT = r"(?:来|(?<!ただ)(?<!頂)き|行き|いき|行|訪れ|訪問し|伺い|利用し|泊まり|寄り|来訪し|参加し|来|こ)"
+# Doing again what the visit gave (また食べたい, もう一度味わいたい, またお伺いしたい): only after a word for
+# again — ぜひ蟹を食べたい, 次は海鮮を食べたい name what the answer would like.
+_REPEAT = r"(?:また|又|もう一度|再び|再度)(?:(?!も)[ぁ-んァ-ヶー一-龥]){0,8}?"  # (また地元の料理も: also)
+_REDO = r"(?:食べ|たべ|飲み|買い|味わい|見|観|遊び|楽しみ|お伺いし|伺いし|お邪魔し|体験し|お世話になり)"
 # Positive adjectives (stems) and the endings that make them a statement.
 _I_ADJ = (r"(?:良|よ|善|楽し|たのし|美味し|美味|おいし|旨|うま|美し|うつくし|素晴らし|すばらし|素晴し|嬉し|うれし|面白|"
           r"おもしろ|優し|やさし|心地よ|心地良|気持ちよ|気持ち良|気持ちい|可愛|かわい|懐かし|なつかし|清々し|"
@@ -184,7 +189,7 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"癒(?:され|やされ)(?:た|ました|る|ます)|感動(?:した|しました|する|します)|感激(?:した|しました)|"
           r"気に入(?:った|りました)|助かり(?:ました|ます)|助かった|喜(?:んで)(?:いました|くれました|いた|くれた)|"
           r"(?:ゆっくり|のんびり|ゆったり)(?:でき|出来|過ごせ|過ごし|休め|くつろげ)(?:た|ました)|"
-          rf"{_AGAIN}{_VISIT}(?:たい|ます|ようと思(?:います|う|っています|いました))|"
+          rf"{_AGAIN}{_VISIT}(?:たい|ます|ようと思(?:います|う|っています|いました))|{_REPEAT}{_REDO}たい|"
           r"リピート(?:したい|します|決定|確定)|リピーターになり(?:ます|たい)|"
           r"(?:良い|よい|いい|素敵な|素晴らしい|楽しい|最高の)(?:思い出|記念|旅|旅行|一日|1日|時間|休日|体験|経験)"
           r"(?:に|と)(?:なった|なりました)|"
@@ -194,7 +199,7 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"thankyou|thanks|サンキュー|感謝(?:します|しています|してます|申し上げます|いたします|致します)|"
           r"お世話になりました|おせわになりました|ごちそうさま(?:でした)?|ご馳走様(?:でした)?|御馳走様(?:でした)?|"
           r"おすすめ(?:です|します)|オススメ(?:です|します)|お勧め(?:です|します)|お薦め(?:です|します)|"
-          r"頑張って(?:ください|下さい)|がんばって(?:ください|下さい)|応援(?:して(?:います|ます|る)|します)|"
+          r"(?:頑張|がんば)って(?:ください|下さい|いる|いて|います|いますね|る|ます|ますね|おられ(?:る|ます))|応援(?:して(?:います|ます|る)|します)|"
           r"頑張れ|がんばれ|期待(?:以上|通り|どおり)(?:でした|です|だった|)|言うこと(?:なし|ない|ありません)|"
           r"申し分(?:ない|なし|ありません|なかった)|文句(?:なし|ない|ありません|のつけようがない)|"
           r"(?:快適|楽|気持ちよく|気持ち良く|楽しく|心地よく|スムーズ)に?(?:過ごせ|過ごし|移動|観光|利用|見学|散策|運転|回れ|"
@@ -243,12 +248,13 @@ _PRAISE_NOUN = re.compile(f"^.*{_HAS_GOOD_NOUN}{_PRAISE_END}")
 # before the markers below are looked for.
 _HARMLESS = re.compile(
     r"申し分(?:ない|なく|なし|ありません|なかった)|言うこと(?:なし|ない|ありません)|文句(?:なし|ない|ありません|のつけようがない)|"
-    r"(?:問題|不便|不自由|支障|トラブル|ストレス|苦労|混雑|渋滞|待ち時間|行列)(?:も|は|が)?(?:なく|無く|なし|無し)|"
+    r"(?:問題|不便|不満|不自由|支障|トラブル|ストレス|苦労|混雑|渋滞|待ち時間|行列)(?:も|は|が)?(?:なく|無く|なし|無し)|"
     r"(?:混雑|渋滞)(?:も|は)?(?:せず|しない|しなかった)(?:で|に)?|"
     r"飽き(?:ない|なかった|ません|ることなく|ずに)|忘れられ(?:ない|ません)|間違いない|この上ない|たまらない|"
     r"半端ない|ハンパない|欠かせない|惜しみなく|くまなく|隈なく|気兼ねなく|心置きなく|滞りなく|おもてなし|もてなし|"
     rf"{_AGAIN}{_VISIT}たい|リピートしたい|リピーターになりたい|"
-    r"(?<![とばら])(?:ありがた|有難|有り難)(?:い|かった|く)|期待(?:以上|通り|どおり)|頑張って(?:ください|下さい)|がんばって(?:ください|下さい)|"
+    r"(?<![とばら])(?:ありがた|有難|有り難)(?:い|かった|く)|期待(?:以上|通り|どおり)|(?:頑張|がんば)って(?:ください|下さい|いる|いて|います|る|ます|おられ)|"
+    rf"{_REPEAT}{_REDO}たい|"
     r"よろしくお願い(?:します|いたします|致します|申し上げます)|ならでは|"
     rf"落ち着(?:い|き|け|く)|{_VISIT}たくなる(?:ような|様な)|"
     r"(?:整備|清掃|手入れ|管理|工夫|配慮|整理|掃除|準備)(?:が|も)?(?:さ|し)れて(?:いる|いた|います|いました|おり|いて)"
@@ -399,16 +405,18 @@ def _groups(parts: list[str]) -> list[list[str]]:
 
 def _group_kinds(group: list[str]) -> list[str] | None:
     """The kinds of a group of pieces read as one clause or, failing that, as a first clause and
-    the rest (トイレも、気持ちよいし、 + 不便なところは、ない); None when some part says more."""
+    the rest (トイレも、気持ちよいし、 + 不便なところは、ない); None when some part says more. A
+    group read whole as only telling what was done (カレーがとても美味しくて、必ず食べます) is read in
+    parts when a part praises."""
     whole = _clause_kind("".join(group))
-    if whole:
+    if whole and whole != DONE:
         return [whole]
     for i in range(1, len(group)):
         first = _clause_kind("".join(group[:i]))
         rest = _group_kinds(group[i:]) if first else None
-        if rest is not None:
+        if rest is not None and (whole != DONE or PRAISE in [first] + rest):
             return [first] + rest
-    return None
+    return [whole] if whole else None
 
 
 # A topic left alone by a space or comma (谷川のおそば  おいしかったです): a short piece that ends in no
