@@ -22,6 +22,9 @@ def terms(text, tokenizer, **kw):
     ("できることがあればと思います", ()),  # only stop words
     ("今のままで十分", ("十分",)),  # lone adverbial noun まま dropped
     ("10ページの資料を3回作った", ("資料", "作る")),  # numbers and counters dropped
+    # UniDic reads a conjugated 感じ as the サ変 感ずる: a stop word in every form, as 感じる is.
+    ("駐車場が狭いと感じました", ("駐車場", "狭い")),
+    ("不便を感じる", ("不便",)),
 ])
 def test_terms(text, expected, tokenizer):
     assert terms(text, tokenizer) == expected
