@@ -420,15 +420,18 @@ def _word_weights(docs: list[tuple[str, ...]], vectors: WordVectors, aliases: di
     # copies as arrays, they took 650 MB); the answers' bounds make the rows of `pick` directly,
     # each row's entries in text order, as a matrix made from (answer, column) pairs has them.
     rows, weights, bounds = array("i"), array("d"), array("q", [0])
+    # Every word's row looked up at once (and the rows of the lemmas of those without one).
+    row_of = vectors.rows(list(df))
+    row_of.update(vectors.rows([aliases[w] for w in df if w not in row_of and w in aliases]))
     found_for: dict[str, tuple[int, float] | None] = {}  # a word's vector row and weight, once a word
     for doc in docs:
         for w in doc:
             if w in found_for:
                 hit = found_for[w]
             else:
-                r = vectors.row(w)
+                r = row_of.get(w)
                 if r is None and w in aliases:
-                    r = vectors.row(aliases[w])
+                    r = row_of.get(aliases[w])
                 hit = found_for[w] = None if r is None else (r, np.log((1 + n) / (1 + df[w])) + 1.0)
             if hit is not None:
                 rows.append(hit[0])

@@ -451,3 +451,24 @@ def test_forked_computes_in_a_child_and_errors_come_back_here(monkeypatch):
     monkeypatch.setattr(parallel, "can_fork", lambda: False)
     assert parallel.forked(_pid_and, 3)() == (os.getpid(), 3)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_word_rows_by_sorted_keys_are_a_dictionary_s():
+    """The word vectors' index (`wordvectors.KeyIndex`: binary search among the words' sorted
+    64-bit keys) gives every word the row a dictionary of the words gives it, one by one and all
+    at once, and None for a word it does not have; words whose keys collide are left out (here two
+    equal words stand for a collision: both find no row)."""
+    from pipeline.wordvectors import KeyIndex, WordVectors, keyed
+
+    words = [f"語{i}" for i in range(2000)] + ["Wi-Fi", "ボランティア", "重複"]
+    rows = [i % 97 for i in range(len(words))]
+    index = KeyIndex(*keyed(words + ["重複"], rows + [5]))
+    assert len(index) == len(words) - 1
+    asked = words + ["ない語", "", "語2000"]
+    expected = {w: r for w, r in zip(words, rows) if w != "重複"}
+    assert [index.get(w) for w in asked] == [expected.get(w) for w in asked]
+    assert index.rows(asked) == [expected.get(w) for w in asked]
+    table = WordVectors(index=index, matrix=np.zeros((97, 3), dtype=np.float32))
+    assert table.rows(asked) == expected
+    assert WordVectors(index=expected, matrix=table.matrix).rows(asked) == expected
+    assert KeyIndex(*keyed([], [])).rows(["語1"]) == [None]
