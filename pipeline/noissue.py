@@ -491,14 +491,16 @@ class Framing:
     source: str  # "config", "title" or "answers"
 
 
-_TITLE_PROBLEMS = re.compile(r"不便|困|課題|問題|不満|改善|悪かった|悪い点|苦労|障害|支障|心配|不安|トラブル|苦情|嫌")
+_TITLE_PROBLEMS = re.compile(r"不便|困|課題|問題|不満|改善|悪かった|悪い点|苦労|障害|支障|心配|不安|トラブル|苦情|嫌|"
+                             r"にくい|づらい|危な|危険|怖|満足して(?:いない|いません|ない)|満足でき(?:ない|なかった)")
 # Why something is not done (協働したくない理由, 利用しない理由): the reasons are the content, 今の
 # ままで十分 among them.
 _TITLE_WHY_NOT = re.compile(r"(?:ない|なかった|ません|ず)(?:の|)理由|しない訳|しないわけ")
 _TITLE_REQUESTS = re.compile(r"要望|求め|ほしい|欲しい|希望|意見|提案|必要|望む|期待|あれば|あると|とよい|と良い|といい|"
                              r"たらよい|たら良い|べき|アイデア")
-_TITLE_GOOD = re.compile(r"よかった|良かった|良い点|よい点|良いところ|よいところ|満足(?:度)?の理由|満足した|魅力|"
-                         r"おすすめ|オススメ|お勧め|推奨|楽しかった|印象に残|感動|気に入|好きな")
+_TITLE_GOOD = re.compile(r"よかった|良かった|良い点|よい点|良いところ|よいところ|満足(?:度)?の理由|満足した|満足して(?!いない|いません|ない)|魅力|"
+                         r"おすすめ|オススメ|お勧め|推奨|楽しかった|印象に残|感動|気に入|好きな|成果|評価できる|"
+                         r"役に立った|役立った|嬉しかった|うれしかった")
 # Impressions (ご意見・ご感想, 参加した感想): praise is what such a question asks for among the rest.
 _TITLE_IMPRESSIONS = re.compile(r"感想|所感")
 

@@ -104,6 +104,9 @@ def test_what_applies_to_which_question(kind, asks, applies):
     ("ご意見・ご感想をお聞かせください", "other"), ("講座に参加した感想・今後希望するテーマ", "other"),
     ("今回の旅行の感想", ""), ("旅行の感想・不便に感じたこと", "other"), ("印象に残ったこと", "good"),
     ("inconv", ""), ("Q5", ""), ("自由記述", ""),
+    ("公園の使いにくいところ", "problems"), ("通学路で危ないと感じる場所", "problems"),
+    ("満足している点", "good"), ("満足していない点", "problems"), ("本事業の成果", "good"), ("研修で役に立ったこと", "good"),
+    ("参加して嬉しかったこと", "good"), ("研修で学んだこと", ""), ("ボランティアを始めたきっかけ", ""),
 ])
 def test_framing_from_the_title(title, asks):
     assert noissue.from_title(title) == asks
