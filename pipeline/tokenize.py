@@ -31,6 +31,9 @@ STOP_WORDS = frozenset(
 )
 
 HONORIFICS = frozenset("さん 様 さま 氏 君 くん ちゃん 殿 先生 どの".split())
+# Suffixes that make a plural or an "and so on" of a noun (子供たち, 学生ら, 景色等): the noun is the
+# word — joined, they split one word into two (子供 and 子供たち) and show 「景色等」 as a keyword.
+PLURALS = frozenset("等 たち 達 ら 共".split())
 
 
 
@@ -256,8 +259,9 @@ def is_compound_part(tok: Token, inside: bool) -> bool:
         return tok.pos2 != "数詞"
     if tok.pos1 == "接頭辞":
         return True
-    # 報告 + 書, 参加 + 者 join; honorifics (職員さん, 山本様) do not.
-    return inside and tok.pos1 == "接尾辞" and tok.pos2 == "名詞的" and tok.base not in HONORIFICS
+    # 報告 + 書, 参加 + 者 join; honorifics (職員さん, 山本様) and plurals (子供たち, 景色等) do not.
+    return inside and tok.pos1 == "接尾辞" and tok.pos2 == "名詞的" and tok.base not in HONORIFICS \
+        and tok.base not in PLURALS
 
 
 def words_only(tokens: Sequence[Token]) -> list[Token]:

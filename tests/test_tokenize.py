@@ -25,6 +25,10 @@ def terms(text, tokenizer, **kw):
     # UniDic reads a conjugated 感じ as the サ変 感ずる: a stop word in every form, as 感じる is.
     ("駐車場が狭いと感じました", ("駐車場", "狭い")),
     ("不便を感じる", ("不便",)),
+    # A plural or "and so on" suffix is not part of the word: 子供たち is 子供, 景色等 is 景色.
+    ("子供たちが遊べる場所", ("子供", "遊べる", "場所")),
+    ("景色等が良い", ("景色",)),
+    ("観光客等の増加", ("観光客", "増加")),
 ])
 def test_terms(text, expected, tokenizer):
     assert terms(text, tokenizer) == expected
