@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import functools
 import glob
 import json
 import os
@@ -435,30 +436,11 @@ def write_assignments(results: list[QuestionResult], config: Config, path: Path)
         writer = csv.writer(f, lineterminator="\r\n")
         writer.writerow(row_cells(ASSIGNMENT_COLUMNS + attr_names))
         # The values that repeat from row to row (question, label, key, reason set aside, reason,
-        # themes, attributes) are made cells once each.
-        same: dict[str, Any] = {}
-
-        def repeated(value: str) -> Any:
-            found = same.get(value)
-            if found is None:
-                found = same[value] = cell(value)
-            return found
-
-        # So are a score's cell (scores have four decimals) and a list of themes' (by the tuple).
-        scores: dict[float, Any] = {}
-        theme_lists: dict[tuple[int, ...], Any] = {}
-
-        def score_cell(score: float) -> Any:
-            found = scores.get(score)
-            if found is None:
-                found = scores[score] = cell(f"{score:.4f}")
-            return found
-
-        def themes_cell(ids: tuple[int, ...]) -> Any:
-            found = theme_lists.get(ids)
-            if found is None:
-                found = theme_lists[ids] = repeated(";".join(str(t) for t in ids))
-            return found
+        # attributes; a score, which has four decimals; a list of themes, by its tuple) are made
+        # cells once each.
+        repeated = functools.cache(cell)
+        score_cell = functools.cache(lambda score: cell(f"{score:.4f}"))
+        themes_cell = functools.cache(lambda ids: repeated(";".join(str(t) for t in ids)))
 
         for result in results:
             question = repeated(result.question)

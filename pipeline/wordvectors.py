@@ -129,11 +129,8 @@ class KeyIndex:
         self._keys, self._rows = keys, rows
 
     def get(self, word: str, default: int | None = None) -> int | None:
-        k = np.uint64(key(word))
-        i = int(np.searchsorted(self._keys, k))
-        if i < len(self._keys) and self._keys[i] == k:
-            return int(self._rows[i])
-        return default
+        found = self.rows([word])[0]
+        return default if found is None else found
 
     def rows(self, words: list[str]) -> list[int | None]:
         """`get` of each word, searched all at once."""
