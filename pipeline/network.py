@@ -86,6 +86,8 @@ def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[
     from matplotlib.figure import Figure
     from matplotlib.font_manager import FontProperties
 
+    from pipeline.render import save_png
+
     g = nx.Graph()
     g.add_nodes_from(range(len(network.words)))
     g.add_weighted_edges_from(network.edges)
@@ -113,5 +115,4 @@ def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[
     ax.autoscale_view()
     ax.set_axis_off()
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None})
+    save_png(fig, path)

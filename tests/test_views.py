@@ -328,6 +328,37 @@ assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "
         assert b"Software" not in first
 
 
+def test_a_laid_out_chart_is_drawn_once_with_the_same_pixels(tmp_path):
+    """`render.save_png` drops the placeholder layout engine `tight_layout` leaves, so that
+    `savefig` draws the figure once instead of a dry run first; the pixels are those of a plain
+    savefig."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from pipeline import render
+
+    def chart():
+        fig = Figure(figsize=(4, 3), dpi=50)
+        FigureCanvasAgg(fig)
+        fig.subplots().barh([0, 1, 2], [3, 1, 2])
+        fig.tight_layout()
+        draws = []
+        real = fig.draw
+        fig.draw = lambda renderer: (draws.append(1), real(renderer))[1]
+        return fig, draws
+
+    fig, draws = chart()
+    render.save_png(fig, tmp_path / "once.png")
+    assert len(draws) == 1
+    fig, draws = chart()
+    fig.savefig(tmp_path / "plain.png", format="png")
+    assert len(draws) == 2  # what save_png avoids: the dry run, then the drawing
+    once, plain = (np.asarray(Image.open(tmp_path / f"{name}.png")) for name in ("once", "plain"))
+    assert once.shape == plain.shape and (once == plain).all()
+
+
 def test_font_cut_before_the_pictures_covers_the_finished_page(tmp_path):
     """outputs cuts the report's font subset from `report.characters` while the word clouds are
     drawn: every character of the finished page (pictures embedded) must be among them."""
