@@ -60,9 +60,9 @@ _PATTERNS = [
 ]
 _NON_ANSWER = re.compile("^(?:" + "|".join(_PATTERNS) + ")$")
 # Formulas that close an answer and add nothing to it.
-CLOSING = re.compile(r"^(?:以上(?:です|になります|となります|)|よろしくお願い(?:します|いたします|致します|申し上げます)|"
-                     r"今後とも(?:よろしく)?お願い(?:します|いたします|致します)|お疲れ様(?:です|でした)|"
-                     r"宜しくお願い(?:します|いたします|致します))$")
+CLOSING = re.compile(r"^(?:以上(?:です|になります|となります|)|"
+                     r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|)(?:どうぞ|)(?:よろしく|宜しく|)"
+                     r"お願い(?:します|いたします|致します|申し上げます)|お疲れ様(?:です|でした))$")
 # Sentence ends, commas, list marks and line breaks; and contrastive conjunctions, which start a
 # new clause: 「特にないが駐車場は狭い」 is 特にない + 駐車場は狭い.
 _SPLIT = re.compile(
