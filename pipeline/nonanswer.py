@@ -100,6 +100,24 @@ def pieces(norm: str) -> list[str]:
     return [p for p in _SPLIT.split(norm) if p and core(p)]
 
 
+_CONCESSIVE = frozenset("が けど けれど けれども ものの".split())
+
+
+def concessive(norm: str) -> list[bool]:
+    """For each clause of `pieces(norm)`, whether a concessive conjunction follows it (…ですが,
+    …けど, …ものの): what it says is conceded to the next clause."""
+    out: list[bool] = []
+    start = 0
+    for m in _SPLIT.finditer(norm):
+        piece = norm[start:m.start()]
+        if piece and core(piece):
+            out.append(m.group(0) in _CONCESSIVE)
+        start = m.end()
+    if norm[start:] and core(norm[start:]):
+        out.append(False)
+    return out
+
+
 def is_non_answer(clause_core: str) -> bool:
     """Whether a clause (as `core` gives it) is a non-answer: 特になし, 同上, わからない…"""
     return bool(_NON_ANSWER.match(clause_core))

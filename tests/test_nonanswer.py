@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import noissue
-from pipeline.nonanswer import extra_set, reason
+from pipeline.nonanswer import concessive, extra_set, pieces, reason
 from pipeline.normalize import normalize
 
 CASES_FILE = Path(__file__).parent / "data" / "nonanswer_cases.tsv"
@@ -134,3 +134,16 @@ def test_configured_framing_wins_then_the_title():
     assert noissue.framing("不便な点", answers, "requests") == noissue.Framing("requests", "config")
     assert noissue.framing("不便な点", answers) == noissue.Framing("problems", "title")
     assert noissue.framing("Q5", answers) == noissue.Framing("good", "answers")
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2回目の利用ですが、快適でした", [True, False]),
+    ("初めてだけど楽しめた。また来たい", [True, False, False]),
+    ("駐車場が狭い。トイレも古い", [False, False]),
+    ("特になし", [False]),
+    ("、、良かったです。", [False]),
+])
+def test_concessive_clauses_line_up_with_the_pieces(text, expected):
+    """`concessive` marks the clauses that a concessive conjunction follows, one flag per piece."""
+    assert len(concessive(text)) == len(pieces(text))
+    assert concessive(text) == expected

@@ -349,34 +349,34 @@ def evaluate_no_issue() -> str:
            "| " + " | ".join(cols) + " |", "|" + "|".join("---" for _ in cols) + "|"]
     for r in rows:
         out.append("| " + " | ".join(f"{r[c]:.3f}" if isinstance(r[c], float) else str(r[c]) for c in cols) + " |")
-    return "\n".join(out + lines + ["", services_no_issue()])
+    return "\n".join(out + lines + ["", made_no_issue()])
 
 
-SERVICES = ROOT / "corpus" / "noissue_services.tsv"
+MADE = ROOT / "corpus" / "noissue_made.tsv"
 
 
-def services_no_issue() -> str:
-    """Setting aside on the answers written for municipal services' questionnaires
-    (corpus/noissue_services.tsv), per half: `dev` was read while the method was changed, `test`
-    only measured. Each answer is read alone with the framing it was written for, as
+def made_no_issue() -> str:
+    """Setting aside on the answers written for these tables (corpus/noissue_made.tsv: municipal
+    services, and longer answers about visits), per set and half: `dev` was read while the method
+    was changed, `test` only measured. Each answer is read alone with the framing it was written for, as
     `nonanswer.reason` and then `noissue.kind` read its normalised text in a run (masking aside)."""
     from pipeline import noissue
     from pipeline.nonanswer import reason
     from pipeline.normalize import normalize
 
-    with SERVICES.open(encoding="utf-8", newline="") as f:
+    with MADE.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader((line for line in f if not line.startswith("#")), delimiter="\t"))
-    out = ["no_issue on answers written for municipal services (corpus/noissue_services.tsv)",
-           "| half | n | aside coded | aside P | aside R | concerns set aside |", "|---|---|---|---|---|---|"]
-    for half in ("dev", "test"):
-        part = [r for r in rows if r["half"] == half]
+    out = ["no_issue on answers written for it (corpus/noissue_made.tsv; dev read while changing the method, test only measured)",
+           "| set | half | n | aside coded | aside P | aside R | concerns set aside |", "|---|---|---|---|---|---|---|"]
+    for group, half in [(g, h) for g in dict.fromkeys(r["set"] for r in rows) for h in ("dev", "test")]:
+        part = [r for r in rows if r["set"] == group and r["half"] == half]
         norms = [normalize(r["text"]) for r in part]
         found = [bool(reason(t)) or noissue.applies(noissue.kind(t), r["asks"]) for t, r in zip(norms, part)]
         gold = [r["expected"] != "keep" for r in part]
         tp = sum(f and g for f, g in zip(found, gold))
         fp = sum(f and not g for f, g in zip(found, gold))
         fn = sum(g and not f for f, g in zip(found, gold))
-        out.append(f"| {half} | {len(part)} | {tp + fn} | {tp / max(tp + fp, 1):.3f} | {tp / max(tp + fn, 1):.3f} | {fp} |")
+        out.append(f"| {group} | {half} | {len(part)} | {tp + fn} | {tp / max(tp + fp, 1):.3f} | {tp / max(tp + fn, 1):.3f} | {fp} |")
     return "\n".join(out)
 
 
