@@ -370,6 +370,8 @@ def made_no_issue() -> str:
            "| set | half | n | aside coded | aside P | aside R | concerns set aside |", "|---|---|---|---|---|---|---|"]
     for group, half in [(g, h) for g in dict.fromkeys(r["set"] for r in rows) for h in ("dev", "test")]:
         part = [r for r in rows if r["set"] == group and r["half"] == half]
+        if not part:
+            continue
         norms = [normalize(r["text"]) for r in part]
         found = [bool(reason(t)) or noissue.applies(noissue.kind(t), r["asks"]) for t, r in zip(norms, part)]
         gold = [r["expected"] != "keep" for r in part]
