@@ -118,10 +118,13 @@ _SATISFIED_END = (r"(?:しています|している|してます|してる|し�
 _AS_IS = (r"(?:今のまま|いまのまま|このまま|現状のまま|現在のまま|今の状態|今の内容|現状|現在|今|いま|これ|それ|"
           r"いまの施設|今の施設|この位|このくらい|これくらい|これ位|この程度)")
 
+# What a denial is about, before the issue (市への要望は特にありません, ごみ収集に関しては何も言うことはありません):
+# in a pattern of its own (`_denies`), tried on a clause that has one of these markers.
+_ABOUT_MARKS = r"(?:への|に対する|に対しての|に対して|についての|について|に関して|に関する|に関しては|については)"
+_ABOUT = "{about}"
 _DENIAL_PATTERNS = [
     # (車なので)特に不便はなかった / 問題ありません / 不便を感じることはなかった / 困ったことはない
-    rf"{_ADVERB}{_ADVERB}(?:[^、。]{{1,10}}?(?:への|に対する|に対しての|に対して|についての|について|に関して|に関する|に関しては|については))?"
-    rf"{_ADVERB}{_ISSUE}(?:(?:や|とか|と|も|や特に){_ISSUE})?(?:は|わ|も|が|を|に|と|では|でも|など|等|なんて|とか|なども|らしい(?:もの|こと)|"
+    rf"{_ADVERB}{_ADVERB}{_ABOUT}{_ADVERB}{_ISSUE}(?:(?:や|とか|と|も|や特に){_ISSUE})?(?:は|わ|も|が|を|に|と|では|でも|など|等|なんて|とか|なども|らしい(?:もの|こと)|"
     rf"と(?:いう|言う)ほどの(?:もの|こと)|と(?:いった|言った)(?:もの|こと)|)(?:は|も|)(?:特に|)"
     rf"(?:感じ(?:る|た)?(?:こと|事|点|ところ|もの|ような(?:こと|事))?(?:は|も)?)?{_ADVERB}{_NEG}{_POLITE}{_THINK}{_POLITE}{_SO}",
     # まったく感じませんでした / 特に困らなかった / 困ることはなかった / 迷わなかった
@@ -171,7 +174,14 @@ _ENOUGH_PATTERNS = [
     rf"{_ADVERB}(?:これ以上|今以上)(?:は|の|に|)(?:ない|無い|ありません|望まない|求めない|望みません|求めません|必要ない|"
     rf"いらない|要らない){_POLITE}",
 ]
-_DENIAL = re.compile("^(?:" + "|".join(_DENIAL_PATTERNS) + ")$")
+_DENIAL = re.compile("^(?:" + "|".join(p.replace(_ABOUT, "") for p in _DENIAL_PATTERNS) + ")$")
+_DENIAL_ABOUT = re.compile("^(?:" + _DENIAL_PATTERNS[0].replace(_ABOUT, rf"[^、。]{{1,10}}?{_ABOUT_MARKS}") + ")$")
+_ABOUT_MARK = re.compile(_ABOUT_MARKS)
+
+
+def _denies(clause: str) -> bool:
+    """Whether a clause (after any reason) only denies a problem or request (`_DENIAL_PATTERNS`)."""
+    return bool(_DENIAL.match(clause) or (_ABOUT_MARK.search(clause) and _DENIAL_ABOUT.match(clause)))
 _ENOUGH = re.compile("^(?:" + "|".join(_ENOUGH_PATTERNS) + ")$")
 # Where a reason or a concession ends, before a denial (車なので特に不便はない, 毎日使ってますが不便はない).
 _FELT_NOT = re.compile(rf"^(.{{1,12}}?)(?:と|に)(?:感じた|思った|感じる|思う|感じ)(?:こと|事)(?:は|も)?{_ADVERB}{_NEG}{_POLITE}$")
@@ -254,7 +264,6 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"(?:ご苦労|御苦労)(?:様|さま)(?:です|でした)|助かる|喜んで(?:います|いる|ます)|"
           r"(?:頑張|がんば)り(?:ます|ましょう)|(?:よく|良く)(?:わかり|分かり|わかる|分かる|理解でき)(?:ます|ました|る|た)|"
           r"(?:住み続け|ずっと住み)たい(?:町|まち|街|所|ところ|場所|)(?:です|だと思います|と思います|)|"
-          rf"{_NA_WORD}で(?:驚き|驚い|びっくりし)(?:ました|た)|"
           r"(?:安心して|気軽に|気持ちよく|楽しく)(?:通え|利用でき|過ごせ|遊べ)る[ぁ-んァ-ヶー一-龥]{1,8}?(?:です|でした|だ))")
 # A present state of the place that is good in itself: 活気がある, 駐車場が近くにある, サービスが行き届い
 # ている, お土産の種類が多い (多い only after a word for choice: 人が多い, 階段が多い are problems).
@@ -388,9 +397,15 @@ _LOOKING_FORWARD = re.compile(r"^(?:毎年|毎回|毎週|毎月|毎日|いつも
                               rf"すごく|本当に|大変|非常に)*楽しみにして(?:います|いる|おります|ます|る){_PRAISE_END}")
 
 
+# Surprised by a quality (手続きがとてもスムーズで驚きました): tried only on a clause that has 驚 or びっくり (the
+# quality words are slow to try at every position).
+_SURPRISED = re.compile(rf"{_NA_WORD}で(?:驚き|驚い|びっくりし)(?:ました|た){_PRAISE_END}")
+
+
 def _praise_clause(clause: str) -> bool:
     praised = _PRAISE.match(clause) or (_ARU_OR_FULL.search(clause) and _PRAISE_NOUN.match(clause)) \
-        or _LOOKING_FORWARD.match(clause)
+        or ("楽しみにし" in clause and _LOOKING_FORWARD.match(clause)) \
+        or (("驚" in clause or "びっくり" in clause) and _SURPRISED.search(clause))
     if not praised or _NOMINAL.search(clause) or _WISHED_PLACE.search(clause) \
             or _CONCERN.search(_HARMLESS.sub("", clause)):
         return False
@@ -402,9 +417,9 @@ def _nothing_kind(clause: str) -> str:
     """NOTHING when a clause denies any problem or request (特に不便はなかった), ENOUGH when it
     says things are fine as they are (現状で満足), after an optional reason (車なので…) that must
     not itself name a concern; else ""."""
-    if _DENIAL.match(clause):
+    if _denies(clause):
         return NOTHING
-    felt = _FELT_NOT.match(clause)
+    felt = ("感じ" in clause or "思" in clause) and _FELT_NOT.match(clause)
     if felt and _CONCERN.search(felt.group(1)):
         return NOTHING
     if _ENOUGH.match(clause):
@@ -412,7 +427,7 @@ def _nothing_kind(clause: str) -> str:
     for m in _BECAUSE_ENDS.finditer(clause, 1, MAX_REASON + 4):
         rest = clause[m.end():]
         said = ""
-        if _DENIAL.match(rest):
+        if _denies(rest):
             said = NOTHING
         # After a reason in the te-form only a denial: 「二人で一匹で十分」 asks for smaller portions.
         elif _STRONG_END.search(clause, 0, m.end()):
@@ -443,7 +458,7 @@ def _clause_kind(piece: str) -> str:
     clause = core(piece).strip("ーｰ～")
     if not clause:
         return "closing"
-    if CLOSING.match(clause) or _SCOPE.match(clause) or _ADDRESS.match(clause):
+    if CLOSING.match(clause) or _SCOPE.match(clause) or len(clause) <= 16 and _ADDRESS.match(clause):
         return "closing"
     if is_non_answer(clause):
         return "non_answer"
@@ -544,14 +559,16 @@ def kind(norm: str) -> str:
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
     parts = pieces(norm)
-    conceded = concessive(norm)
+    conceded: list[bool] = []  # (`concessive`, found when first needed)
     kinds: list[str] = []
     groups = _groups(parts)
     i = n = 0  # n: the pieces before groups[i]
     while i < len(groups):
         found = _group_kinds(groups[i])
-        if found is None and conceded[n + len(groups[i]) - 1] and i + 1 < len(groups):
-            found = _conceded(groups[i])
+        if found is None and i + 1 < len(groups):
+            conceded = conceded or concessive(norm)
+            if conceded[n + len(groups[i]) - 1]:
+                found = _conceded(groups[i])
         if found is None:
             found = _topic_kinds(groups[i], groups[i + 1]) if i + 1 < len(groups) else None
             if found is None:
