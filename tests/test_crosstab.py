@@ -252,3 +252,25 @@ def test_counts_equal_a_count_answer_by_answer():
         for j, value in enumerate(table.values):
             folded = [v for tt, v in kept if tt == t and (v == value or (value == OTHER and v not in table.values))]
             assert table.counts[i, j] == len(folded)
+
+
+def test_monte_carlo_fisher_is_scipys_test_and_takes_any_number_of_answers():
+    """`fisher_monte_carlo` gives SciPy's statistic and p-value from the same random tables, and
+    also for a table of more answers than the random tables have cells, which SciPy's
+    fisher_exact takes for a single table and fails on (a question of a million answers)."""
+    from scipy import stats
+
+    from pipeline.crosstab import fisher_monte_carlo
+
+    for table in (np.array([[4, 3, 5, 2], [6, 5, 5, 2], [6, 5, 2, 5], [5, 5, 1, 7]]),
+                  np.asfortranarray([[3, 0, 1], [0, 4, 2]]), np.array([[1, 0, 0], [0, 1, 0], [0, 0, 1]])):
+        scipy_result = stats.fisher_exact(table, method=stats.MonteCarloMethod(n_resamples=999,
+                                                                               rng=np.random.default_rng(3)))
+        assert fisher_monte_carlo(table, 3, draws=999) == (float(np.ravel(scipy_result.statistic)[0]),
+                                                           float(np.ravel(scipy_result.pvalue)[0]))
+    large = np.array([[19990, 3, 2], [4, 1, 0], [3, 0, 2]])  # 20,005 answers, 1,999 × 9 cells drawn
+    with pytest.raises(ValueError):
+        stats.fisher_exact(large, method=stats.MonteCarloMethod(n_resamples=1999, rng=np.random.default_rng(0)))
+    statistic, p = fisher_monte_carlo(large, 0, draws=1999)
+    assert 0 < statistic < 1 and p == 1 / 2000  # nothing as improbable among the random tables
+    assert independence_test(large, 0)[0] == "fisher"
