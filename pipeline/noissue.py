@@ -177,14 +177,11 @@ _ENOUGH_PATTERNS = [
 _DENIAL = re.compile("^(?:" + "|".join(p.replace(_ABOUT, "") for p in _DENIAL_PATTERNS) + ")$")
 _DENIAL_ABOUT = re.compile("^(?:" + _DENIAL_PATTERNS[0].replace(_ABOUT, rf"[^、。]{{1,10}}?{_ABOUT_MARKS}") + ")$")
 _ABOUT_MARK = re.compile(_ABOUT_MARKS)
-
-
-def _denies(clause: str) -> bool:
-    """Whether a clause (after any reason) only denies a problem or request (`_DENIAL_PATTERNS`)."""
-    return bool(_DENIAL.match(clause) or (_ABOUT_MARK.search(clause) and _DENIAL_ABOUT.match(clause)))
 _ENOUGH = re.compile("^(?:" + "|".join(_ENOUGH_PATTERNS) + ")$")
-# Where a reason or a concession ends, before a denial (車なので特に不便はない, 毎日使ってますが不便はない).
+# Never felt what names a concern (読みにくいと感じたことはありません; 良いと思ったことはない stays).
 _FELT_NOT = re.compile(rf"^(.{{1,12}}?)(?:と|に)(?:感じた|思った|感じる|思う|感じ)(?:こと|事)(?:は|も)?{_ADVERB}{_NEG}{_POLITE}$")
+# Where a reason, a concession or a listed reason ends, before a denial (車なので特に不便はない, 毎日使ってますが
+# 不便はない, 駅も近いしスーパーもあるし何も困っていません).
 _BECAUSE_ENDS = re.compile(rf"{_BECAUSE_END}|(?:ます|です)が|(?<=[いるただ])し")
 # After a reason, a bare 特にない says there was nothing to report: ツアーバスのため特にありません.
 _BARE_NOTHING = re.compile(rf"^(?:特に|とくに|特には|とくには|特段|別に){_NEG}{_POLITE}$")
@@ -200,6 +197,10 @@ _VISIT = r"(?:来|(?<!ただ)(?<!頂)き|行き|いき|行|訪れ|訪問し|伺�
 # again — ぜひ蟹を食べたい, 次は海鮮を食べたい name what the answer would like.
 _REPEAT = r"(?:また|又|もう一度|再び|再度)(?:(?!も)[ぁ-んァ-ヶー一-龥]){0,8}?"  # (また地元の料理も: also)
 _REDO = r"(?:食べ|たべ|飲み|買い|味わい|見|観|遊び|楽しみ|お伺いし|伺いし|お邪魔し|体験し|お世話になり)"
+# Thanks and praise said with a negative word (感謝しかない, 心細くなかった) or a word of toil (お疲れさまです,
+# ご苦労様です): in the praise verbs, and removed before the concern markers are looked for.
+_NEGATIVE_THANKS = r"(?:感謝しか(?:ない|ありません)|(?:心細|寂し|さみし|さびし|退屈)(?:く|)(?:なかった|ありませんでした|ませんでした))"
+_TOIL = r"(?:お疲れ|おつかれ|ご苦労|御苦労)(?:様|さま)"
 # Wishes that praise: to have again what the visit gave, or to recommend the place (みんなに勧めたい).
 _GOOD_WISH = rf"(?:{_REPEAT}{_REDO}|勧め|薦め|すすめ|おすすめし|オススメし|お勧めし|紹介し|住み続け|ずっと住み)たい"
 # Positive adjectives (stems) and the endings that make them a statement.
@@ -228,8 +229,8 @@ _NA_END = (r"(?:です|でした|だ|だった|で|でして|でしたし|だし
 _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽しませて(?:いただきました|頂きました|もらいました|もらった)|"
           r"楽しく(?:過ごせ|過ごし|遊べ|遊び|見学|観光|散策|買い物)(?:た|ました|でき(?:た|ました))|"
           r"癒(?:され|やされ)(?:た|ました|る|ます)|感動(?:した|しました|する|します)|感激(?:した|しました)|"
-          r"気に入(?:った|りました)|助かり(?:ました|ます)|助かった|助かって(?:います|いる|おります|ます)|"
-          r"喜(?:んで)(?:いました|くれました|いた|くれた)|"
+          r"気に入(?:った|りました)|助か(?:りました|ります|った|って(?:います|いる|おります|ます)|る)|"
+          r"喜んで(?:いました|くれました|いた|くれた|います|いる|ます)|"
           r"(?:勉強|参考|ため|為|刺激|励み)に(?:なりました|なった|なります|なる)|"
           r"(?:ゆっくり|のんびり|ゆったり)(?:でき|出来|過ごせ|過ごし|休め|くつろげ)(?:た|ました)|"
           rf"{_AGAIN}{_VISIT}(?:たい|ます|ようと思(?:います|う|っています|いました))|{_GOOD_WISH}|"
@@ -255,13 +256,11 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"(?:おかげ|お陰|御蔭)(?:です|でした|さま|様)|"
           r"お世話にな(?:って(?:います|おります|ます|いる)|っております)|"
           r"(?:よく|良く|十分|充分|しっかり)(?:やって|頑張って|がんばって)(?:くれて|くださって|下さって|いただいて|)(?:いる|います|いて|る|ます)|"
-          r"(?:お疲れ様|お疲れさま|おつかれさま)(?:です|でした)|感謝しか(?:ない|ありません)|楽しみ(?:の一つ|のひとつ|)(?:です|でした|だ)|"
+          rf"{_TOIL}(?:です|でした)|{_NEGATIVE_THANKS}|楽しみ(?:の一つ|のひとつ|)(?:です|でした|だ)|"
           r"(?:て|で)(?:くださり|くださって|くださった|くださいました|下さり|下さって|下さった|下さいました)|"
           r"(?:良く|よく|きれいに|綺麗に|便利に|快適に)なって(?:いる|います|きている|きています|きた|きました|いて)|"
-          r"(?:心細|寂し|さみし|さびし|退屈)(?:く|)(?:なかった|ありませんでした|ませんでした)|"
           r"(?:便利|快適|気持ちよく|気持ち良く|楽しく)に?使わせて(?:もらっ|いただい|頂い)(?:ています|てます|ている|た|ました)|"
           r"元気を(?:もらっ|いただい|頂い)(?:ています|てます|ている|た|ました)|"
-          r"(?:ご苦労|御苦労)(?:様|さま)(?:です|でした)|助かる|喜んで(?:います|いる|ます)|"
           r"(?:頑張|がんば)り(?:ます|ましょう)|(?:よく|良く)(?:わかり|分かり|わかる|分かる|理解でき)(?:ます|ました|る|た)|"
           r"(?:住み続け|ずっと住み)たい(?:町|まち|街|所|ところ|場所|)(?:です|だと思います|と思います|)|"
           r"(?:安心して|気軽に|気持ちよく|楽しく)(?:通え|利用でき|過ごせ|遊べ)る[ぁ-んァ-ヶー一-龥]{1,8}?(?:です|でした|だ))")
@@ -320,12 +319,11 @@ _HARMLESS = re.compile(
     r"(?:混雑|渋滞)(?:も|は)?(?:せず|しない|しなかった)(?:で|に)?|"
     r"飽き(?:ない|なかった|ません|ることなく|ずに)|忘れられ(?:ない|ません)|間違いない|この上ない|たまらない|"
     r"半端ない|ハンパない|欠かせない|惜しみなく|くまなく|隈なく|気兼ねなく|心置きなく|滞りなく|おもてなし|もてなし|"
-    r"足りて(?:いる|いて|います|おり|る)|感謝しか(?:ない|ありません)|お疲れ(?:様|さま)|"
+    rf"足りて(?:いる|いて|います|おり|る)|{_NEGATIVE_THANKS}|{_TOIL}|"
     r"増えて(?:いて|いた|いました|きて|きました)|予約(?:なし|無し|不要)で|夜遅く|朝早く|"
     r"(?:値段|料金|価格)(?:も|は|が|)(?=満足|手頃|お手頃|リーズナブル|良心的|安)|"
-    r"(?:お暑い|暑い|お寒い|寒い|お忙しい|忙しい|雨の)中|(?:ご|御)苦労(?:様|さま)|(?:要望|意見|不満)(?:というより|と言うより|ではなく|じゃなく)|"
+    r"(?:お暑い|暑い|お寒い|寒い|お忙しい|忙しい|雨の)中|(?:要望|意見|不満)(?:というより|と言うより|ではなく|じゃなく)|"
     r"(?:頑張|がんば)り(?:ます|ましょう)|"
-    r"(?:心細|寂し|さみし|さびし|退屈)(?:く|)(?:なかった|ありませんでした|ませんでした)|"
     r"(?:ない|なかった)(?:私|わたし|僕|自分|人|方|子ども|子供|初心者)でも|"
     r"(?:くださ|下さ)(?:って|り|った|る|います|いました|いまして)|"
     rf"{_AGAIN}{_VISIT}たい|リピートしたい|リピーターになりたい|"
@@ -411,6 +409,11 @@ def _praise_clause(clause: str) -> bool:
         return False
     wish = _PREFERENCE.search(clause)
     return not (wish and not _QUALITY.search(wish.group(1)))
+
+
+def _denies(clause: str) -> bool:
+    """Whether a clause (after any reason) only denies a problem or request (`_DENIAL_PATTERNS`)."""
+    return bool(_DENIAL.match(clause) or (_ABOUT_MARK.search(clause) and _DENIAL_ABOUT.match(clause)))
 
 
 def _nothing_kind(clause: str) -> str:

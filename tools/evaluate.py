@@ -356,10 +356,11 @@ MADE = ROOT / "corpus" / "noissue_made.tsv"
 
 
 def made_no_issue() -> str:
-    """Setting aside on the answers written for these tables (corpus/noissue_made.tsv: municipal
-    services, and longer answers about visits), per set and half: `dev` was read while the method
-    was changed, `test` only measured. Each answer is read alone with the framing it was written for, as
-    `nonanswer.reason` and then `noissue.kind` read its normalised text in a run (masking aside)."""
+    """Setting aside on the answers written for the purpose by helpers who had not seen the module
+    (corpus/noissue_made.tsv: its header names the sets), per set and half: `dev` was read while
+    the method was changed, `test` only measured. Each answer is read alone with the framing it was
+    written for, as `nonanswer.reason` and then `noissue.kind` read its normalised text in a run
+    (masking aside)."""
     from pipeline import noissue
     from pipeline.nonanswer import reason
     from pipeline.normalize import normalize
