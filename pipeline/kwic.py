@@ -145,20 +145,42 @@ class Index:
         tokens = [t for t in self.tokenizer.tokens(query) if t.pos1 not in ("補助記号", "空白")]
         # A one-word query also matches by lemma (増える → 増えた); a phrase only as written.
         lemma = tokens[0].lemma if len(tokens) == 1 else None
-        first = {query[:1], tokens[0].surface[:1]} if tokens else {query[:1]}
-        # Only texts holding the query, or (lemma search) one of its first characters, can match.
-        wanted = sorted(ch for ch in first if ch) if lemma else [query] if query else []
+        # Only texts holding the query, or (lemma search) the start every form of the word has,
+        # can match (`_starts_of`).
+        first = _starts_of(query, tokens[0]) if lemma else set()
+        wanted = sorted(first) if lemma else [query] if query else []
         if not wanted:
             return None
 
         def spans_in(d: int) -> list[tuple[int, int]]:
             text = self._texts[d]
-            by_lemma = lemma and any(ch and ch in text for ch in first)
+            by_lemma = lemma and any(start in text for start in first)
             if not by_lemma and (not query or query not in text):
                 return []
             return _spans(text, query, lemma if by_lemma else None, self._lemmas_of(d) if by_lemma else ())
 
         return re.compile("|".join(re.escape(w) for w in wanted)), spans_in
+
+
+# Conjugations whose every form begins with the base form less its last character (書く: 書か,
+# 書き, 書い…; 食べる: 食べ…; 高い: 高く, 高かっ…). サ変 and カ変 (する: し, さ, せ; 来る: こ, き) do not.
+_REGULAR = ("五段", "上一段", "下一段", "形容詞")
+
+
+def _starts_of(query: str, token) -> set[str]:
+    """What a text must hold to hold a form of the one-word `query` (`token`, its token) — the
+    text is then tokenized to find the word by lemma. For a regular conjugation, the first two
+    characters of the stem of the base form and of the lemma's (美味しい and おいしい: 美味, おい;
+    使える, lemma 使う: 使え, 使, so that 使わ and 使い are found too; two, so that 混みあっ is a
+    form of 混み合う); else the first character of the query and of its surface (a form written
+    otherwise keeps it: 子供, 子ども). One common character (と, お) as the start had a rare word
+    (とろける) tokenize most of a large question's answers."""
+    base, lemma = token.base, token.lemma
+    if token.ctype.startswith(_REGULAR) and len(base) >= 2:
+        starts = {form[:-1][:2] for form in (base, lemma) if len(form) >= 2}
+        if any(query.startswith(start) for start in starts):
+            return starts
+    return {ch for ch in (query[:1], token.surface[:1]) if ch}
 
 
 def line(p: Prepared, text: str, s: int, e: int, width: int = 20) -> Line:

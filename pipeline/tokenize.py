@@ -10,6 +10,7 @@ written base form (`orthBase`; `lemma` gives odd kanji such as 為る), minus st
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +143,9 @@ class Tokenizer:
                 start = cursor
             cursor = start + len(surface)
             lemma = fields[5].split("-", 1)[0] if len(fields) > 5 else ""
-            out.append((lemma or (fields[6] if len(fields) > 6 else "") or surface, start, cursor))
+            # One string a lemma, however many texts hold it: KWIC keeps the lemmas of the texts
+            # it tokenized (tens of thousands for a rare word of a large question).
+            out.append((sys.intern(lemma or (fields[6] if len(fields) > 6 else "") or surface), start, cursor))
         return out
 
 

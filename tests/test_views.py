@@ -24,10 +24,22 @@ def items(texts):
     ("増える", ["参加者が増えた", "会員が増えて嬉しい", "増加した"], ["a0", "a1"]),  # by lemma
     ("ホームページ", ["ﾎｰﾑﾍﾟｰｼﾞに載せてほしい", "市報に載った"], ["a0"]),  # normalised
     ("書類", ["書類、書類、また書類"], ["a0", "a0", "a0"]),
+    # Forms of the lemma written otherwise, or of a potential verb's plain verb.
+    ("おいしい", ["美味しかった", "おいしくない", "お店が多い"], ["a0", "a1"]),
+    ("使える", ["カードが使えた", "もっと使わせて", "使用した"], ["a0", "a1"]),
+    ("混み合う", ["道が混みあっていた", "混雑した"], ["a0"]),
 ])
 def test_kwic_matches(word, texts, expected, tokenizer):
     found = kwic.lines(items(texts), word, tokenizer)
     assert [ln.id for ln in found] == expected
+
+
+def test_kwic_tokenizes_only_the_answers_that_can_hold_a_form_of_the_word(tokenizer):
+    """A rare verb is looked for by lemma only in the answers holding its stem, not in every
+    answer holding its first character (と: most of them)."""
+    index = kwic.Index(items(["とても良い", "ところで", "友達と行った", "チーズがとろけた", "とろける食感"]), tokenizer)
+    assert [ln.key for ln in index.lines("とろける")] == ["とろけ", "とろける"]
+    assert sorted(index._lemmas) == [3, 4]
 
 
 def test_kwic_lists_every_copy_of_a_repeated_answer_in_input_order(tokenizer):
