@@ -54,6 +54,7 @@ says when a kind is set aside: nothing-to-report for every framing but "good"; p
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -455,6 +456,13 @@ _DID = re.compile(r"(?:食べ|たべ|いただき|頂き|買い|買っ|購入し
                   r"(?:利用|参加|使用)させて(?:もらっ|いただい|頂い)(?:ています|ている|てます|ていました|た|ました)$")
 
 
+# The kinds of the clauses read last, by text: a survey repeats its short clauses (とても良かった
+# です, 特にありません) across answers, and a group is read whole and then in parts. Bounded, so a
+# process holds at most this many (a few MB).
+CLAUSES_REMEMBERED = 1 << 16
+
+
+@functools.lru_cache(maxsize=CLAUSES_REMEMBERED)
 def _clause_kind(piece: str) -> str:
     """One clause as written: "non_answer", "closing", "nothing", "enough", "praise", "done" or ""
     (anything else)."""
