@@ -57,9 +57,9 @@ def _fit_right(text: str, width: int) -> str:
 
 class Index:
     """The answers of a question, to look up many words. Each distinct text is searched and, when
-    a lemma search needs it (an answer can hold an inflected form of a word only if it holds the
-    word's first character), tokenized once, however many answers give it (特になし, an export
-    repeated); the lines still list every answer, in input order."""
+    a lemma search needs it (an answer can hold a form of the word only if it holds the start
+    every form has, `_starts_of`), tokenized once, however many answers give it (特になし, an
+    export repeated); the lines still list every answer, in input order."""
 
     def __init__(self, items: list[Prepared], tokenizer: Tokenizer):
         self.tokenizer = tokenizer

@@ -320,9 +320,7 @@ def no_issue_scores(code: str, title: str | None) -> tuple[dict, list[str]]:
     text = {r["id"]: r["text"].replace("\n", " ") for r in sample}
     row: dict = {"data": f"{code} ({'title' if title else 'answers'}: {framing.asks})", "n": len(sample)}
     for name, test in (("aside", bool), ("no_issue", lambda why: why == "no_issue")):
-        tp = sum(1 for i in gold if test(found[i]) and test(gold[i]))
-        fp = sum(1 for i in gold if test(found[i]) and not test(gold[i]))
-        fn = sum(1 for i in gold if not test(found[i]) and test(gold[i]))
+        tp, fp, fn = _confusion([(test(found[i]), test(gold[i])) for i in gold])
         row[f"{name} P"] = tp / (tp + fp) if tp + fp else float("nan")
         row[f"{name} R"] = tp / (tp + fn) if tp + fn else float("nan")
         row[f"{name} coded"] = tp + fn
@@ -332,6 +330,12 @@ def no_issue_scores(code: str, title: str | None) -> tuple[dict, list[str]]:
     lines = [f"  {code}: real concern set aside as {found[i]}: {i} 「{text[i]}」" for i in wrong]
     lines += [f"  {code}: coded {gold[i]}, {found[i] or 'kept'}: {i} 「{text[i]}」" for i in missed]
     return row, lines
+
+
+def _confusion(pairs: list[tuple[bool, bool]]) -> tuple[int, int, int]:
+    """True positives, false positives and false negatives of (found, coded) pairs."""
+    return (sum(f and g for f, g in pairs), sum(f and not g for f, g in pairs),
+            sum(g and not f for f, g in pairs))
 
 
 def evaluate_no_issue() -> str:
@@ -375,10 +379,7 @@ def made_no_issue() -> str:
             continue
         norms = [normalize(r["text"]) for r in part]
         found = [bool(reason(t)) or noissue.applies(noissue.kind(t), r["asks"]) for t, r in zip(norms, part)]
-        gold = [r["expected"] != "keep" for r in part]
-        tp = sum(f and g for f, g in zip(found, gold))
-        fp = sum(f and not g for f, g in zip(found, gold))
-        fn = sum(g and not f for f, g in zip(found, gold))
+        tp, fp, fn = _confusion(list(zip(found, (r["expected"] != "keep" for r in part))))
         out.append(f"| {group} | {half} | {len(part)} | {tp + fn} | {tp / max(tp + fp, 1):.3f} | {tp / max(tp + fn, 1):.3f} | {fp} |")
     return "\n".join(out)
 
