@@ -359,3 +359,41 @@ def test_run_state_is_written_beside_only_while_the_distinct_texts_are_few(corpu
     assert code == 0, err
     assert calls == [forked]
     assert (out / "run_state.json").read_bytes() == (corpus_run / "run_state.json").read_bytes()
+
+
+def test_assignments_csv_is_what_csv_writer_writes(tmp_path):
+    # The rows are joined from pieces made once per distinct text and attributes
+    # (`outputs.write_assignments`); the file must still be, byte for byte, a csv.writer's:
+    # quoted ids, texts and attributes (commas, quotes, line breaks), empty cells, formula-like
+    # text escaped, control characters removed, the BOM first.
+    from pipeline.records import Answer, Assignment, QuestionResult, Theme
+    from pipeline.sheets import cell, row_cells
+
+    odd = ["", "a,b", 'say "hi"', "two\nlines", "cr\rhere", "=SUM(A1)", " space ", "tab\tin", "ctl\x01x", "'quote",
+           "日本語、テキスト", "-1", "+81"]
+    themes = (Theme(0, "書類,の負担", (), 2, 0.5, (), (), key="t01"), Theme(1, '"予算"', (), 1, 0.25, (), (), key="t02"))
+    assignments = []
+    for i, text in enumerate(odd * 2):
+        attrs = (("種別", odd[i % len(odd)]), ("年代", odd[(i * 5) % len(odd)]))
+        answer = Answer(id=odd[(i * 3) % len(odd)] + str(i % 4), question="q", row=i, raw=text, attrs=attrs)
+        theme = i % 3 - 1
+        assignments.append(Assignment(answer, text, theme, "" if theme >= 0 else "non_answer", 0.123456 * i,
+                                      (theme, 1) if theme >= 0 else (), "近い" if theme >= 0 else ""))
+    results = [QuestionResult(q, q, len(assignments), 0, 2, themes, tuple(assignments)) for q in ("q", "設問,2")]
+    config = Config(attr_cols=("種別", "年代"))
+    path = tmp_path / "assignments.csv"
+    outputs.write_assignments(results, config, path)
+
+    expected = tmp_path / "expected.csv"
+    with expected.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f, lineterminator="\r\n")
+        writer.writerow(row_cells(outputs.ASSIGNMENT_COLUMNS + list(config.attr_cols)))
+        labels = {t.theme_id: t for t in themes}
+        for r in results:
+            for a in r.assignments:
+                t = labels.get(a.theme_id)
+                writer.writerow(row_cells([a.answer.id, r.question, a.theme_id, t.label if t else "", a.excluded_reason,
+                                           f"{a.score:.4f}" if t else "", a.masked, t.key if t else "", a.reason,
+                                           ";".join(map(str, a.theme_ids)), *[v for _, v in a.answer.attrs]]))
+    assert path.read_bytes() == expected.read_bytes()
+    assert cell("ctl\x01x") == "ctlx"
