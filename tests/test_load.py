@@ -139,6 +139,7 @@ def test_huge_cells_load_without_changing_the_process_wide_csv_limit(tmp_path, c
 # with an id column (an empty line of the export, not a respondent) or in a long table (no question).
 WIDE_NO_ID = Config(text_cols=("理由", "環境"), attr_cols=("団体種別",))
 LONG = Config(text_cols=("回答",), question_col="設問")
+LONG_WITH_ID = Config(id_col="id", text_cols=("回答",), question_col="設問")
 
 
 @pytest.mark.parametrize("content,config,expected", [
@@ -194,11 +195,14 @@ def test_blank_rows_in_xlsx(tmp_path):
     pytest.param("\nid,text\n1,書類\n\n,会場\n", "5 行目に ID", id="no-id-after-blank-lines"),
     pytest.param("id,text\n1,書類\n\n1,会場\n", "2 行目と 4 行目", id="duplicate-id"),
     pytest.param("設問,回答\nQ1,書類\n\n,会場\n", "4 行目に設問名", id="no-question"),
+    # Long tables: one id may answer several questions, not one twice (the question as written, spaces aside).
+    pytest.param("id,設問,回答\n1,Q1,書類\n1,Q2,会場\n2,Q1,人手\n\n1, Q2 ,予算\n", "3 行目と 6 行目.*Q2",
+                 id="duplicate-id-and-question"),
 ])
 def test_messages_name_the_line_in_the_file(tmp_path, content, message):
     path = tmp_path / "bad.csv"
     path.write_text(content, encoding="utf-8")
-    config = LONG if content.startswith("設問") else Config()
+    config = LONG if content.startswith("設問") else LONG_WITH_ID if content.startswith("id,設問") else Config()
     with pytest.raises(UserError, match=message):
         load(path, config)
 
