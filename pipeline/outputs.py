@@ -587,6 +587,9 @@ def write_state(result: Result, path: Path) -> None:
     """run_state.json, written as it goes, a thousand answers a line, so that a million answers
     never stand in memory as one document (`write_all` calls it with the garbage collector paused)."""
     dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # one encoder for every line
+    text = json.encoder.encode_basestring  # a string as that encoder writes it (ensure_ascii=False)
+    attributes: dict[tuple, str] = {}
+    decisions: dict[tuple, str] = {}
 
     head = {"format": STATE_FORMAT, "tool": "jiyu-themes", "version": __version__, "input": result.input_name,
             "config": json.loads(result.config.to_json()), "word_vectors": result.word_vectors,
@@ -610,15 +613,30 @@ def write_state(result: Result, path: Path) -> None:
             }
             f.write(("," if n else "") + dumps(question)[:-1] + ',"assignments":[\n')
             # One row per answer: id, row, attributes, text as shown, theme, themes, excluded reason,
-            # score, why it is in its theme; STATE_LINE rows a line, encoded at once (encoding each
-            # row on its own took twice as long).
+            # score, why it is in its theme; STATE_LINE rows a line. The encoder's bytes, joined from
+            # pieces: the attributes encoded once for each distinct set, what the answer's text decides
+            # (text to reason) once for each distinct such set — an export repeats its answers
+            # (986,513 rows of 89,683 texts: 4.4 → 2.6 s on their own).
             assignments = r.assignments
             for start in range(0, len(assignments), STATE_LINE):
-                rows = [[a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs], a.masked, a.theme_id,
-                         list(a.theme_ids), a.excluded_reason, a.score, a.reason]
-                        for a in assignments[start:start + STATE_LINE]]
-                f.write(("," if start else "") + dumps(rows)[1:-1] + "\n")
+                rows = []
+                for a in assignments[start:start + STATE_LINE]:
+                    encoded = attributes.get(a.answer.attrs)
+                    if encoded is None:
+                        encoded = attributes[a.answer.attrs] = dumps([list(x) for x in a.answer.attrs])
+                    what = (a.masked, a.theme_id, a.theme_ids, a.excluded_reason, a.score, a.reason)
+                    decided = decisions.get(what)
+                    if decided is None:
+                        decided = decisions[what] = dumps([a.masked, a.theme_id, list(a.theme_ids), a.excluded_reason,
+                                                           a.score, a.reason])[1:-1]
+                    answer = a.answer
+                    # (an id or row number of another type, from a library caller: as the encoder writes it)
+                    identity = text(answer.id) if type(answer.id) is str else dumps(answer.id)
+                    row = answer.row if type(answer.row) is int else dumps(answer.row)
+                    rows.append(f"[{identity},{row},{encoded},{decided}]")
+                f.write(("," if start else "") + ",".join(rows) + "\n")
             f.write("]}\n")
+            decisions.clear()
         f.write("]}\n")
 
 

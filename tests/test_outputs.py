@@ -397,3 +397,28 @@ def test_assignments_csv_is_what_csv_writer_writes(tmp_path):
                                            ";".join(map(str, a.theme_ids)), *[v for _, v in a.answer.attrs]]))
     assert path.read_bytes() == expected.read_bytes()
     assert cell("ctl\x01x") == "ctlx"
+
+
+def test_run_state_rows_are_the_json_encoders(tmp_path):
+    # run_state.json's answer rows are joined from pieces encoded once per distinct text and
+    # attribute set (`outputs.write_state`); each line must be what the JSON encoder writes for
+    # those rows: escapes, non-ASCII as is, NaN, ids and row numbers of other types from a library caller.
+    from pipeline.records import Answer, Assignment, QuestionResult, Result
+
+    odd = ['a"b', "back\\slash", "日本語\n改行", "\x01ctl", "", "tab\t", "😀", "</script>"]
+    assignments = []
+    for i in range(40):
+        ident = odd[i % len(odd)] + str(i) if i % 7 else i  # an int id now and then
+        attrs = (("種別", odd[(i * 3) % len(odd)]), ("年代", odd[i % 3]))
+        answer = Answer(id=ident, question="q", row=i + 1, raw="", attrs=attrs)
+        assignments.append(Assignment(answer, odd[i % 5], i % 3 - 1, "" if i % 3 else "non_answer",
+                                      float("nan") if i == 4 else 0.5 * (i % 4), (i % 3 - 1, 2) if i % 3 else (),
+                                      odd[i % 4]))
+    result = Result((QuestionResult("q", "設問", 40, 13, 2, (), tuple(assignments)),), Config())
+    outputs.write_state(result, tmp_path / "state.json")
+    lines = (tmp_path / "state.json").read_text(encoding="utf-8").splitlines()
+    rows = [line.rstrip(",") for line in lines if line.startswith(("[", ",["))]
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    expected = encode([[a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs], a.masked, a.theme_id,
+                        list(a.theme_ids), a.excluded_reason, a.score, a.reason] for a in assignments])[1:-1]
+    assert [r.lstrip(",") for r in rows] == [expected]
