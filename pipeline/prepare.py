@@ -64,6 +64,7 @@ class Preparation:
         for a in answers:
             groups.setdefault(a.question, {}).setdefault(a.raw)
         self.distinct = list(dict.fromkeys(t for group in groups.values() for t in group))
+        self.distinct_per_question = {q: len(group) for q, group in groups.items()}  # (`run._EarlyPool`)
         del groups
         if len(self.distinct) > CACHE_PREPARED_UP_TO:
             self.cache = cache = None  # (see CACHE_PREPARED_UP_TO)

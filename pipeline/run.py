@@ -47,7 +47,8 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     by the caller (`api.analyse` starts it before importing this module); started here if None."""
     progress = progress or Progress(quiet=True)
     preparation = preparation or Preparation(answers, config, None, progress, cache)
-    early = _EarlyPool(answers, config, distinct=codebook_path is None)  # forked while the answers are prepared
+    # Forked while the answers are prepared.
+    early = _EarlyPool(answers, config, preparation.distinct_per_question if codebook_path is None else None)
     try:
         vectors = wordvectors.load() if config.word_vectors else None  # before the fork: the workers share them
         early.start()
@@ -66,12 +67,12 @@ class _EarlyPool:
     are prepared by then; a worker forked later would share the parent's pages of prepared
     answers, which reading them copies."""
 
-    def __init__(self, answers: list[Answer], config: Config, distinct: bool = True):
+    def __init__(self, answers: list[Answer], config: Config, distinct: dict[str, int] | None = None):
         workers = config.workers or os.cpu_count() or 1
         # Without a codebook a worker is sent only a question's distinct answers (`_analyse_questions`):
-        # what a worker holds, and the work, is counted in those.
-        sizes = Counter(q for q, _ in {(a.question, a.raw) for a in answers}) if distinct else \
-            Counter(a.question for a in answers)
+        # what a worker holds, and the work, is counted in those (`distinct`: their number per
+        # question, which the preparation counted).
+        sizes = Counter(distinct) if distinct is not None else Counter(a.question for a in answers)
         largest = sorted(sizes.values(), reverse=True)[:workers]
         self.wanted = workers >= 2 and PARALLEL_QUESTIONS_ABOVE < sum(sizes.values()) <= PARALLEL_QUESTIONS_UP_TO \
             and len(largest) >= 2 and sum(largest) <= PARALLEL_PER_WORKER_UP_TO * len(largest) \
