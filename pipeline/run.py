@@ -287,7 +287,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         found, net, hits = parallel.unpacked(data)
         with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
             result = _question_result(q, job.by_question[q], job.config, found.themes,
-                                      placements(kept, reps, of, found.entries), found.question_weights,
+                                      (reps, of, found.entries), found.question_weights,
                                       found.word_themes, found.k_runs)
         lines = kwic_view(result, kept, tokenizer, mask=False) if hits is None else \
             kwic.lines_from(hits, kept, reps, of, limit=MAX_KWIC)  # from the texts the worker found
@@ -534,7 +534,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
     themes, entries, question_weights, word_themes = _build_themes(
         reps, len(kept), weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
         multi, config, titles=titles, reasons=[c.reason for c in coded], proposed=set(proposed))
-    return _question_result(question, items, config, themes, placements(kept, reps, of, entries), question_weights,
+    return _question_result(question, items, config, themes, (reps, of, entries), question_weights,
                             word_themes)
 
 
@@ -586,7 +586,7 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     reps, of = distinct_answers(kept)
     found = analyse_distinct(reps, np.bincount(of, minlength=len(reps)).astype(float), len(kept), config, word_vectors)
     with parallel.no_collection():  # one record per answer (see `analyse_distinct`)
-        return _question_result(question, items, config, found.themes, placements(kept, reps, of, found.entries),
+        return _question_result(question, items, config, found.themes, (reps, of, found.entries),
                                 found.question_weights, found.word_themes, found.k_runs)
 
 
@@ -649,16 +649,6 @@ def _analysed(reps: list[Prepared], weight: np.ndarray, n_kept: int, config: Con
     return Distinct(tuple(themes), tuple(entries), question_weights, word_themes, result.k_runs)
 
 
-def placements(kept: list[Prepared], reps: list[Prepared], of: np.ndarray,
-           entries: tuple[tuple[Entry, Entry], ...] | list[tuple[Entry, Entry]]) -> dict[int, Entry]:
-    """Where each kept answer is placed (by `id`): a distinct answer's own entry, or its repeats'."""
-    out: dict[int, Entry] = {}
-    for p, u in zip(kept, of.tolist()):
-        own, repeat = entries[u]
-        out[id(p)] = own if reps[u] is p else repeat
-    return out
-
-
 def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared] | None = None) -> tuple:
     """The distinct answers' vectors (and, after them, their points'), with the points: the
     answers' own space for clustering, quotes, summaries and word clouds. With `extra` (prepared
@@ -675,19 +665,27 @@ def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared
     return dataclasses.replace(vectors, dense=vectors.dense[:m], terms=vectors.terms[:m]), multi, vectors.dense[m:]
 
 
-def _question_result(question: str, items: list[Prepared], config: Config, themes: Sequence[Theme], placed: dict,
+def _question_result(question: str, items: list[Prepared], config: Config, themes: Sequence[Theme],
+                     placed: tuple[list[Prepared], np.ndarray, Sequence[tuple[Entry, Entry]]],
                      question_weights: tuple, word_themes: tuple, k_runs: tuple[int, ...] = ()) -> QuestionResult:
-    """The question's result: its themes and every answer, placed or set aside with its reason."""
+    """The question's result: its themes and every answer, placed or set aside with its reason.
+    `placed`: the distinct kept answers, each kept answer's index among them (in the order of
+    `items`) and each distinct answer's entries — where it is placed itself, and its repeats."""
+    reps, of, entries = placed
     assignments = []
     # Reasons and theme lists repeat (「どの例にも近くないが、このテーマの中心に最も近い (0.30)」: 18,914
     # distinct among 252,489 answers): each is held once, 44 of the 76 MB these records took.
     once: dict = {}
+    distinct = iter(of.tolist())
     for p in items:
-        c, score, theme_ids, reason = placed.get(id(p), (-1, 0.0, (), ""))
-        assignments.append(Assignment(answer=p.answer, masked=p.masked, theme_id=c,
-                                      theme_ids=once.setdefault(theme_ids, theme_ids),
-                                      excluded_reason=p.excluded_reason, score=score,
-                                      reason=once.setdefault(reason, reason)))
+        if p.excluded_reason:
+            c, score, theme_ids, reason = -1, 0.0, (), ""
+        else:
+            u = next(distinct)
+            own, repeat = entries[u]
+            c, score, theme_ids, reason = own if reps[u] is p else repeat
+        assignments.append(Assignment(p.answer, p.masked, c, p.excluded_reason, score,
+                                      once.setdefault(theme_ids, theme_ids), once.setdefault(reason, reason)))
     kept = sum(1 for p in items if p.kept)
     return QuestionResult(
         question=question, title=config.question_title(question), n_answers=len(items),
