@@ -6,6 +6,7 @@ process, and the caller imports the analysis while they work."""
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import os
 import zlib
@@ -98,11 +99,11 @@ class Preparation:
             shared = _Shared()
             with parallel.no_collection():
                 items = [shared(item, text) for item, text in zip(items, self.distinct)]
-        done = dict(zip(self.distinct, items))
+        done = {text: _fields(item) for text, item in zip(self.distinct, items)}
         self.items, self.distinct, self._chunks, self._results = None, [], [], None
         del items
         with parallel.no_collection():  # one record per answer, all kept (see `parallel`)
-            return [Prepared(answer=a, **done[a.raw]) for a in self.answers]
+            return [Prepared(a, *done[a.raw]) for a in self.answers]
 
     def questions(self) -> Iterator[tuple[str, list[Prepared]]]:
         """Each question's prepared answers (in the answers' order), question after question in
@@ -145,11 +146,11 @@ class Preparation:
         finally:
             self.close()
         self._chunks, self.distinct, self._results = [], [], None
-        later: dict[str, dict] = {}  # unpacked texts that a later question has too
+        later: dict[str, tuple] = {}  # unpacked texts that a later question has too
         shared = _Shared()
         for n, q in enumerate(list(by_question)):
             group = by_question.pop(q)
-            done: dict[str, dict] = {}
+            done: dict[str, tuple] = {}
             with parallel.no_collection():
                 for a in group:
                     if a.raw in done or a.raw in later:
@@ -157,8 +158,8 @@ class Preparation:
                     c = chunk_of[a.raw]
                     data, blobs[c] = blobs[c], b""  # each chunk unpacked once, then let go
                     for text, r in zip(chunks[c], _unpacked_chunk(data, self._compressed)):
-                        (later if last[text] > n else done)[text] = shared(r, text)
-                items = [Prepared(answer=a, **(done.get(a.raw) or later[a.raw])) for a in group]
+                        (later if last[text] > n else done)[text] = _fields(shared(r, text))
+                items = [Prepared(a, *(done.get(a.raw) or later[a.raw])) for a in group]
             for a in group:
                 if last[a.raw] == n:
                     later.pop(a.raw, None)
@@ -204,6 +205,18 @@ def prepare(answers: list[Answer], config: Config, tokenizer: Tokenizer | None =
     if pending is not None:
         pending[:] = preparation.pending
     return items
+
+
+# A prepared text's fields, in the order of Prepared's after the answer, and their defaults.
+_FIELDS = tuple(f.name for f in dataclasses.fields(Prepared))[1:]
+_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Prepared)}
+
+
+def _fields(prepared: dict) -> tuple:
+    """A prepared text (`_prepare_text`) as the values of Prepared's fields after the answer, those
+    it lacks (an answer set aside has no terms) at their defaults: each answer's record is then
+    made positionally (an export ×11: a million records, 0.7 s less than from keywords)."""
+    return tuple([prepared[name] if name in prepared else _DEFAULTS[name] for name in _FIELDS])
 
 
 def _taken(futures: list[Future | None], i: int) -> bytes:
