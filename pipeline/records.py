@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pipeline.config import Config
+
+_Record = TypeVar("_Record", bound=type)
+
+
+def _pickled_by_fields(cls: _Record) -> _Record:
+    """A frozen slotted dataclass pickled as its class and field values, unpickled by its
+    __init__. The dataclass's own __getstate__/__setstate__ for slots call `fields()` for every
+    record and set each field through object.__setattr__: the prepared answers a question
+    worker is sent (20,000: 10.8 MB) pickled in 1.06 s and read back in 0.52 s, so in 0.51 and 0.31 s."""
+    values = operator.attrgetter(*(f.name for f in dataclasses.fields(cls)))
+
+    def __reduce__(self):
+        return cls, values(self)
+
+    cls.__reduce__ = __reduce__  # type: ignore[assignment,method-assign]
+    return cls
 
 
 def slug(index: int) -> str:
@@ -13,6 +31,7 @@ def slug(index: int) -> str:
     return f"q{index + 1:02d}"
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One input answer: one cell of a wide table or one row of a long table."""
@@ -24,6 +43,7 @@ class Answer:
     attrs: tuple[tuple[str, str], ...] = ()
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One point of an answer (a list item or a sentence), as a span of the normalised text."""
@@ -36,6 +56,7 @@ class Segment:
     display: str = ""  # the span as written, masked, without a leading bullet: for quotes
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Prepared:
     """An answer after normalisation, non-answer detection, masking and tokenization."""
@@ -66,6 +87,7 @@ class Prepared:
         return self.norm_shown or self.norm
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Quote:
     id: str
@@ -76,6 +98,7 @@ class Quote:
     note: str = ""  # staff's 備考
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Theme:
     theme_id: int
@@ -92,6 +115,7 @@ class Theme:
     proposed: bool = False  # found in a codebook run among the answers that fit no codebook theme
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Assignment:
     answer: Answer
@@ -103,6 +127,7 @@ class Assignment:
     reason: str = ""  # why the answer is in its theme, in Japanese (「テーマの中心に近い (0.82)」); "" when excluded
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class QuestionResult:
     question: str
@@ -127,6 +152,7 @@ class QuestionResult:
     asks_from: str = ""
 
 
+@_pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Result:
     """A whole run: one `QuestionResult` per question, in input order, and how it was made.

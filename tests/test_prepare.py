@@ -123,3 +123,23 @@ def test_a_question_is_made_only_at_its_turn(monkeypatch):
     first = len(unpacked)
     next(questions)
     assert 0 < first < len(unpacked) < -(-len({a.raw for a in answers}) // 3)  # not the last question's yet
+
+
+def test_records_travel_between_processes_whole():
+    # Records are pickled as their class and field values (`records._pickled_by_fields`): every
+    # field comes back, shared objects stay shared within one pickle, and a record pickled inside
+    # a result reads back equal.
+    import pickle
+
+    from pipeline.records import Assignment, QuestionResult, Quote, Result, Theme
+
+    items = preparing.prepare(_answers(), Config(word_vectors=False, workers=1))
+    back = pickle.loads(pickle.dumps(items, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == items and _fields(back) == _fields(items)
+    assert all(b.segments[0].terms is b.terms for b in back if len(b.segments) == 1 and b.terms)
+    quote = Quote(id="a1", text="駐車場が狭い…", score=0.5, excerpt=True, picked=True, note="メモ")
+    theme = Theme(0, "駐車場が狭い", ("駐車場",), 2, 0.5, (quote,), (quote,), key="t01", proposed=True)
+    result = QuestionResult("q", "設問", 2, 0, 1, (theme,), tuple(
+        Assignment(p.answer, p.masked, 0, "", 0.25, (0,), "近い") for p in items[:2]), k_runs=(3, 4))
+    whole = Result((result,), Config(seed=3), input_name="x.csv", notices=("注意",))
+    assert pickle.loads(pickle.dumps(whole)) == whole
