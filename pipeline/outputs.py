@@ -122,7 +122,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         texts = len({id(a.masked) for r in results for a in r.assignments}) \
             if answers > min(DRAW_FRESH_ABOVE, STATE_BESIDE_ABOVE) else 0
         drawing = render.draw([p for p, _, _ in pictures], workers=config.workers, planned=len(pictures) + len(clouds),
-                              done=step, fresh=texts > DRAW_FRESH_ABOVE)
+                              done=step, fresh=texts > DRAW_FRESH_ABOVE, subsets=bool(clouds) or cache is None)
         try:
             for i, r in enumerate(results):
                 if r.network is not None:

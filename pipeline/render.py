@@ -193,18 +193,22 @@ def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dic
 
 
 def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None,
-         done: Callable[[], None] | None = None, fresh: bool = False) -> Drawing:
+         done: Callable[[], None] | None = None, fresh: bool = False, subsets: bool = False) -> Drawing:
     """Start drawing pictures, across processes when there are enough of them (each takes a
     tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
     network's matplotlib figure); `planned`: how many in all, the rest to come by `.add`;
     `done`: called for each picture drawn; `fresh`: the processes start fresh instead of forked
-    (`parallel.pool`); `.wait()` for them."""
+    (`parallel.pool`); `subsets`: font subsets will be cut (clouds' SVGs, `Drawing.call`);
+    `.wait()` for them."""
     import os
 
     # Imported (with matplotlib) once here, not in every forked worker.
     import networkx  # noqa: F401
     import wordcloud  # noqa: F401
     from matplotlib.backends import backend_agg  # noqa: F401
+
+    if subsets:  # (0.1–0.2 s each)
+        import fontTools.subset  # noqa: F401
 
     return Drawing(pictures, workers or os.cpu_count() or 1, planned, done, fresh)
 
