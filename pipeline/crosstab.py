@@ -200,13 +200,20 @@ def fisher_monte_carlo(counts: np.ndarray, seed: int, draws: int = MONTE_CARLO) 
     return min(observed, 1.0), min(float(p), 1.0)
 
 
-def crosstab(result: QuestionResult, attribute: str, seed: int = 0) -> CrossTab | None:
+def theme_attributes(result: QuestionResult) -> Counter[tuple[int, tuple[tuple[str, str], ...]]]:
+    """How many of a question's kept answers have each (theme, attributes) pair: what every
+    attribute's table is counted from (a national survey has a million answers and a few
+    hundred such pairs)."""
+    return Counter((a.theme_id, a.answer.attrs) for a in result.assignments if a.theme_id >= 0)
+
+
+def crosstab(result: QuestionResult, attribute: str, seed: int = 0,
+             counted: Counter[tuple[int, tuple[tuple[str, str], ...]]] | None = None) -> CrossTab | None:
     """The theme × attribute table of a question's kept answers; None when it has under two
     themes or under two attribute values among the answers that state one (the tested part is
-    smaller than 2 × 2)."""
-    # Answers counted by (theme, attributes) first: each distinct pair is read once (a national
-    # survey has a million answers and a few hundred such pairs).
-    seen = Counter((a.theme_id, a.answer.attrs) for a in result.assignments if a.theme_id >= 0)
+    smaller than 2 × 2). `counted`: `theme_attributes(result)`, when made already (for the
+    question's other attributes)."""
+    seen = theme_attributes(result) if counted is None else counted
     if not seen or len(result.themes) < 2:
         return None
     pairs: Counter[tuple[int, str]] = Counter()

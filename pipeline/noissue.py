@@ -715,8 +715,8 @@ def framing(title: str, texts: Iterable[str], configured: str | None = None,
 
 def mark(items: list[Prepared], title: str, configured: str | None = None,
          known: dict[str, str] | None = None) -> tuple[list[Prepared], Framing]:
-    """A question's answers with `no_issue` set on the kept ones it applies to, and the framing
-    used. `known`: kinds already found (normalised text → kind), shared across questions: the
+    """A question's answers with `no_issue` set on the kept ones it applies to (`items` itself
+    when it applies to none), and the framing used. `known`: kinds already found (normalised text → kind), shared across questions: the
     same answer text is read once."""
     known = {} if known is None else known
 
@@ -728,14 +728,9 @@ def mark(items: list[Prepared], title: str, configured: str | None = None,
 
     kept = [p.norm for p in items if not p.excluded_reason]
     found = framing(title, kept, configured, kind_of)
-    aside: dict[str, bool] = {}  # per distinct text: a repeated answer is decided once
-    out = []
-    for p in items:
-        if not p.excluded_reason:
-            goes = aside.get(p.norm)
-            if goes is None:
-                goes = aside[p.norm] = applies(kind_of(p.norm), found.asks)
-            if goes:
-                p = dataclasses.replace(p, excluded_reason=REASON)
-        out.append(p)
-    return out, found
+    # Decided once per distinct text (an export repeats its answers); `items` itself when none goes.
+    aside = {norm for norm in dict.fromkeys(kept) if applies(kind_of(norm), found.asks)}
+    if not aside:
+        return items, found
+    return [dataclasses.replace(p, excluded_reason=REASON) if not p.excluded_reason and p.norm in aside else p
+            for p in items], found

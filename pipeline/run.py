@@ -22,7 +22,7 @@ from pipeline.cache import Cache
 from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins, similarities
 from pipeline.codebook import OTHER_KEY
 from pipeline.config import Config
-from pipeline.crosstab import crosstab
+from pipeline.crosstab import crosstab, theme_attributes
 from pipeline.label import label_themes
 from pipeline.prepare import Preparation, prepare, store_pending
 from pipeline.progress import Progress
@@ -424,7 +424,9 @@ def notices(config: Config, used_vectors: bool) -> tuple[str, ...]:
 def summarised(result: QuestionResult, config: Config) -> QuestionResult:
     """The question's overview sentence and its theme × attribute tables, from its themes and
     assignments (again after staff rename labels, so both always show the current labels)."""
-    tables = tuple(t for t in (crosstab(result, attr, config.seed) for attr in config.attr_cols) if t is not None)
+    counted = theme_attributes(result) if config.attr_cols else None  # once for every attribute
+    tables = tuple(t for t in (crosstab(result, attr, config.seed, counted) for attr in config.attr_cols)
+                   if t is not None)
     return dataclasses.replace(result, overview=overview(result), crosstabs=tables)
 
 
@@ -594,14 +596,15 @@ def distinct_answers(kept: list[Prepared]) -> tuple[list[Prepared], np.ndarray]:
     """The first answer of each distinct text (after normalisation and masking), in input order,
     and for each kept answer the index of its text among them."""
     unique_of: dict[str, int] = {}
-    of = np.empty(len(kept), dtype=int)
+    of: list[int] = []
     reps: list[Prepared] = []
-    for i, p in enumerate(kept):
-        u = unique_of.setdefault(p.norm, len(reps))
-        if u == len(reps):
+    for p in kept:
+        u = unique_of.get(p.norm)
+        if u is None:
+            u = unique_of[p.norm] = len(reps)
             reps.append(p)
-        of[i] = u
-    return reps, of
+        of.append(u)
+    return reps, np.array(of, dtype=int)
 
 
 Entry = tuple[int, float, tuple[int, ...], str]  # an answer's theme, score, themes touched and reason
