@@ -27,7 +27,7 @@ Data = Any  # a path, Answers, texts, {question: texts}, or a pandas DataFrame
 
 def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, quiet: bool = True,
             codebook: str | Path | None = None, previous: str | Path | None = None,
-            cache: str | Path | Cache | None = None) -> Result:
+            cache: str | Path | Cache | None = None, clouds: Any = None) -> Result:
     """Themes, quotes, views and cross-tabs of every question of `data`.
 
     `data` is one of:
@@ -45,7 +45,9 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     output folder; each theme's share there (same question, same key) is set beside this run's.
     `cache`: a folder (or a `cache.Cache`) where the prepared answers are kept for the next run on
     the same input and settings (the command line uses DIR/.cache); None (the default) writes
-    nothing.
+    nothing. `clouds`: an `outputs.EarlyClouds`, which draws the word clouds of the questions
+    already analysed while the last ones run (when questions are analysed side by side); give it
+    to `write` too, and `close` it after.
     Errors a user can fix raise `UserError` (a Japanese message).
     """
     config = _config(config)
@@ -62,7 +64,7 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
         result = run(answers, config, progress, input_name=name,
                      codebook_path=Path(codebook) if codebook is not None else None,
                      previous_path=Path(previous) if previous is not None else None,
-                     cache=store, preparation=preparation)
+                     cache=store, preparation=preparation, clouds=clouds)
     finally:
         preparation.close()
     if previous is not None:
@@ -72,15 +74,17 @@ def analyse(data: Data, config: Config | Mapping[str, Any] | None = None, *, qui
     return result
 
 
-def write(result: Result, out_dir: str | Path, *, cache: str | Path | Cache | None = None, quiet: bool = True) -> Path:
+def write(result: Result, out_dir: str | Path, *, cache: str | Path | Cache | None = None, quiet: bool = True,
+          clouds: Any = None) -> Path:
     """Write every output of `result` (assignments.csv, themes.json, quotes.xlsx, report.html,
     images, …) into `out_dir`, replacing an earlier result only when complete. `cache`: a folder
     where images and the report's font subset are kept for the next run (see `analyse`);
-    `quiet=False`: a progress bar on stderr when it is a terminal."""
+    `quiet=False`: a progress bar on stderr when it is a terminal. `clouds`: the `EarlyClouds`
+    given to `analyse`, whose drawn clouds are taken instead of drawn again."""
     from pipeline.outputs import write_all
 
     out = Path(out_dir)
-    write_all(result, out, cache=_cache(cache), progress=Progress(quiet=quiet))
+    write_all(result, out, cache=_cache(cache), progress=Progress(quiet=quiet), early=clouds)
     return out
 
 

@@ -147,6 +147,11 @@ class Cache:
         self.hits += 1
         return True
 
+    def has(self, name: str) -> bool:
+        """Whether files `name` are kept (as `copy` would find them, unless damaged)."""
+        path = self._path("files", name, ".json")
+        return path.relative_to(self.folder) in self._held or path.is_file()
+
     def keep(self, name: str, targets: dict[str, Path]) -> None:
         """Keep copies of the files `targets` (suffix → path) as `name` + suffix, with their digests."""
         found = {suffix: target.read_bytes() for suffix, target in targets.items() if target.is_file()}

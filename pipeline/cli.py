@@ -143,12 +143,18 @@ def run_themes(args: argparse.Namespace) -> int:
 
     # Held until the outputs are complete: a run that fails leaves DIR as it was.
     cache = None if args.no_cache else Cache(out / CACHE_FOLDER, defer=True)
-    result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook, previous=args.previous,
-                         cache=cache)
-    _warn(result.notices)
-    if use_review:
-        result = _carry_over(result, review_path)
-    api.write(result, out, cache=cache, quiet=args.quiet)
+    from pipeline.outputs import EarlyClouds
+
+    clouds = EarlyClouds(config, cache)  # word clouds drawn while the last questions are analysed
+    try:
+        result = api.analyse(Path(args.input), config, quiet=args.quiet, codebook=args.codebook,
+                             previous=args.previous, cache=cache, clouds=clouds)
+        _warn(result.notices)
+        if use_review:
+            result = _carry_over(result, review_path)
+        api.write(result, out, cache=cache, quiet=args.quiet, clouds=clouds)
+    finally:
+        clouds.close()
     answered = sum(r.n_answers for r in result)
     kept = sum(r.n_answers - r.n_excluded for r in result)
     print(f"{answered} 件の回答（分析対象 {kept} 件）を {len(result)} 設問で分析し、{args.out} に書き出しました。")

@@ -60,13 +60,14 @@ WRITING_STEPS = 12
 
 
 def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache: Cache | None = None,
-              progress: Progress | None = None) -> None:
+              progress: Progress | None = None, early: EarlyClouds | None = None) -> None:
     """Write every output of `result` into `out`. With `reuse_images` (an earlier output folder)
     the word clouds and networks are copied from there instead of drawn again (they do not
     depend on labels). With a `cache` (`cache.Cache`), images and the report's font subset made
     from the same data by an earlier run are taken from it, and this run's are kept there; a
     cache inside `out` (DIR/.cache) is carried over into the new `out`. `progress`: a bar that
-    counts the pictures drawn and the files written (a million answers: 13 s)."""
+    counts the pictures drawn and the files written (a million answers: 13 s). `early`: the word
+    clouds drawn while the analysis ran (`EarlyClouds`), taken instead of drawn again."""
     from pipeline import codebook, codebook_xlsx, fonts, render, report
 
     config = result.config
@@ -79,24 +80,19 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         images: dict[str, str] = {}
         tables: dict[str, list] = {}
         clouds: list = []
-        wanted: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]
+        from_early: list = []  # the clouds `early` drew or is drawing, taken below
+        drawn_early: list = []  # (None, cache name, targets) of those taken
         for i, r in enumerate(results):  # the word clouds wanted, or copied from an earlier run
-            q = slug(i)
-            colours = {w: render.theme_colour(t) for w, t in r.word_themes}
-            wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", r.term_weights, dict(colour=colours))]
-            wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
-                        dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
-                       for t in r.themes]
-            face = _face_text(wanted)  # a cloud's SVG depends on it, so its cache entry does too
-            for key, rel, weights, style in wanted:
+            for key, rel, weights, style, name in question_clouds(i, r, font, config.seed):
                 if reuse_images is not None:
                     if _copy(reuse_images, tmp, rel, rel.replace(".png", ".svg")):
                         images[key] = rel
                 elif weights:
                     images[key] = rel
-                    name = caching.key("cloud", weights, style, config.seed, font, face)
-                    if cache is None or not cache.copy(name, _png_svg(tmp / rel)):
-                        clouds.append((key, rel, weights, dict(style, face_text=face), name))
+                    if cache is not None and cache.copy(name, _png_svg(tmp / rel)):
+                        continue
+                    cloud = (key, rel, weights, style, name)
+                    (from_early if early is not None and early.has(name) else clouds).append(cloud)
         # Every picture not taken from the cache — each question's network and bar chart, the
         # attributes' tallies (単純集計, charts/attr_NN.png), the clouds — is drawn in worker
         # processes while this process writes the rest; the cache keeps them once drawn. The
@@ -111,7 +107,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                 images[key] = rel
                 pictures += _uncached(cache, caching.key("tally", t, font), {".png": tmp / rel}, picture)
         bar = bars.enter_context((progress or Progress(quiet=True)).bar(
-            "書き出し", len(pictures) + len(clouds) + WRITING_STEPS, "件"))
+            "書き出し", len(from_early) + len(pictures) + len(clouds) + WRITING_STEPS, "件"))
         counting = threading.Lock()  # pictures are counted from the drawing pool's thread too
 
         def step() -> None:
@@ -137,6 +133,15 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             step()
             needed = report.characters(page)
             font_rule_made = drawing.call(report.face, font, needed) if cache is None else (lambda: "")
+            # The clouds drawn while the analysis ran, taken now that the other pictures are being
+            # drawn (the last of them may still be finishing); any not drawn whole is drawn below.
+            for cloud in from_early:
+                targets = _png_svg(tmp / cloud[1])
+                if early is not None and early.take(cloud[4], targets):
+                    drawn_early.append((None, cloud[4], targets))
+                    step()
+                else:
+                    clouds.append(cloud)
             # The answers' characters: what a rerun's clouds and report will show again (font caches).
             answer_chars = "".join(set("".join(a.masked for r in results for a in r.assignments))) if cache else ""
             narrowed = None
@@ -189,7 +194,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             step()
             drawing.wait()
             if cache is not None:
-                for _, name, targets in pictures:
+                for _, name, targets in drawn_early + pictures:
                     cache.keep(name, targets)
         finally:
             drawing.close()
@@ -209,6 +214,102 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
         bars.close()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def question_clouds(index: int, r: QuestionResult, font: Path, seed: int) -> list[tuple]:
+    """The word clouds of the index-th question: (image key, relative path, weights, style, cache
+    name) of the whole question's cloud and of each theme's; `style` holds the cloud's colours,
+    size and `face_text` (`_face_text`: the same for the clouds of a question)."""
+    from pipeline import render
+
+    q = slug(index)
+    colours = {w: render.theme_colour(t) for w, t in r.word_themes}
+    wanted: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]
+    wanted = [(f"{q}/all", f"wordclouds/{q}/all.png", r.term_weights, dict(colour=colours))]
+    wanted += [(f"{q}/theme_{t.theme_id:02d}", f"wordclouds/{q}/theme_{t.theme_id:02d}.png", t.term_weights,
+                dict(colour=render.theme_colour(t.theme_id), width=560, height=320, max_words=60))
+               for t in r.themes]
+    face = _face_text(wanted)  # a cloud's SVG depends on it, so its cache entry does too
+    return [(key, rel, weights, dict(style, face_text=face), caching.key("cloud", weights, style, seed, font, face))
+            for key, rel, weights, style in wanted]
+
+
+class EarlyClouds:
+    """Word clouds drawn while the analysis still runs: when questions are analysed side by side,
+    the last one runs alone at the end while the other worker has nothing to do (the 89,683 Fukui
+    answers: 3.8 s of one core), and the pictures could only start once every question was done.
+    `submit(pool, index, result)` gives a finished question's clouds to that pool (the question
+    workers); they draw them into a folder of their own, with a font narrowed to the question's
+    characters (the same pixels and SVG subsets as `write_all`'s font narrowed to every
+    question's). `write_all` then `take`s each one drawn whole instead of drawing it; any not
+    drawn by then (the pool stopped before it got to them) is drawn as before. `close` removes
+    the folder."""
+
+    def __init__(self, config: Config, cache: Cache | None = None):
+        self.font = font_path(config.font_path)
+        self.seed = config.seed
+        self.cache = cache
+        self.folder: Path | None = None
+        self._drawn: dict[str, tuple[Any, dict[str, Path]]] = {}  # cache name → (future, its files)
+
+    def submit(self, pool, index: int, result: QuestionResult):
+        """Draw the clouds of the index-th question (its `result`) in `pool`, those not cached; the
+        future of that work, or None when there is none."""
+        import tempfile
+
+        from pipeline import render
+
+        clouds = [c for c in question_clouds(index, result, self.font, self.seed)
+                  if c[2] and not (self.cache is not None and self.cache.has(c[4]))]
+        if not clouds:
+            return None
+        if self.folder is None:
+            self.folder = Path(tempfile.mkdtemp(prefix="jiyu-clouds-"))
+        narrowed = self.folder / f"{slug(index)}.ttf"
+        pictures = [render.cloud_picture(weights, self.folder / rel, style, font=self.font, seed=self.seed,
+                                         narrowed=narrowed) for _, rel, weights, style, _ in clouds]
+        chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights) + clouds[0][3]["face_text"]
+        future = pool.submit(_draw_early, self.font, chars, narrowed, pictures)
+        for (_, rel, _, _, name) in clouds:
+            self._drawn[name] = (future, _png_svg(self.folder / rel))
+        return future
+
+    def has(self, name: str) -> bool:
+        """Whether the cloud `name` was given to the workers (drawn, being drawn or cancelled)."""
+        return name in self._drawn
+
+    def take(self, name: str, targets: dict[str, Path]) -> bool:
+        """Move the cloud `name`'s files to `targets` (suffix → path) when it was drawn whole,
+        waiting for it if it is being drawn; False when it was not (cancelled, or it failed)."""
+        found = self._drawn.pop(name, None)
+        if found is None:
+            return False
+        future, files = found
+        try:
+            future.result()
+        except BaseException:  # cancelled with the pool, or failed: drawn again by the caller  # noqa: BLE001
+            return False
+        if not all(f.is_file() for f in files.values()):
+            return False
+        for suffix, target in targets.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(files[suffix], target)
+        return True
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
+        self._drawn.clear()
+
+
+def _draw_early(font: Path, chars: str, narrowed: Path, pictures: list) -> None:
+    """In a question worker: one question's clouds (`EarlyClouds.submit`), with its narrowed font."""
+    from pipeline import fonts, render
+
+    fonts.narrowed(font, chars, narrowed)
+    for picture in pictures:
+        render.draw_one(picture)
 
 
 def _face_text(clouds: list[tuple[str, str, tuple[tuple[str, float], ...], dict[str, Any]]]) -> str:

@@ -100,6 +100,11 @@ class Picture:
     cost: float = 1.0
 
 
+def draw_one(picture: Picture) -> None:
+    """Draw one picture here and now."""
+    _draw(picture)
+
+
 def _draw(picture: Picture) -> None:
     if picture.kind == "cloud":
         wordcloud(**picture.arguments)

@@ -35,7 +35,7 @@ _WORKER: dict = {}  # a question worker's own tagger (`_analyse_in_worker`)
 
 def analyse(answers: list[Answer], config: Config, progress: Progress | None = None,
             input_name: str = "", codebook_path: Path | None = None, previous_path: Path | None = None,
-            cache: Cache | None = None, preparation: Preparation | None = None) -> Result:
+            cache: Cache | None = None, preparation: Preparation | None = None, clouds=None) -> Result:
     """Every question of `answers` analysed: themes, quotes, views, overview and cross-tabs.
     With `codebook_path` (codebook.toml, codebook.xlsx or a KH Coder coding-rule file), the
     questions it has themes for are coded on them (`coded_question`); a codebook with problems
@@ -44,7 +44,9 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
     their texts join their theme's own words as evidence. With a `cache` (`cache.Cache`), the
     prepared answers of an earlier run on the same texts and settings are reused, and this run's
     are stored there once it has succeeded. `preparation`: the answers' preparation, started
-    by the caller (`api.analyse` starts it before importing this module); started here if None."""
+    by the caller (`api.analyse` starts it before importing this module); started here if None.
+    `clouds`: an `outputs.EarlyClouds`, given each question's result to draw its word clouds in the
+    question workers once no question is left to start (`_analyse_questions`)."""
     progress = progress or Progress(quiet=True)
     preparation = preparation or Preparation(answers, config, None, progress, cache)
     # Forked while the answers are prepared.
@@ -53,10 +55,10 @@ def analyse(answers: list[Answer], config: Config, progress: Progress | None = N
         vectors = wordvectors.load() if config.word_vectors else None  # before the fork: the workers share them
         early.start()
         return _analyse(answers, config, progress, input_name, codebook_path, previous_path, cache, vectors,
-                        early.pool, preparation)
+                        early.pool, preparation, clouds)
     finally:
         preparation.close()
-        early.shutdown()
+        early.shutdown(wait=clouds is None)
 
 
 class _EarlyPool:
@@ -87,15 +89,17 @@ class _EarlyPool:
 
             self.pool = parallel.pool(self.workers)
 
-    def shutdown(self) -> None:
+    def shutdown(self, wait: bool = True) -> None:
+        """Stop the workers; without `wait`, what they are doing goes on (the clouds a worker
+        draws when the analysis ends: the writing waits for them only when it takes them)."""
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.shutdown(wait=wait, cancel_futures=True)
             self.pool = None
 
 
 def _analyse(answers: list[Answer], config: Config, progress: Progress, input_name: str, codebook_path: Path | None,
              previous_path: Path | None, cache: Cache | None, vectors: wordvectors.WordVectors | None,
-             pool: ProcessPoolExecutor | None, preparation: Preparation) -> Result:
+             pool: ProcessPoolExecutor | None, preparation: Preparation, clouds=None) -> Result:
     tokenizer = Tokenizer()
     # The prepared answers are built with the garbage collector paused and frozen at once, before
     # any collection walks them (one collection over a million new records took seconds), and
@@ -124,7 +128,7 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
                                                        | set(earlier.get(q, {})) for q, items in by_question.items()})
         job = _QuestionJob(by_question, config, book, vectors, earlier, framings)
         with progress.bar("テーマの抽出", len(by_question), "設問") as bar:
-            results = _analyse_questions(job, tokenizer, bar, pool, settle)
+            results = _analyse_questions(job, tokenizer, bar, pool, settle, clouds)
     store_pending(cache, preparation.pending)
     return _result(results, config, input_name, vectors)
 
@@ -230,7 +234,7 @@ PARALLEL_PER_WORKER_UP_TO = 23_000
 
 
 def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
-                       settle: Callable[[], None] = lambda: None) -> list[QuestionResult]:
+                       settle: Callable[[], None] = lambda: None, clouds=None) -> list[QuestionResult]:
     """Every question analysed, in input order: in turn, or in the worker processes of `pool`
     (`_EarlyPool`: a survey of 5,000 to 100,000 distinct answers whose largest questions fit in
     memory; one BLAS thread each) when it has more than 5,000 kept answers, one question per
@@ -245,7 +249,10 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
     distinct answers with how many answers each stands for (`_distinct_in_worker`: an export
     repeated ×11 sends 18,000 records a question instead of 197,000) and this process places
     every answer and makes KWIC and the cross-tabs; one coded on a codebook is sent whole and
-    comes back without the answers themselves (`_detached`), which this process puts back."""
+    comes back without the answers themselves (`_detached`), which this process puts back. Once
+    every question has been started, the finished questions' word clouds go to the same workers
+    (`clouds`, an `outputs.EarlyClouds`): the last question runs alone at the end, and its idle
+    worker draws them instead of leaving them all to the writing."""
     questions = list(job.by_question)
     kept = sum(1 for items in job.by_question.values() for p in items if p.kept)
     if pool is None or len(questions) < 2 or kept <= PARALLEL_QUESTIONS_ABOVE:
@@ -307,17 +314,28 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         wait(running, timeout=SEND_TIME)
     del waiting[:workers + 1]
     done: dict[str, QuestionResult] = {}
+    undrawn: list[str] = []  # finished questions whose clouds are not yet with the workers
+    drawing: set = set()  # the futures of the clouds being drawn
     while running:
-        finished, _ = wait(running, return_when=FIRST_COMPLETED)
-        for future in sorted(finished, key=lambda f: order.index(running[f])):
+        finished, _ = wait(set(running) | drawing, return_when=FIRST_COMPLETED)
+        drawing -= finished
+        for future in sorted((f for f in finished if f in running), key=lambda f: order.index(running[f])):
             q = running.pop(future)
             done[q] = received(q, future.result())
+            undrawn.append(q)
             job.by_question[q] = []  # let go, as in turn
             settle()
             bar.update(1)
             if waiting:
                 nxt = waiting.pop(0)
                 running[submit(nxt)] = nxt
+        # Once no question is left to start, a worker that would idle draws a finished question's
+        # clouds, one question at a time (what is still being drawn when the analysis ends is
+        # left to finish meanwhile; nothing more waits in the pool's queue).
+        while clouds is not None and running and not waiting and len(running) + len(drawing) < workers and undrawn:
+            future = clouds.submit(pool, questions.index(undrawn[0]), done[undrawn.pop(0)])
+            if future is not None:
+                drawing.add(future)
     return [done[q] for q in questions]
 
 

@@ -225,3 +225,18 @@ def test_a_survey_above_the_prepared_cache_s_size_keeps_images_only(tmp_path, co
     assert counted["prepare"] == 3, "prepared again on the rerun"
     assert counted["draw"] == 2 * drawn, "its pictures taken from the cache"
     assert _contract_files(out) == _contract_files(tmp_path / "kept")
+
+
+def test_has_tells_kept_files_before_and_after_they_are_written(tmp_path):
+    # `Cache.has` (which word clouds the analysis need not draw early, `outputs.EarlyClouds`): files
+    # kept now, or held until the run succeeds (defer), are there; others are not.
+    picture = tmp_path / "a.png"
+    picture.write_bytes(b"png")
+    held = caching.Cache(tmp_path / "held", defer=True)
+    written = caching.Cache(tmp_path / "written")
+    for store in (held, written):
+        assert not store.has("cloud-1")
+        store.keep("cloud-1", {".png": picture})
+        assert store.has("cloud-1") and not store.has("cloud-2")
+    held.flush()
+    assert caching.Cache(tmp_path / "held").has("cloud-1")

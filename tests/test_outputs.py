@@ -422,3 +422,53 @@ def test_run_state_rows_are_the_json_encoders(tmp_path):
     expected = encode([[a.answer.id, a.answer.row, [list(x) for x in a.answer.attrs], a.masked, a.theme_id,
                         list(a.theme_ids), a.excluded_reason, a.score, a.reason] for a in assignments])[1:-1]
     assert [r.lstrip(",") for r in rows] == [expected]
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_clouds_drawn_during_the_analysis_are_the_writers_clouds(tmp_path, monkeypatch, fails):
+    """When questions are analysed side by side, a worker left idle draws the finished questions'
+    word clouds (`outputs.EarlyClouds`); the writer takes them instead of drawing them: every file
+    byte for byte as when the writer draws them all — also when that drawing fails in the worker
+    (then the writer draws them) — and the clouds' own folder is gone after the run."""
+    from pipeline import parallel, run
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here: the questions are analysed in turn")
+    monkeypatch.setattr(run, "PARALLEL_QUESTIONS_ABOVE", 0)  # the bundled survey side by side
+    args = ["themes", str(CORPUS / "survey.csv"), "--config", str(CORPUS / "survey.toml"), "--quiet", "--no-cache",
+            "--workers", "2"]
+    real_submit = outputs.EarlyClouds.submit
+    monkeypatch.setattr(outputs.EarlyClouds, "submit", lambda self, pool, index, result: None)
+    code, _, err = run_cli([*args, "--out", str(tmp_path / "plain")])
+    assert code == 0, err
+
+    submitted, folders, taken = [], [], []
+    real_take = outputs.EarlyClouds.take
+
+    def submit(self, pool, index, result):
+        submitted.append(index)
+        future = real_submit(self, pool, index, result)
+        folders.append(self.folder)
+        return future
+
+    def take(self, name, targets):
+        found = real_take(self, name, targets)
+        taken.append(found)
+        return found
+
+    monkeypatch.setattr(outputs.EarlyClouds, "submit", submit)
+    monkeypatch.setattr(outputs.EarlyClouds, "take", take)
+    if fails:
+        def broken(*_):
+            raise OSError("disk full")
+
+        monkeypatch.setattr(outputs, "_draw_early", broken)  # (the forked workers have it too)
+    code, _, err = run_cli([*args, "--out", str(tmp_path / "early")])
+    assert code == 0, err
+    assert submitted and taken and any(taken) is not fails
+    assert all(folder is not None and not folder.exists() for folder in folders)
+    plain, early = tmp_path / "plain", tmp_path / "early"
+    names = sorted(str(p.relative_to(plain)) for p in plain.rglob("*") if p.is_file())
+    assert names == sorted(str(p.relative_to(early)) for p in early.rglob("*") if p.is_file())
+    for name in names:
+        assert (early / name).read_bytes() == (plain / name).read_bytes(), name
