@@ -92,7 +92,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
                     if cache is not None and cache.copy(name, _png_svg(tmp / rel)):
                         continue
                     cloud = (key, rel, weights, style, name)
-                    (from_early if early is not None and early.has(name) else clouds).append(cloud)
+                    (from_early if early is not None and early.has(rel, name) else clouds).append(cloud)
         # Every picture not taken from the cache — each question's network and bar chart, the
         # attributes' tallies (単純集計, charts/attr_NN.png), the clouds — is drawn in worker
         # processes while this process writes the rest; the cache keeps them once drawn. The
@@ -137,7 +137,7 @@ def write_all(result: Result, out: Path, reuse_images: Path | None = None, cache
             # drawn (the last of them may still be finishing); any not drawn whole is drawn below.
             for cloud in from_early:
                 targets = _png_svg(tmp / cloud[1])
-                if early is not None and early.take(cloud[4], targets):
+                if early is not None and early.take(cloud[1], cloud[4], targets):
                     drawn_early.append((None, cloud[4], targets))
                     step()
                 else:
@@ -250,7 +250,8 @@ class EarlyClouds:
         self.seed = config.seed
         self.cache = cache
         self.folder: Path | None = None
-        self._drawn: dict[str, tuple[Any, dict[str, Path]]] = {}  # cache name → (future, its files)
+        # A cloud's relative path → (its cache name, the future drawing it, its files).
+        self._drawn: dict[str, tuple[str, Any, dict[str, Path]]] = {}
 
     def submit(self, pool, index: int, result: QuestionResult):
         """Draw the clouds of the index-th question (its `result`) in `pool`, those not cached; the
@@ -271,20 +272,21 @@ class EarlyClouds:
         chars = "".join(w for _, _, weights, _, _ in clouds for w, _ in weights) + clouds[0][3]["face_text"]
         future = pool.submit(_draw_early, self.font, chars, narrowed, pictures)
         for (_, rel, _, _, name) in clouds:
-            self._drawn[name] = (future, _png_svg(self.folder / rel))
+            self._drawn[rel] = (name, future, _png_svg(self.folder / rel))
         return future
 
-    def has(self, name: str) -> bool:
-        """Whether the cloud `name` was given to the workers (drawn, being drawn or cancelled)."""
-        return name in self._drawn
+    def has(self, rel: str, name: str) -> bool:
+        """Whether the cloud at `rel` (cache name `name`) was given to the workers (drawn, being
+        drawn or cancelled)."""
+        return rel in self._drawn and self._drawn[rel][0] == name
 
-    def take(self, name: str, targets: dict[str, Path]) -> bool:
-        """Move the cloud `name`'s files to `targets` (suffix → path) when it was drawn whole,
-        waiting for it if it is being drawn; False when it was not (cancelled, or it failed)."""
-        found = self._drawn.pop(name, None)
-        if found is None:
+    def take(self, rel: str, name: str, targets: dict[str, Path]) -> bool:
+        """Move the files of the cloud at `rel` (cache name `name`) to `targets` (suffix → path)
+        when it was drawn whole, waiting for it if it is being drawn; False when it was not
+        (cancelled, or it failed)."""
+        if not self.has(rel, name):
             return False
-        future, files = found
+        _, future, files = self._drawn.pop(rel)
         try:
             future.result()
         except BaseException:  # cancelled with the pool, or failed: drawn again by the caller  # noqa: BLE001
@@ -297,6 +299,12 @@ class EarlyClouds:
         return True
 
     def close(self) -> None:
+        """Remove the folder, once nothing is drawn into it any more (a run that failed while a
+        worker drew: what has not started is cancelled, what has is waited for)."""
+        from concurrent.futures import wait
+
+        futures = {future for _, future, _ in self._drawn.values()}
+        wait([f for f in futures if not f.cancel()])
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None

@@ -451,8 +451,8 @@ def test_clouds_drawn_during_the_analysis_are_the_writers_clouds(tmp_path, monke
         folders.append(self.folder)
         return future
 
-    def take(self, name, targets):
-        found = real_take(self, name, targets)
+    def take(self, rel, name, targets):
+        found = real_take(self, rel, name, targets)
         taken.append(found)
         return found
 
@@ -472,3 +472,35 @@ def test_clouds_drawn_during_the_analysis_are_the_writers_clouds(tmp_path, monke
     assert names == sorted(str(p.relative_to(early)) for p in early.rglob("*") if p.is_file())
     for name in names:
         assert (early / name).read_bytes() == (plain / name).read_bytes(), name
+
+
+def test_early_clouds_folder_is_removed_only_once_nothing_draws_into_it(tmp_path, monkeypatch):
+    # A run that fails while a worker draws early clouds: `close` cancels what has not started,
+    # waits for what has, then removes the folder — a worker never recreates it afterwards.
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.records import QuestionResult, Theme
+
+    started = threading.Event()
+
+    def slow(font, chars, narrowed, pictures):
+        started.set()
+        time.sleep(0.3)
+        for picture in pictures:
+            picture.arguments["path"].parent.mkdir(parents=True, exist_ok=True)
+            picture.arguments["path"].write_bytes(b"png")
+
+    monkeypatch.setattr(outputs, "_draw_early", slow)
+    theme = Theme(0, "書類が多い", ("書類",), 2, 1.0, (), (), term_weights=(("書類", 1.0),), key="t01")
+    result = QuestionResult("q", "q", 2, 0, 1, (theme,), (), term_weights=(("書類", 2.0), ("多い", 1.0)))
+    clouds = outputs.EarlyClouds(Config())
+    with ThreadPoolExecutor(1) as pool:
+        first = clouds.submit(pool, 0, result)
+        second = clouds.submit(pool, 1, result)  # waits behind the first: cancelled by close
+        started.wait(5)
+        folder = clouds.folder
+        clouds.close()
+        assert first.done() and second.cancelled()
+    assert folder is not None and not folder.exists()
