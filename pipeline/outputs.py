@@ -245,7 +245,11 @@ class EarlyClouds:
     drawn by then (the pool stopped before it got to them) is drawn as before. `close` removes
     the folder."""
 
-    def __init__(self, config: Config, cache: Cache | None = None):
+    def __init__(self, config: Config | dict | None = None, cache: Cache | None = None):
+        if not isinstance(config, Config):  # (as `pipeline.analyse` takes it: a mapping, or None)
+            from pipeline.config import build
+
+            config = build(dict(config or {}))
         self.font = font_path(config.font_path)
         self.seed = config.seed
         self.cache = cache
