@@ -293,7 +293,7 @@ class EarlyClouds:
         _, future, files = self._drawn.pop(rel)
         try:
             future.result()
-        except BaseException:  # cancelled with the pool, or failed: drawn again by the caller  # noqa: BLE001
+        except Exception:  # cancelled with the pool, or failed: drawn again by the caller (not Ctrl-C)  # noqa: BLE001
             return False
         if not all(f.is_file() for f in files.values()):
             return False
