@@ -716,8 +716,8 @@ def framing(title: str, texts: Iterable[str], configured: str | None = None,
 def mark(items: list[Prepared], title: str, configured: str | None = None,
          known: dict[str, str] | None = None) -> tuple[list[Prepared], Framing]:
     """A question's answers with `no_issue` set on the kept ones it applies to (`items` itself
-    when it applies to none), and the framing used. `known`: kinds already found (normalised text → kind), shared across questions: the
-    same answer text is read once."""
+    when it applies to none), and the framing used. `known`: kinds already found (normalised
+    text → kind), shared across questions: the same answer text is read once."""
     known = {} if known is None else known
 
     def kind_of(text: str) -> str:
