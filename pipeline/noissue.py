@@ -61,6 +61,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from pipeline.config import ASKS
+from pipeline.endings import ending
 from pipeline.nonanswer import CLOSING, concessive, core, is_non_answer, pieces
 from pipeline.records import Prepared
 
@@ -310,6 +311,8 @@ _PRAISE_PATTERNS = [
 _PRAISE_END = rf"{_POLITE}{_THINK}{_POLITE}(?:から|ので|)$"
 _PRAISE = re.compile("^.*(?:" + "|".join(p.removeprefix(".*") for p in _PRAISE_PATTERNS) + ")" + _PRAISE_END)
 _PRAISE_NOUN = re.compile(f"^.*{_HAS_GOOD_NOUN}{_PRAISE_END}")
+# Both tried on every clause, and both only match at its end: read backwards (`endings`).
+_praises, _praises_noun = ending(_PRAISE), ending(_PRAISE_NOUN)
 
 # Phrases that look like a problem or a request but belong to praise or deny a problem; removed
 # before the markers below are looked for.
@@ -402,7 +405,7 @@ _SURPRISED = re.compile(rf"{_NA_WORD}で(?:驚き|驚い|びっくりし)(?:ま�
 
 
 def _praise_clause(clause: str) -> bool:
-    praised = _PRAISE.match(clause) or (_ARU_OR_FULL.search(clause) and _PRAISE_NOUN.match(clause)) \
+    praised = _praises(clause) or (_ARU_OR_FULL.search(clause) and _praises_noun(clause)) \
         or ("楽しみにし" in clause and _LOOKING_FORWARD.match(clause)) \
         or (("驚" in clause or "びっくり" in clause) and _SURPRISED.search(clause))
     if not praised or _NOMINAL.search(clause) or _WISHED_PLACE.search(clause) \
@@ -454,6 +457,7 @@ _DID = re.compile(r"(?:食べ|たべ|いただき|頂き|買い|買っ|購入し
                   r"頼み|頼ん|飲み|飲ん|撮り|撮っ|読み|読ん|聞い|聴い|通い|通っ|見|観)"
                   r"(?:ました|た|だ|[てで]いる|[てで]います|[てで]ます|[てで]る|[てで]いた|[てで]いました|てきました|てきた|て来ました|ます)(?:が|)$|"
                   r"(?:利用|参加|使用)させて(?:もらっ|いただい|頂い)(?:ています|ている|てます|ていました|た|ました)$")
+_did = ending(_DID)
 
 
 # The kinds of the clauses read last, by text: a survey repeats its short clauses (とても良かった
@@ -480,7 +484,7 @@ def _clause_kind(piece: str) -> str:
         return said
     if _praise_clause(clause):
         return PRAISE
-    if _DID.search(clause) and not _CONCERN.search(_HARMLESS.sub("", clause)):
+    if _did(clause) and not _CONCERN.search(_HARMLESS.sub("", clause)):
         return DONE
     return ""
 
@@ -490,6 +494,7 @@ def _clause_kind(piece: str) -> str:
 # of what follows (お蕎麦、とても美味しかった).
 _GOES_ON = re.compile(rf"(?:{_BECAUSE_END}|(?<![な無])し|もてなし|く|あり|おり|なり|は|も|が|を|に|(?<!こ)と|や|たら|れば|"
                       r"[一-龥ァ-ヶーa-z0-9])$")
+_goes_on = ending(_GOES_ON)
 _TRAILING = re.compile(r"(?:て|で|し|く)$")
 _SCOPE = re.compile(rf"^{_ADVERB}$")  # 今のところ、 個人的には、: no content of its own
 # Whom the answer addresses (職員の皆さん、 スタッフの方々へ): no content of its own either.
@@ -501,7 +506,7 @@ def _groups(parts: list[str]) -> list[list[str]]:
     carry: list[str] = []
     for part in parts:
         carry.append(part)
-        if not _GOES_ON.search(core(part)):
+        if not _goes_on(core(part)):
             out.append(carry)
             carry = []
     if carry:
