@@ -85,24 +85,28 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
     out: dict[str, None] = {}
 
     def emit(key: str, text: str, head: str, words: list[str]) -> None:
-        content = tuple(dict.fromkeys(x for x in words if x not in stop_words))
-        if len(text) <= MAX_PHRASE and content:
-            minor = tuple(dict.fromkeys(x for x in words if x in stop_words))
-            out.setdefault(Phrase(key, text, head, content, minor).encode())
+        # (Phrase(key, text, head, content, minor).encode(), without making the Phrase)
+        if len(text) > MAX_PHRASE:
+            return
+        content = [x for x in words if x not in stop_words]
+        if content:
+            minor = [x for x in words if x in stop_words]
+            out.setdefault(SEP.join((key, text, head, *dict.fromkeys(content))) + MINOR + SEP.join(dict.fromkeys(minor)))
 
     n = len(tokens)
+    ends = _chunk_ends(tokens)
     i = 0
     while i < n:
-        j = _chunk_end(tokens, i)
+        j = ends[i]
         if j == i:
             i += 1
             continue
-        nps = _noun_phrases(tokens, i, j, stop_words)
+        nps = _noun_phrases(tokens, i, j, stop_words, ends)
         for text, words in nps:
             emit(text, text, text, words)
         # Noun + の + verbal noun: 窓口の一元化, 会場の確保 — a predicate about the first noun.
         if j + 1 < n and tokens[j].surface == "の" and tokens[j].pos1 == "助詞":
-            k = _chunk_end(tokens, j + 1)
+            k = ends[j + 1]
             if k > j + 1 and tokens[k - 1].pos3 == "サ変可能" and (k == n or tokens[k].pos1 != "助詞" or tokens[k].surface != "の"):
                 verbal = "".join(t.surface for t in tokens[j + 1:k])
                 if verbal not in stop_words:
@@ -123,10 +127,10 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
                 q = n  # について, に関して, にとって: one particle, no predicate
             while q < n and q - j <= 3 and tokens[q].pos1 == "副詞":  # 駐車場がちょっと狭い
                 q += 1
-            found = _predicate(tokens, q, stop_words, _as_written) if q < n else None
+            found = _predicate(tokens, q, stop_words, _as_written, ends) if q < n else None
             if found is not None and particle == "を" and not found[0].endswith(_ACTIONS):
                 found = None  # 営業時間を長い: を takes an action, not a state
-            canonical = _predicate(tokens, q, stop_words, _as_lemma) if found is not None else None
+            canonical = _predicate(tokens, q, stop_words, _as_lemma, ends) if found is not None else None
             if found is not None and canonical is not None:
                 (pred, _, wish), (pred_key, word, _) = found, canonical
                 link = "が" if wish else particle
@@ -138,18 +142,31 @@ def phrases(tokens: Sequence[Token], stop_words: frozenset[str] = STOP_WORDS,
     return tuple(out)
 
 
-def _chunk_end(tokens: Sequence[Token], i: int) -> int:
-    """The end of the compound noun that starts at token i (i itself when none starts there)."""
+def _chunk_ends(tokens: Sequence[Token]) -> list[int]:
+    """For each token i, the end of the compound noun that starts there (i itself when none
+    does); one more entry, n, for the end. A compound goes on while its tokens are compound parts
+    (`is_compound_part`): `stop[i]` is the first token from i that cannot go on one."""
     n = len(tokens)
-    if tokens[i].pos1 == "形状詞" and i + 1 < n and tokens[i + 1].pos1 == "接尾辞" and tokens[i + 1].pos2 == "名詞的":
-        j = i + 1  # an adjectival noun made a noun: 簡素化, 必要性
-    elif not is_compound_part(tokens[i], False) or tokens[i].pos1 == "接頭辞" and not (i + 1 < n and tokens[i + 1].pos1 == "名詞"):
-        return i
-    else:
-        j = i
-    while j < n and is_compound_part(tokens[j], j > i):
-        j += 1
-    return j
+    stop = list(range(n + 1))
+    ends = list(range(n + 1))
+    for k in range(n - 1, -1, -1):
+        t = tokens[k]
+        pos1 = t.pos1
+        if is_compound_part(t, True):
+            stop[k] = stop[k + 1]
+        else:
+            continue
+        # Where a compound starts: a compound part that joins at the start too (not a suffix),
+        # but a prefix only before a noun (お + 店)…
+        if pos1 == "接尾辞" or pos1 == "接頭辞" and not (k + 1 < n and tokens[k + 1].pos1 == "名詞"):
+            continue
+        ends[k] = stop[k + 1]
+    for i in range(n - 1):
+        t, nxt = tokens[i], tokens[i + 1]
+        # …or an adjectival noun made a noun: 簡素化, 必要性.
+        if t.pos1 == "形状詞" and nxt.pos1 == "接尾辞" and nxt.pos2 == "名詞的":
+            ends[i] = stop[i + 1]
+    return ends
 
 
 def _nouns(chunk: Sequence[Token]) -> list[str]:
@@ -180,7 +197,8 @@ def _katakana(ch: str) -> bool:
     return "\u30a1" <= ch <= "\u30fa" or ch == "ー"
 
 
-def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str]) -> list[tuple[str, list[str]]]:
+def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset[str],
+                  ends: Sequence[int]) -> list[tuple[str, list[str]]]:
     """The noun phrases that end with the compound tokens[i:j]: its variants, and each with the
     modifier before it — a noun and の (バスの本数), an adjective (新しい取り組み), an adjectival noun
     and な (対等な関係) or a verb (遊べる場所, 相談できる窓口)."""
@@ -198,7 +216,7 @@ def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset
         start = i - 1
         while start > 0 and is_compound_part(tokens[start - 1], True) and tokens[start].pos1 != "接頭辞":
             start -= 1
-        while start < i - 1 and _chunk_end(tokens, start) != i - 1:  # a suffix cannot start a noun
+        while start < i - 1 and ends[start] != i - 1:  # a suffix cannot start a noun
             start += 1
         if start < i - 1:
             for mod, mod_words in _variants(tokens, start, i - 1, stop_words):
@@ -218,7 +236,7 @@ def _noun_phrases(tokens: Sequence[Token], i: int, j: int, stop_words: frozenset
 
 
 def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
-               spell: Callable[[Token, str], str]) -> tuple[str, str, bool] | None:
+               spell: Callable[[Token, str], str], ends: Sequence[int]) -> tuple[str, str, bool] | None:
     """The predicate that starts at token q in plain form, written by `spell`; its content word
     ("" for a function-like one such as ない or ほしい); and whether it is a wish said as a
     condition (あればいい, あると助かる: read as ほしい). None when there is none."""
@@ -228,7 +246,7 @@ def _predicate(tokens: Sequence[Token], q: int, stop_words: frozenset[str],
     base = _PLAIN.get(t.base, t.base)
     function_like = base in stop_words or t.lemma in stop_words or _as_lemma(t, base) in stop_words
     word = "" if function_like or t.lemma in ("無い", "欲しい") else spell(t, base)
-    e = _chunk_end(tokens, q)
+    e = ends[q]
     if e > q and tokens[e - 1].pos3 == "サ変可能" and e < n and tokens[e].pos1 == "動詞" \
             and tokens[e].lemma in ("為る", "出来る"):  # 確保してほしい, 簡素化してほしい, 確保できない
         verbal = "".join(x.surface for x in tokens[q:e])
