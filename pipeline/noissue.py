@@ -603,6 +603,17 @@ def kind(norm: str) -> str:
     return ""
 
 
+def says_aside(norm: str, asks: str) -> bool:
+    """Whether some clause of an answer (NFKC-normalised), read alone, is what a question on
+    problems or requests sets aside (praise, satisfaction or nothing to report, `applies`):
+    「駐車場が狭い。食事は美味しかった」. Such an answer names a concern, but not on its own: it is
+    quoted after the theme's answers that only say the concern (`run._build_themes`). Not for
+    other questions: to one on why something is not done, 「困っていることが特にない」 is the reason."""
+    if asks not in ("problems", "requests") or not norm:
+        return False
+    return any(applies(_clause_kind(piece), asks) for piece in pieces(norm))
+
+
 def applies(answer_kind: str, asks: str) -> bool:
     """Whether an answer of `answer_kind` is set aside as no_issue for a question that asks `asks`:
     a denial of any problem (特に不便はなかった) to every question but one on what went well;

@@ -182,7 +182,7 @@ def _analysed_in_turn(job: _QuestionJob, q: str, items: list[Prepared],
     after the next question's analysis; the same lines as made here. The question's records
     are let go here at once: the child has its own view of them."""
     config = job.config
-    result = analyse_question(q, items, config, job.vectors)
+    result = analyse_question(q, items, config, job.vectors, job.framings[q].asks)
     kept = [p for p in items if p.kept]
     del items
     # (Not with one worker asked for: --workers 1 keeps the run in one process.)
@@ -285,7 +285,7 @@ def _analyse_questions(job: _QuestionJob, tokenizer: Tokenizer, bar, pool=None,
         sent[q] = (kept, reps, of)
         counts = np.bincount(of, minlength=len(reps)).tolist()
         return pool.submit(_distinct_in_worker, job.config, parallel.packed((reps, counts, len(kept))),
-                           job.vectors is not None)
+                           job.vectors is not None, job.framings[q].asks)
 
     def received(q: str, data: bytes) -> QuestionResult:
         if q not in sent:
@@ -343,9 +343,10 @@ def _analyse_one(job: _QuestionJob, q: str, items: list[Prepared], tokenizer: To
     config = job.config
     staff_themes = job.book.for_question(q) if job.book is not None else ()
     if staff_themes:
-        result = coded_question(q, items, config, staff_themes, job.vectors, tokenizer, job.earlier.get(q, {}))
+        result = coded_question(q, items, config, staff_themes, job.vectors, tokenizer, job.earlier.get(q, {}),
+                                asks=job.framings[q].asks)
     else:
-        result = analyse_question(q, items, config, job.vectors)
+        result = analyse_question(q, items, config, job.vectors, job.framings[q].asks)
     return _completed(job, q, result, views(result, items, config, tokenizer))
 
 
@@ -359,7 +360,7 @@ def _coded(job: _QuestionJob, q: str) -> bool:
     return job.book is not None and bool(job.book.for_question(q))
 
 
-def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool) -> bytes:
+def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool, asks: str = "") -> bytes:
     """In a question worker: a question's distinct answers, how many answers each stands for and
     the number kept come `packed`; its `Distinct` analysis, co-occurrence network and, for each
     theme keyword, the first distinct answers that hold it (`kwic.Index.first_texts`; None with
@@ -367,7 +368,7 @@ def _distinct_in_worker(config: Config, data: bytes, use_vectors: bool) -> bytes
     per answer (placing, KWIC lines, cross-tabs) is the parent's (`_analyse_questions`)."""
     reps, counts, n_kept = parallel.task_input(data)
     found = analyse_distinct(reps, np.asarray(counts, dtype=float), n_kept, config,
-                             wordvectors.load() if use_vectors else None)
+                             wordvectors.load() if use_vectors else None, asks)
     hits = None
     if config.mask:
         if "tokenizer" not in _WORKER:
@@ -509,7 +510,7 @@ def read_codebook(path: Path, kept_ids: dict[str, set[str]]):
 
 def coded_question(question: str, items: list[Prepared], config: Config, staff_themes,
                    word_vectors: wordvectors.WordVectors | None, tokenizer: Tokenizer,
-                   earlier: dict[str, str] | None = None) -> QuestionResult:
+                   earlier: dict[str, str] | None = None, *, asks: str = "") -> QuestionResult:
     """The question's kept answers coded on staff's codebook themes (`guided.code`): examples,
     rules and keywords first, similarity for the rest, answers that fit none in その他 (key
     `other`, listed last). Themes are ordered by size; keys and labels are the codebook's."""
@@ -517,7 +518,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
 
     kept = [p for p in items if p.kept]
     if not kept:
-        return analyse_question(question, items, config, word_vectors)
+        return analyse_question(question, items, config, word_vectors, asks)
     # The themes' own words (label, description) are vectorised with the answers: a prototype each.
     # Examples that are answers of the earlier wave (`earlier`, not of this input) add their text.
     here = {p.answer.id for p in kept}
@@ -553,7 +554,7 @@ def coded_question(question: str, items: list[Prepared], config: Config, staff_t
               for key in keys]
     themes, entries, question_weights, word_themes = _build_themes(
         reps, len(kept), weight, vectors, vectors.dense[:len(reps)], labels_, np.array([c.score for c in coded]),
-        multi, config, titles=titles, reasons=[c.reason for c in coded], proposed=set(proposed))
+        multi, config, titles=titles, reasons=[c.reason for c in coded], proposed=set(proposed), asks=asks)
     return _question_result(question, items, config, themes, (reps, of, entries), question_weights,
                             word_themes)
 
@@ -591,7 +592,7 @@ def _propose(coded: list, x: np.ndarray, weight: np.ndarray, config: Config, tak
 
 
 def analyse_question(question: str, items: list[Prepared], config: Config,
-                     word_vectors: wordvectors.WordVectors | None = None) -> QuestionResult:
+                     word_vectors: wordvectors.WordVectors | None = None, asks: str = "") -> QuestionResult:
     """Cluster the question's kept answers into themes; then place each point (segment) of a
     multi-point answer, so that `theme_ids` lists every theme the answer touches.
 
@@ -604,7 +605,8 @@ def analyse_question(question: str, items: list[Prepared], config: Config,
     """
     kept = [p for p in items if p.kept]
     reps, of = distinct_answers(kept)
-    found = analyse_distinct(reps, np.bincount(of, minlength=len(reps)).astype(float), len(kept), config, word_vectors)
+    found = analyse_distinct(reps, np.bincount(of, minlength=len(reps)).astype(float), len(kept), config, word_vectors,
+                             asks)
     with parallel.no_collection():  # one record per answer (see `analyse_distinct`)
         return _question_result(question, items, config, found.themes, (reps, of, found.entries),
                                 found.question_weights, found.word_themes, found.k_runs)
@@ -641,19 +643,21 @@ class Distinct:
 
 
 def analyse_distinct(reps: list[Prepared], weight: np.ndarray, n_kept: int, config: Config,
-                     word_vectors: wordvectors.WordVectors | None = None) -> Distinct:
+                     word_vectors: wordvectors.WordVectors | None = None, asks: str = "") -> Distinct:
     """The themes of a question's distinct answers `reps`, each standing for `weight` answers
     (`n_kept` in all): identical answers are analysed once. All that depends on the answers'
-    texts only, so a worker process can make it from the distinct answers alone."""
+    texts (and on what the question asks, `noissue.Framing.asks`, which decides which quotes say
+    a concern on their own: `_build_themes`) only, so a worker process can make it from the
+    distinct answers alone."""
     # The cyclic garbage collector paused meanwhile: the analysis makes objects by the hundred
     # thousand (candidates, rows, tuples) that hold no cycles, and every few hundred of them a
     # collection would walk all of them again (a 75,747-answer question: 14.7 → 12.3 s).
     with parallel.no_collection():
-        return _analysed(reps, weight, n_kept, config, word_vectors)
+        return _analysed(reps, weight, n_kept, config, word_vectors, asks)
 
 
 def _analysed(reps: list[Prepared], weight: np.ndarray, n_kept: int, config: Config,
-              word_vectors: wordvectors.WordVectors | None) -> Distinct:
+              word_vectors: wordvectors.WordVectors | None, asks: str = "") -> Distinct:
     if not reps:
         return Distinct()
     vectors, multi = _vectors(reps, config.seed, word_vectors)
@@ -666,7 +670,7 @@ def _analysed(reps: list[Prepared], weight: np.ndarray, n_kept: int, config: Con
         labels_ = np.where(labels_ == OTHER, int(labels_.max()) + 1, labels_)
     themes, entries, question_weights, word_themes = _build_themes(
         reps, n_kept, weight, vectors, x, labels_, result.scores, multi, config,
-        titles=None, reasons=None, space=result.smoothed, other=other)
+        titles=None, reasons=None, space=result.smoothed, other=other, asks=asks)
     return Distinct(tuple(themes), tuple(entries), question_weights, word_themes, result.k_runs)
 
 
@@ -719,7 +723,7 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
                   x: np.ndarray, labels_: np.ndarray, closeness: np.ndarray, multi: list[tuple[int, Segment]],
                   config: Config, *, titles: list[tuple[str, str, tuple[str, ...]]] | None,
                   reasons: list[str] | None, proposed: AbstractSet[str] = frozenset(),
-                  space: np.ndarray | None = None, other: bool = False):
+                  space: np.ndarray | None = None, other: bool = False, asks: str = ""):
     """The themes of a partition `labels_` of the distinct answers `reps` (0.. by size; `n_kept`
     answers in all), with keywords, quotes, summaries and word-cloud weights, and where each
     distinct answer and its repeats are placed (`Distinct.entries`).
@@ -728,7 +732,11 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
     None to explain the automatic themes by their keywords and examples; `proposed`: the keys of
     themes a codebook run found among その他 (not the codebook's); `space`: the vectors the
     partition was made in (`x` when None), where clear members are told (`cluster.clear_members`);
-    `other`: the last theme of an automatic partition is その他 (key `other`)."""
+    `other`: the last theme of an automatic partition is その他 (key `other`); `asks`: what the
+    question asks for (`noissue.Framing.asks`): to a question on problems or requests, an answer
+    with a clause that only praises or says there is nothing to report (「駐車場が狭い。食事は美味しかった」)
+    is not a clear member for quoting — it does not say the theme's concern on its own
+    (`noissue.says_aside`)."""
     n = len(reps)
     k = int(labels_.max()) + 1 if titles is None else len(titles)
     other_at = k - 1 if other and titles is None else \
@@ -751,6 +759,9 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
     points = _points(reps, x, vectors.dense[n:], multi)
     limit = max(config.max_quotes, config.n_candidates)
     relevance, clear = _clear_members(x if space is None else space, x, labels_, other_at, limit, config.seed)
+    for i in np.flatnonzero(clear).tolist():
+        if noissue.says_aside(reps[i].norm, asks):
+            clear[i] = False
     themes: list[Theme] = []
     for c in range(k):
         members = np.flatnonzero(labels_ == c)

@@ -117,3 +117,51 @@ def test_a_tiny_share_is_not_written_as_zero():
     q = QuestionResult(question="Q", title="Q", n_answers=3000, n_excluded=1, k_chosen=0, themes=(), assignments=rows,
                        asks="other", asks_from="answers")
     assert report.no_issue_line(q) == "特に問題・要望はない（no_issue）1 件（記入のあった回答 3,000 件の 0.1% 未満）"
+
+
+@pytest.mark.parametrize("text, asks, aside", [
+    ("駐車場が狭い。料理は美味しかった", "problems", True),
+    ("駐車場が狭い。特に不便はなかった", "problems", True),
+    ("駐車場が狭い。他は満足しています", "requests", True),
+    ("お蕎麦が美味しかったです。もっとお店があるといい", "requests", True),
+    ("駐車場が狭い", "problems", False),
+    ("特にないが、駐車場は狭い", "problems", False),  # a non-answer piece says nothing either way
+    ("駐車場が狭い。料理は美味しかった", "good", False),  # praise is the content there
+    ("会員だけで活動が完結している。困っていることが特にない", "other", False),  # a reason, not nothing
+    ("", "problems", False),
+])
+def test_says_aside_tells_a_clause_that_says_no_concern(text, asks, aside):
+    from pipeline import noissue
+    from pipeline.normalize import normalize
+
+    assert noissue.says_aside(normalize(text), asks) is aside
+
+
+def test_quotes_say_the_concern_on_their_own(monkeypatch):
+    """An answer that says_aside marks (a clause of praise beside its concern, to a question on
+    problems) is no clear member: the theme's answers that say the concern alone are quoted first.
+    Here says_aside marks the answer quoted first where nothing is marked, told what the question
+    asks."""
+    from pipeline import noissue
+
+    parking = ["駐車場が狭い", "駐車場が狭かった", "駐車場が狭い", "駐車場が少し狭い", "駐車場がとても狭い", "駐車場が狭すぎる"]
+    toilets = ["トイレが古い", "トイレが汚い", "トイレが古くて汚い", "トイレが少ない", "トイレが和式だけ", "トイレが暗い"]
+    marked, seen = {""}, set()
+
+    def says_aside(norm, asks):
+        seen.add(asks)
+        return asks == "problems" and norm in marked
+
+    monkeypatch.setattr(noissue, "says_aside", says_aside)
+    config = Config(k=2, word_vectors=False, workers=1, max_quotes=3)
+
+    def quoted(title):
+        result = pipeline.analyse({title: parking + toilets}, config)[0]
+        return [q.text for q in next(t for t in result.themes if "駐車場" in t.label).quotes]
+
+    typical = quoted("不便に感じたこと")[0]
+    assert quoted("よかったこと")[0] == typical
+    marked.add(typical)
+    assert quoted("よかったこと")[0] == typical  # praise is no aside there: nothing changes
+    assert quoted("不便に感じたこと")[0] != typical
+    assert seen == {"problems", "good"}
