@@ -56,7 +56,8 @@ the alternatives stay selectable for the comparison (tools/evaluate.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -123,8 +124,11 @@ def resolved_keys(themes: Sequence[CodebookTheme]) -> list[str]:
     return out
 
 
-def keyword_hits(theme: CodebookTheme, words: frozenset[str], norm: str) -> list[str]:
-    """The theme's keywords found in the answer: as one of its words, or (two characters or
+def keyword_hits(theme: CodebookTheme, words: frozenset[str], norm: str,
+                 lemmas: Mapping[str, str] | None = None) -> list[str]:
+    """The theme's keywords found in the answer: as one of its words, as the lemma of one
+    (`lemmas`: written forms → lemma, from the question's answers: the keyword きれい finds
+    綺麗, whose lemma 奇麗 is among the answer's words, `answer_words`), or (two characters or
     more) inside its text. `exclude` words are no evidence, and a keyword found only inside an
     excluded word (ページ in ホームページ) does not count."""
     excluded = {normalize(e) for e in theme.exclude if normalize(e)}
@@ -135,7 +139,7 @@ def keyword_hits(theme: CodebookTheme, words: frozenset[str], norm: str) -> list
     for k in dict.fromkeys(normalize(k) for k in theme.keywords):
         if not k or k in excluded:
             continue
-        if k in words or (len(k) > 1 and k in text):
+        if k in words or (lemmas is not None and lemmas.get(k, k) in words) or (len(k) > 1 and k in text):
             hits.append(k)
     return hits
 
@@ -297,6 +301,7 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     conditions: list[Condition | None] = [parse_condition(t.rule) if t.rule.strip() else None for t in themes]
     rule_hits: dict[int, dict[int, str]] = {}
     word_hits: dict[int, dict[int, list[str]]] = {}
+    lemmas = dict(itertools.chain.from_iterable(p.aliases for p in reps))  # as the vectors read them
     for u, p in enumerate(reps):
         if u in example:
             continue
@@ -304,7 +309,7 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
         for t, j, cond in zip(themes, of_theme, conditions):
             if cond is not None and cond.matches(words, p.norm):
                 rule_hits.setdefault(u, {}).setdefault(j, cond.explain(words, p.norm))
-            found = keyword_hits(t, words, p.norm)
+            found = keyword_hits(t, words, p.norm, lemmas)
             if found:
                 got = word_hits.setdefault(u, {}).setdefault(j, [])
                 got.extend(k for k in found if k not in got)

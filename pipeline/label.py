@@ -16,6 +16,7 @@ than half of the question's labels, more than 15 characters. Keywords follow the
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -122,19 +123,19 @@ class Labelling(NamedTuple):
 def keywords_and_labels(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
                         n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
                         weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
-                        title: str = "", fixed: list[str] | None = None,
+                        title: str = "", fixed: list[str] | None = None, lemmas: Mapping[str, str] | None = None,
                         ) -> tuple[list[tuple[str, ...]], list[str], np.ndarray]:
     """Per theme: keywords (most distinctive first), a label, and the c-TF-IDF matrix
     (`label_themes` without the carriers)."""
     out = label_themes(counts, vocabulary, labels, k, n_keywords, phrase_lists, weights=weights,
-                       closeness=closeness, title=title, fixed=fixed)
+                       closeness=closeness, title=title, fixed=fixed, lemmas=lemmas)
     return out.keywords, out.labels, out.scores
 
 
 def label_themes(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.ndarray, k: int,
                  n_keywords: int = 8, phrase_lists: list[tuple[str, ...]] | None = None, *,
                  weights: np.ndarray | None = None, closeness: np.ndarray | None = None,
-                 title: str = "", fixed: list[str] | None = None) -> Labelling:
+                 title: str = "", fixed: list[str] | None = None, lemmas: Mapping[str, str] | None = None) -> Labelling:
     """Per theme: keywords (most distinctive first), a label, the answers that say the label's
     content words (through their candidates or terms: the quotes that say the label's concern
     on their own, `quotes.select`), and the c-TF-IDF matrix.
@@ -144,7 +145,9 @@ def label_themes(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.
     many answers each row stands for (identical answers are analysed once); `closeness`: each
     answer's closeness to its theme's centre (0..1), so that central answers count more;
     `title`: the question's title (and the survey's), whose words name no theme; `fixed`: per theme a label
-    it has already (a codebook's, その他) or "", which it keeps and no other theme takes."""
+    it has already (a codebook's, その他) or "", which it keeps and no other theme takes; `lemmas`:
+    written forms → their lemma (おいしい → 美味しい, きれい → 綺麗, 子ども → 子供; `tokenize.aliases`), so
+    that a theme's keywords list one word once, as its answers most distinctively write it."""
     labels = np.asarray(labels)
     n = len(labels)
     w = np.ones(n) if weights is None else np.asarray(weights, dtype=np.float64)
@@ -170,7 +173,7 @@ def label_themes(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.
     bad = {x for x, j in word_index.items() if banned[j]}
 
     titled = {t for t in vocabulary if any(in_title(x, title) for x in minor_of.get(t, ()))}
-    keywords = _keywords(counts, vocabulary, vocab_words, labels, k, w, bad, n_keywords, titled)
+    keywords = _keywords(counts, vocabulary, vocab_words, labels, k, w, bad, n_keywords, titled, lemmas or {})
     # Themes × candidates: the answers offering each (as many as they stand for), the same
     # weighted by centrality, and all the question's answers offering it.
     support = (_onehot(labels, k, w) @ offered).tocsr()
@@ -238,9 +241,10 @@ def _incidence(word_lists: list[tuple[str, ...]], index: dict[str, int]) -> sp.c
 
 def _keywords(counts: sp.csr_matrix, vocabulary: tuple[str, ...], vocab_words: list[tuple[str, ...]],
               labels: np.ndarray, k: int, w: np.ndarray, bad: set[str], n_keywords: int,
-              titled: AbstractSet[str] = frozenset()) -> list[tuple[str, ...]]:
+              titled: AbstractSet[str] = frozenset(), lemmas: Mapping[str, str] | None = None) -> list[tuple[str, ...]]:
     """Per theme, the terms most of its answers use and few other answers do (coverage ×
-    specificity, as for labels), without title words or words spread over most themes."""
+    specificity, as for labels), without title words or words spread over most themes; one
+    spelling of a word (of a lemma in `lemmas`): 美味しい, not also おいしい."""
     if not vocabulary:
         return [() for _ in range(k)]
     dfs = doc_freq(counts, labels, k, w)
@@ -255,7 +259,15 @@ def _keywords(counts: sp.csr_matrix, vocabulary: tuple[str, ...], vocab_words: l
         # Ties broken by the term itself, so results do not depend on vocabulary order.
         order = sorted(cols, key=lambda j: (-round(float(value[j]), 12), vocabulary[j]))
         supported = [j for j in order if dfs[c, j] >= MIN_SUPPORT] or order
-        out.append(tuple(vocabulary[j] for j in supported[:n_keywords]))
+        # One spelling a word: the best placed (the written form; UniDic's lemma may be spelled as
+        # no answer writes it: 奇麗, 止める for 停める). A codebook keyword in one spelling still
+        # finds the others (`guided.keyword_hits`).
+        words: dict[str, str] = {}  # lemma → its best-placed spelling
+        for j in supported:
+            words.setdefault(lemmas.get(vocabulary[j], vocabulary[j]) if lemmas else vocabulary[j], vocabulary[j])
+            if len(words) == n_keywords:
+                break
+        out.append(tuple(words.values()))
     return out
 
 

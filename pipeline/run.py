@@ -744,7 +744,7 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
     keywords, labels, scores, says_label = label_themes(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
-                                                   closeness=closeness,
+                                                   closeness=closeness, lemmas=_lemmas(reps),
                                                    fixed=[t[1] for t in titles] if titles else
                                                    ["その他" if c == other_at else "" for c in range(k)],
                                                    title=(config.question_title(reps[0].answer.question) if reps else "")
@@ -798,6 +798,11 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
         entries.append((entry, entry if not why[u].startswith(("代表例", "例 ")) or " に近い" in why[u]
                         else entry[:3] + (f"例 {reps[u].answer.id} と同じ回答",)))
     return themes, entries, question_weights, word_themes
+
+
+def _lemmas(reps: list[Prepared]) -> dict[str, str]:
+    """Written forms of the answers' words → their lemma (`tokenize.aliases`; as `_vectors` reads them)."""
+    return dict(itertools.chain.from_iterable(p.aliases for p in reps))
 
 
 def _clear_members(space: np.ndarray, x: np.ndarray, labels: np.ndarray, other_at: int | None, limit: int,

@@ -224,3 +224,18 @@ def test_carriers_are_the_answers_that_say_the_label(tokenizer):
     said = [t for t, flag in zip(texts, out.carriers[0]) if flag]
     assert "提出書類が多い" in said and "手続きが大変" not in said and "事務作業の負担" not in said
     assert out.carriers.shape == (2, len(texts))
+
+
+def test_keywords_list_a_word_once_whatever_its_spelling(tokenizer):
+    # おいしい and 美味しい, きれい and 綺麗 are one word each (one lemma): a theme's keywords list it
+    # once, as its answers most distinctively write it; without the lemmas both spellings show.
+    from pipeline.tokenize import aliases
+
+    food = ["料理が美味しい", "料理がおいしい", "料理が美味しかった", "料理がおいしかった", "そばがおいしい"]
+    views = ["景色がきれい", "景色が綺麗", "景色がきれいだった", "景色が綺麗でした", "海がきれい"]
+    lemmas = dict(pair for t in food + views for pair in aliases(tokenizer.tokens(normalize(t))))
+    both, _, _ = label_themes([food, views], tokenizer)
+    once, _, _ = label_themes([food, views], tokenizer, lemmas=lemmas)
+    assert {"美味しい", "おいしい"} <= set(both[0]) and {"綺麗", "きれい"} <= set(both[1])
+    assert len({"美味しい", "おいしい"} & set(once[0])) == 1 and len({"綺麗", "きれい"} & set(once[1])) == 1
+    assert set(once[0]) - {"美味しい", "おいしい"} == set(both[0]) - {"美味しい", "おいしい"}
