@@ -742,14 +742,16 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
     other_at = k - 1 if other and titles is None else \
         next((c for c, t in enumerate(titles or ()) if t[0] == OTHER_KEY), None)
     counts = sp.diags(weight) @ vectors.terms[:n]  # term counts over every answer, repeats included
+    lemmas = _lemmas(reps)
     keywords, labels, scores, says_label = label_themes(counts, vectors.vocabulary, labels_, k,
                                                    phrase_lists=[p.phrases for p in reps], weights=weight,
-                                                   closeness=closeness, lemmas=_lemmas(reps),
+                                                   closeness=closeness, lemmas=lemmas,
                                                    fixed=[t[1] for t in titles] if titles else
                                                    ["その他" if c == other_at else "" for c in range(k)],
                                                    title=(config.question_title(reps[0].answer.question) if reps else "")
                                                    + "\n" + config.title)
-    question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150)
+    spellings = _spellings(vectors.vocabulary, lemmas)
+    question_weights = _top_weights(vectors.vocabulary, np.asarray(counts.sum(axis=0)).ravel(), 150, spellings)
     column = {w: j for j, w in enumerate(vectors.vocabulary)}
     word_themes = tuple((w, int(np.argmax(scores[:, column[w]]))) for w, _ in question_weights)
     touched = _segment_themes(x, labels_, vectors.dense[n:], [u for u, _ in multi], other_at)
@@ -775,7 +777,8 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
         shown, picked = quotes.select(cands, c, centres, quotes=config.max_quotes, shortlist=limit)
         in_theme = np.asarray(counts[members].sum(axis=0)).ravel()
         weights = _top_weights(vectors.vocabulary,
-                               in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100)
+                               in_theme * (scores[c] > 0) * (1 + scores[c] / max(scores[c].max(), 1e-12)), 100,
+                               spellings)
         summary = quotes.summarize([pt for u in members for pt in points[u]], centres[c], size) if size else ()
         if titles is not None:
             key, label, words = titles[c]
@@ -900,7 +903,28 @@ def _segment_themes(x: np.ndarray, labels: np.ndarray, seg_x: np.ndarray, seg_ow
     return {owner: tuple(dict.fromkeys([int(labels[owner])] + themes)) for owner, themes in out.items()}
 
 
-def _top_weights(vocabulary: tuple[str, ...], weights: np.ndarray, limit: int) -> tuple[tuple[str, float], ...]:
+def _spellings(vocabulary: tuple[str, ...], lemmas: dict[str, str]) -> list[np.ndarray]:
+    """The vocabulary's words written more than one way (おいしい, 美味しい: one lemma), as arrays of
+    their columns, for the word clouds (`_top_weights`)."""
+    groups: dict[str, list[int]] = {}
+    for j, term in enumerate(vocabulary):
+        groups.setdefault(lemmas.get(term, term), []).append(j)  # (a lemma written as itself has no alias)
+    return [np.array(g) for g in groups.values() if len(g) > 1]
+
+
+def _top_weights(vocabulary: tuple[str, ...], weights: np.ndarray, limit: int,
+                 spellings: Sequence[np.ndarray] = ()) -> tuple[tuple[str, float], ...]:
+    """The `limit` heaviest words of a word cloud, heaviest first. A word written several ways
+    (`spellings`: 綺麗, きれい, キレイ) is one word of their summed weight, shown in the spelling
+    that weighs most (the first in the vocabulary's order of equals)."""
+    if spellings:
+        weights = weights.copy()
+        for group in spellings:
+            part = weights[group]
+            if np.count_nonzero(part) > 1:
+                total = part.sum()
+                weights[group] = 0.0
+                weights[group[int(np.argmax(part))]] = total
     # The heaviest first, ties by the term: the `limit` smallest of (-weight, term), as sorting all
     # would give them (heapq.nsmallest is sorted(...)[:limit]).
     idx = np.flatnonzero(weights > 0)

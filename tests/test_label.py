@@ -239,3 +239,21 @@ def test_keywords_list_a_word_once_whatever_its_spelling(tokenizer):
     assert {"美味しい", "おいしい"} <= set(both[0]) and {"綺麗", "きれい"} <= set(both[1])
     assert len({"美味しい", "おいしい"} & set(once[0])) == 1 and len({"綺麗", "きれい"} & set(once[1])) == 1
     assert set(once[0]) - {"美味しい", "おいしい"} == set(both[0]) - {"美味しい", "おいしい"}
+
+
+def test_word_clouds_weigh_a_word_once_whatever_its_spelling():
+    # The word clouds' weights (theme and question) hold one spelling of a word, with the weight
+    # of all its spellings: 綺麗 / きれい / キレイ are one word.
+    import pipeline
+    from pipeline.config import Config
+
+    answers = ["料理が美味しい", "料理がおいしい", "料理が美味しかった", "料理がおいしかった", "そばがおいしい",
+               "景色がきれい", "景色が綺麗", "景色がきれいだった", "景色が綺麗でした", "海がキレイ"]
+    result = pipeline.analyse({"Q": answers}, Config(k=2, word_vectors=False, workers=1))[0]
+    weights = dict(result.term_weights)
+    assert len({"美味しい", "おいしい"} & set(weights)) == 1 and len({"綺麗", "きれい", "キレイ"} & set(weights)) == 1
+    assert weights.get("美味しい", weights.get("おいしい")) == 5 and weights.get("綺麗", weights.get("きれい")) == 5
+    for theme in result.themes:
+        words = [w for w, _ in theme.term_weights]
+        assert len(words) == len(set(words))
+        assert len({"美味しい", "おいしい"} & set(words)) <= 1 and len({"綺麗", "きれい", "キレイ"} & set(words)) <= 1
