@@ -146,7 +146,7 @@ def label_themes(counts: sp.csr_matrix, vocabulary: tuple[str, ...], labels: np.
     answer's closeness to its theme's centre (0..1), so that central answers count more;
     `title`: the question's title (and the survey's), whose words name no theme; `fixed`: per theme a label
     it has already (a codebook's, その他) or "", which it keeps and no other theme takes; `lemmas`:
-    written forms → their lemma (おいしい → 美味しい, きれい → 綺麗, 子ども → 子供; `tokenize.aliases`), so
+    written forms → their lemma (おいしい → 美味しい, きれい → 奇麗, 子ども → 子供; `tokenize.aliases`), so
     that a theme's keywords list one word once, as its answers most distinctively write it."""
     labels = np.asarray(labels)
     n = len(labels)
