@@ -301,7 +301,7 @@ def code(reps: list[Prepared], x: np.ndarray, themes: Sequence[CodebookTheme], *
     conditions: list[Condition | None] = [parse_condition(t.rule) if t.rule.strip() else None for t in themes]
     rule_hits: dict[int, dict[int, str]] = {}
     word_hits: dict[int, dict[int, list[str]]] = {}
-    lemmas = dict(itertools.chain.from_iterable(p.aliases for p in reps))  # as the vectors read them
+    lemmas = dict(itertools.chain.from_iterable(p.aliases for p in reps))  # as `run._lemmas` reads them
     for u, p in enumerate(reps):
         if u in example:
             continue

@@ -151,16 +151,13 @@ def _chunk_ends(tokens: Sequence[Token]) -> list[int]:
     ends = list(range(n + 1))
     for k in range(n - 1, -1, -1):
         t = tokens[k]
-        pos1 = t.pos1
-        if is_compound_part(t, True):
-            stop[k] = stop[k + 1]
-        else:
+        if not is_compound_part(t, True):
             continue
+        stop[k] = stop[k + 1]
         # Where a compound starts: a compound part that joins at the start too (not a suffix),
         # but a prefix only before a noun (お + 店)…
-        if pos1 == "接尾辞" or pos1 == "接頭辞" and not (k + 1 < n and tokens[k + 1].pos1 == "名詞"):
-            continue
-        ends[k] = stop[k + 1]
+        if t.pos1 != "接尾辞" and not (t.pos1 == "接頭辞" and not (k + 1 < n and tokens[k + 1].pos1 == "名詞")):
+            ends[k] = stop[k + 1]
     for i in range(n - 1):
         t, nxt = tokens[i], tokens[i + 1]
         # …or an adjectival noun made a noun: 簡素化, 必要性.

@@ -683,7 +683,7 @@ def _vectors(reps: list[Prepared], seed: int, word_vectors, extra: list[Prepared
     terms = [p.terms for p in reps] + [s.terms for _, s in multi] + [p.terms for p in more]
     vectors = vectorize(terms, [p.norm for p in reps] + [s.text for _, s in multi] + [p.norm for p in more],
                         seed=seed, extra_terms=[p.parts for p in reps] + [s.parts for _, s in multi] + [p.parts for p in more],
-                        word_vectors=word_vectors, aliases=dict(itertools.chain.from_iterable(p.aliases for p in [*reps, *more])))
+                        word_vectors=word_vectors, aliases=_lemmas([*reps, *more]))
     if extra is None:
         return vectors, multi
     m = len(reps) + len(multi)
@@ -804,7 +804,8 @@ def _build_themes(reps: list[Prepared], n_kept: int, weight: np.ndarray, vectors
 
 
 def _lemmas(reps: list[Prepared]) -> dict[str, str]:
-    """Written forms of the answers' words → their lemma (`tokenize.aliases`; as `_vectors` reads them)."""
+    """Written forms of the answers' words → their lemma (`tokenize.aliases`): the word vectors'
+    look-up (`_vectors`), the keywords' and word clouds' spellings (`_build_themes`)."""
     return dict(itertools.chain.from_iterable(p.aliases for p in reps))
 
 
