@@ -41,6 +41,10 @@ to do something else (甘いものが食べたくなる), 同じ物が多い, �
 off by a space (越前そば　美味しかった) is read with the praise predicate after it. A clause that only
 tells what the visitor did (お蕎麦をいただきました, 海鮮を目当てに来た) is the setting of the praise beside
 it; on its own it is not set aside (梅干しを買いました says nothing either way).
+An answer whose clauses are not all of these kinds is still set aside, to a question on problems
+or requests, when one clause denies any problem or request and the others are plain statements
+that end as a predicate and hold no concern marker (車で行ったので駐車場もすぐ見つかり、特に不便なことは
+ありませんでした; `AMID`), unless the denial is conceded to what follows (特に問題ないが、…).
 Regular expressions over the normalised text, no tokenizer: the check runs on every answer of a
 90,000-answer export and must stay cheap, and the phrases it looks for are fixed expressions
 whose written forms the patterns list.
@@ -69,6 +73,10 @@ __all__ = ["ASKS", "Framing", "applies", "framing", "from_answers", "from_title"
 
 # What an answer does (`kind`), from most to least often set aside.
 NOTHING, ENOUGH, PRAISE = "nothing", "enough", "praise"
+# A denial among plain statements (車で行ったので駐車場もすぐ見つかり、特に不便はなかった): nothing to report
+# to a question on problems or requests, but to one on why something is not done (会員だけで活動が完結し
+# ている・困っていることが特にない) the statements are the reasons.
+AMID = "nothing_amid"
 REASON = "no_issue"  # the excluded_reason of the answers set aside here
 LONGEST = 120  # characters; a longer answer always says something
 
@@ -241,7 +249,7 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"(?:に|と)(?:なった|なりました)|"
           r"(?:良い|よい|いい|素敵な|素晴らしい|楽しい|最高の)(?:思い出|記念|旅|旅行|一日|1日|時間|休日|体験|経験)"
           r"(?:が|を)(?:でき|出来|過ごせ|過ごし)(?:た|ました)|"
-          r"ありがとう(?:ございました|ございます|)|有難う(?:ございました|ございます|)|有り難う(?:ございました|ございます|)|"
+          r"ありがとう(?:ございました|ございます|ござました|ござます|)|有難う(?:ございました|ございます|)|有り難う(?:ございました|ございます|)|"
           r"thankyou|thanks|サンキュー|感謝(?:します|しています|してます|申し上げます|いたします|致します)|"
           r"お世話になりました|おせわになりました|ごちそうさま(?:でした)?|ご馳走様(?:でした)?|御馳走様(?:でした)?|"
           r"おすすめ(?:です|します)|オススメ(?:です|します)|お勧め(?:です|します)|お薦め(?:です|します)|"
@@ -429,6 +437,7 @@ def _nothing_kind(clause: str) -> str:
     felt = ("感じ" in clause or "思" in clause) and _FELT_NOT.match(clause)
     if felt and _CONCERN.search(felt.group(1)):
         return NOTHING
+
     if _ENOUGH.match(clause):
         return ENOUGH
     for m in _BECAUSE_ENDS.finditer(clause, 1, MAX_REASON + 4):
@@ -568,10 +577,39 @@ def _conceded(group: list[str]) -> list[str] | None:
     return [DONE]
 
 
+_GOODWILL = re.compile(r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|また)(?:どうぞ|)(?:よろしく|宜しく)お願い")
+
+
+# A clause that ends as a predicate or a reason does (…早く, …見つかり, …ので): not a bare noun phrase, which
+# is what a request looks like (駐車場の拡充, 洋式トイレ), nor one ending in a noun written in kana.
+_NOUN_END = re.compile(r"(?:こと|もの|ところ|とこ|など|さ|[^ぁ-ん])$")
+
+
+def _denied_in_setting(norm: str, parts: list[str]) -> str:
+    """AMID for an answer with a clause that denies any problem or request and
+    otherwise only plain statements around it, none with a concern marker: 車で行ったので駐車場も
+    すぐ見つかり、特に不便なことはありませんでした / 特に問題なし。配送も早かったです. Not when the denial is
+    conceded to what follows (特に問題ないが、案内板が英語だけだった), nor when a statement ends in a noun
+    (特にないです。洋式トイレ化); else ""."""
+    kinds = [_clause_kind(part) for part in parts]
+    if not (NOTHING in kinds or ENOUGH in kinds) or "しかし" in norm or "ただし" in norm:
+        return ""
+    for part, k, yields in zip(parts, kinds, concessive(norm), strict=True):
+        if k in (NOTHING, ENOUGH):
+            if yields:
+                return ""
+        elif k not in (PRAISE, DONE, "closing", "non_answer"):
+            clause = core(part)
+            if _NOUN_END.search(clause) or _CONCERN.search(_HARMLESS.sub("", clause)):
+                return ""
+    return AMID
+
+
 def kind(norm: str) -> str:
     """What a whole answer (NFKC-normalised) does: "nothing" when it only says there is nothing
     to report (特に不便はなかった, 現状で満足, 自家用車なので困らなかった), "praise" when it only
-    praises or thanks (とても良い所です, 最高の夏休みとなりました！), else ""."""
+    praises or thanks (とても良い所です, 最高の夏休みとなりました！), AMID when it says so among
+    plain statements with no concern in them (`_denied_in_setting`), else ""."""
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
     parts = pieces(norm)
@@ -588,7 +626,7 @@ def kind(norm: str) -> str:
         if found is None:
             found = _topic_kinds(groups[i], groups[i + 1]) if i + 1 < len(groups) else None
             if found is None:
-                return ""
+                return _denied_in_setting(norm, parts)
             n += len(groups[i])
             i += 1
         kinds += found
@@ -600,6 +638,9 @@ def kind(norm: str) -> str:
     for k in (PRAISE, ENOUGH, NOTHING):  # the answer is what its least common clause kind is
         if k in kinds:
             return k
+    # Only goodwill for what goes on (引き続きよろしくお願いいたします): thanks, as ありがとうございます is.
+    if kinds and all(k == "closing" for k in kinds) and _GOODWILL.search(norm):
+        return PRAISE
     return ""
 
 
@@ -621,7 +662,7 @@ def applies(answer_kind: str, asks: str) -> bool:
     on what went well or why (協働したくない理由: 今のままで十分) they are the answer."""
     if answer_kind == NOTHING:
         return asks != "good"
-    if answer_kind in (ENOUGH, PRAISE):
+    if answer_kind in (ENOUGH, PRAISE, AMID):
         return asks in ("problems", "requests")
     return False
 
@@ -702,7 +743,7 @@ def from_answers(texts: Iterable[str], kind_of: Callable[[str], str] = kind) -> 
         k = kind_of(text)
         if k == PRAISE:
             praise += m
-        elif k in (NOTHING, ENOUGH):
+        elif k in (NOTHING, ENOUGH, AMID):
             nothing += m
         elif _PROBLEM_MARK.search(text):
             problems += m

@@ -77,6 +77,14 @@ def test_configured_non_answers():
     ("特に不便はなかった", noissue.NOTHING), ("現状で満足です", noissue.ENOUGH), ("とても良い所です", noissue.PRAISE),
     ("特になし。満足しています", noissue.ENOUGH), ("特にありません。楽しかったです", noissue.PRAISE),
     ("特にないが、駐車場は狭い", ""), ("特になし", ""), ("x" * (noissue.LONGEST + 1), ""),
+    # A denial among plain statements with no concern in them; not one conceded to what follows,
+    # nor beside a statement that ends in a noun (a request as these questions get them).
+    ("バスで来たので停留所もすぐわかり、特に困ることはありませんでした", noissue.AMID),
+    ("問題は特にありません。受付も早かったです", noissue.AMID),
+    ("特に問題はないが、展示の説明が英語だけだった", ""), ("特にありません。館内のWi-Fi化", ""),
+    ("特に不便はありません。駐車場が狭いです", ""),
+    # Goodwill for what goes on is thanks.
+    ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
@@ -89,6 +97,8 @@ def test_kind(text, expected):
     (noissue.ENOUGH, "good", False),
     (noissue.PRAISE, "problems", True), (noissue.PRAISE, "requests", True), (noissue.PRAISE, "other", False),
     (noissue.PRAISE, "good", False), ("", "problems", False),
+    (noissue.AMID, "problems", True), (noissue.AMID, "requests", True), (noissue.AMID, "other", False),
+    (noissue.AMID, "good", False),
 ])
 def test_what_applies_to_which_question(kind, asks, applies):
     assert noissue.applies(kind, asks) is applies
