@@ -235,12 +235,14 @@ _NA_END = (r"(?:です|でした|だ|だった|で|でして|でしたし|だし
            r"の[ぁ-んァ-ヶー一-龥]{1,6}?(?:です|でした|だ|だった|で|となりました|になりました|となった|になった)|"
            r"しました|した|して|していた|していました|している|しています|してる|してます|しており|しております|"
            r"できた|できました|出来た|出来ました|できる|できます|出来る|出来ます|させていただきました|させて頂きました|させてもらいました|"
-           r"にな(?:った|りました)|と思います|だと思います|だと思う|と思う|と感じました)")
+           r"にな(?:った|りました)|と思います|だと思います|だと思う|と思う|と感じました|"
+           r"な(?:気分|気持ち)(?:に|と)な(?:ります|りました|った|る|れます|れました|れる|れた))")
 _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽しませて(?:いただきました|頂きました|もらいました|もらった)|"
           r"楽しく(?:過ごせ|過ごし|遊べ|遊び|見学|観光|散策|買い物)(?:た|ました|でき(?:た|ました))|"
           r"癒(?:され|やされ)(?:た|ました|る|ます)|感動(?:した|しました|する|します)|感激(?:した|しました)|"
           r"気に入(?:った|りました)|助か(?:りました|ります|った|って(?:います|いる|おります|ます)|る)|"
-          r"喜んで(?:いました|くれました|いた|くれた|います|いる|ます)|"
+          r"喜んで(?:いました|くれました|いた|くれた|います|いる|ます)|喜ばれ(?:ました|た|ます|ています|ている|ていました)|"
+          r"楽しんで(?:います|いる|ます|おります|いました|いた)|"
           r"(?:勉強|参考|ため|為|刺激|励み)に(?:なりました|なった|なります|なる)|"
           r"(?:ゆっくり|のんびり|ゆったり)(?:でき|出来|過ごせ|過ごし|休め|くつろげ)(?:た|ました)|"
           rf"{_AGAIN}{_VISIT}(?:たい|ます|ようと思(?:います|う|っています|いました))|{_GOOD_WISH}|"
@@ -315,6 +317,13 @@ _PRAISE_PATTERNS = [
     rf".*{_NA_WORD}{_NA_END}",
     rf".*(?:とても|十分|充分|すごく|凄く|非常に|本当に|ほんとに|めちゃくちゃ|かなり|最高に){_NA_WORD}",
     rf".*{_VERBS}",
+    # What makes the place good, said as such (ゆっくり出来る事が魅力のひとつだと思います), or plenty of it
+    # (魅力いっぱいの福井県でした, 見どころ満載), and good things found there (美味しい食べ物がいっぱいあります;
+    # one noun between: not 美味しいお米に興味があります, 良いが場所に偏りがある).
+    r".*(?:が|も|こそ)魅力(?:の(?:一つ|ひとつ|1つ))?",
+    r".*(?:魅力|見どころ|見所|楽しみ)(?:が|)(?:いっぱい|たっぷり|満載)(?:の[ぁ-んァ-ヶー一-龥]{1,6}?)?",
+    rf".*{_I_ADJ}い(?:もの|物|(?![をがはにでとへやの])[ぁ-んァ-ヶー一-龥]){{1,8}}?(?:が|も)(?:いっぱい|たくさん|沢山|色々|いろいろ|)"
+    r"(?:あった|ありました|ある|あります)",
 ]
 _PRAISE_END = rf"{_POLITE}{_THINK}{_POLITE}(?:から|ので|)$"
 _PRAISE = re.compile("^.*(?:" + "|".join(p.removeprefix(".*") for p in _PRAISE_PATTERNS) + ")" + _PRAISE_END)
@@ -585,23 +594,40 @@ _GOODWILL = re.compile(r"(?:今後とも|今後も|これからも|引き続き|
 _NOUN_END = re.compile(r"(?:こと|もの|ところ|とこ|など|さ|[^ぁ-ん])$")
 
 
+# What every denial or satisfaction clause holds one of (`_DENIAL_PATTERNS`, `_ENOUGH_PATTERNS`): an answer
+# without any is not read clause by clause again.
+_MAYBE_DENIAL = re.compile(r"な[いくかし]|無[いくかし]|ません|ず|満足|で(?:良|よ|い)い|十分|充分|満点|大丈夫|ok|オッケー|problem|まま|"
+                           r"現状|これ以上|今以上|結構|申し分")
+
+
 def _denied_in_setting(norm: str, parts: list[str]) -> str:
     """AMID for an answer with a clause that denies any problem or request and
     otherwise only plain statements around it, none with a concern marker: 車で行ったので駐車場も
     すぐ見つかり、特に不便なことはありませんでした / 特に問題なし。配送も早かったです. Not when the denial is
     conceded to what follows (特に問題ないが、案内板が英語だけだった), nor when a statement ends in a noun
     (特にないです。洋式トイレ化); else ""."""
-    kinds = [_clause_kind(part) for part in parts]
-    if not (NOTHING in kinds or ENOUGH in kinds) or "しかし" in norm or "ただし" in norm:
+    if "しかし" in norm or "ただし" in norm or not _MAYBE_DENIAL.search(norm):
         return ""
-    for part, k, yields in zip(parts, kinds, concessive(norm), strict=True):
+    denials: list[int] = []
+    plain: list[int] = []
+    for i, part in enumerate(parts):
+        clause = core(part)
+        # A plain statement (the cheap test first: most answers fail at their first concern);
+        # read for a denial only when nothing else failed (問題なく利用できました has no marker left).
+        if not _NOUN_END.search(clause) and not (_CONCERN.search(clause) and _CONCERN.search(_HARMLESS.sub("", clause))):
+            plain.append(i)
+            continue
+        k = _clause_kind(part)
         if k in (NOTHING, ENOUGH):
-            if yields:
-                return ""
+            denials.append(i)
         elif k not in (PRAISE, DONE, "closing", "non_answer"):
-            clause = core(part)
-            if _NOUN_END.search(clause) or _CONCERN.search(_HARMLESS.sub("", clause)):
-                return ""
+            return ""
+    denials += [i for i in plain if _clause_kind(parts[i]) in (NOTHING, ENOUGH)]
+    if not denials:
+        return ""
+    conceded = concessive(norm)
+    if any(conceded[i] for i in denials):
+        return ""
     return AMID
 
 

@@ -83,6 +83,10 @@ def test_configured_non_answers():
     ("問題は特にありません。受付も早かったです", noissue.AMID),
     ("特に問題はないが、展示の説明が英語だけだった", ""), ("特にありません。館内のWi-Fi化", ""),
     ("特に不便はありません。駐車場が狭いです", ""),
+    # Good things found, what makes the place good, enjoyment going on; not an interest, which is a wish.
+    ("美味しい食べ物がたくさんありました", noissue.PRAISE), ("地元の野菜が買えるのも魅力です", noissue.PRAISE),
+    ("子どもがとても楽しんでいました", noissue.PRAISE), ("見どころ満載の町でした", noissue.PRAISE),
+    ("美味しいお米に興味があります", ""), ("良い店が多くて良いが、場所に偏りがあると思った", ""),
     # Goodwill for what goes on is thanks.
     ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
 ])
