@@ -87,6 +87,10 @@ def test_configured_non_answers():
     ("美味しい食べ物がたくさんありました", noissue.PRAISE), ("地元の野菜が買えるのも魅力です", noissue.PRAISE),
     ("子どもがとても楽しんでいました", noissue.PRAISE), ("見どころ満載の町でした", noissue.PRAISE),
     ("美味しいお米に興味があります", ""), ("良い店が多くて良いが、場所に偏りがあると思った", ""),
+    # An attributive cut off by a space goes on (ホテルからの 眺望); a list ending in もの does not.
+    ("駅からの 眺めが素晴らしい", noissue.PRAISE), ("地元の食材 景色を活かしたもの 博物館はよかったです", ""),
+    ("お店が揃ってると思う", noissue.PRAISE), ("そばが美味しい。毎回お土産に買って帰ります", noissue.PRAISE),
+    ("安くてお得感がありました", noissue.PRAISE),
     # Goodwill for what goes on is thanks.
     ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
 ])
