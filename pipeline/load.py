@@ -626,6 +626,52 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
+SUGGEST_ROWS = 2000  # data rows read to suggest the columns of a table (the first ones)
+FREE_TEXT_LENGTH = 8  # characters: the mean length of a free-text column's answers, at least
+ATTRIBUTE_VALUES = 20  # distinct values of an attribute column (年代, 性別, 団体種別), at most
+
+
+_QUESTION_NAME = re.compile(r"設問|質問|問い|question", re.IGNORECASE)
+
+
+def suggested_columns(header: list[str], rows: list[list[str]]) -> str:
+    """When the answers' column is not found: which columns look like free text (long answers
+    that differ from row to row), like a respondent's attribute (a few short values that repeat)
+    and like an id (a different short value in every row), as the options to pass — a survey
+    export names its columns after its questions (問3 不便に感じたこと), never `text`. "" when
+    no column looks like free text."""
+    sample = rows[:SUGGEST_ROWS]
+    free, attrs, ids = [], [], []
+    for i, name in enumerate(header):
+        if not name:
+            continue
+        values = [row[i].strip() for row in sample if i < len(row) and row[i].strip()]
+        if not values:
+            continue
+        distinct = len(set(values))
+        mean = sum(map(len, values)) / len(values)
+        if mean >= FREE_TEXT_LENGTH and distinct >= len(values) / 2:
+            free.append(name)
+        elif distinct == len(values) == len(sample) and len(sample) > ATTRIBUTE_VALUES:
+            ids.append(name)
+        elif distinct <= ATTRIBUTE_VALUES and distinct < len(values):
+            attrs.append(name)
+    if not free:
+        return ""
+
+    def quoted(name: str) -> str:
+        return f'"{name}"' if any(ch.isspace() for ch in name) else name
+
+    # One free-text column beside a column naming the question: a long table (one answer a row).
+    asked = [n for n in attrs if _QUESTION_NAME.search(n)] if len(free) == 1 else []
+    options = [f"--text-col {quoted(n)}" for n in free] + [f"--question-col {quoted(n)}" for n in asked[:1]] \
+        + [f"--attr-col {quoted(n)}" for n in attrs if n not in asked[:1]]
+    if len(ids) == 1:
+        options.append(f"--id-col {quoted(ids[0])}")
+    kind = "横持ちの表（設問ごとに列）" if len(free) > 1 else "縦持ちの表（1 行に 1 回答）" if asked else "回答の列"
+    return f"\n自由記述らしい列から見て、{kind}ならたとえば: {' '.join(options)}"
+
+
 def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Config,
                header_line: int = 1, progress: Progress | None = None) -> list[Answer]:
     """One Answer per data row and question (wide) or per data row (long).
@@ -643,8 +689,10 @@ def to_answers(path: Path, header: list[str], rows: list[list[str]], config: Con
 
     def column(name: str, option: str) -> int:
         if name not in columns:
-            raise UserError(f"列「{name}」が {path.name} にありません。",
-                            f"{option} で列名を指定してください。ある列: {'、'.join(n for n in header if n)}")
+            hint = f"{option} で列名を指定してください。ある列: {'、'.join(n for n in header if n)}"
+            if option == "--text-col":
+                hint += suggested_columns(header, rows)
+            raise UserError(f"列「{name}」が {path.name} にありません。", hint)
         return columns[name]
 
     text_idx = [(name, column(name, "--text-col")) for name in config.text_cols]

@@ -409,3 +409,28 @@ def test_attributes_are_stripped_and_held_once(tmp_path, attr_cols):
     src.write_text("id,question,area,age,text\n1,q,福井,30代,駐車場が狭い\n,q,福井,30代,バス\n", encoding="utf-8")
     with pytest.raises(UserError, match="ID"):
         load(src, Config(question_col="question", attr_cols=attr_cols))
+
+
+def test_missing_text_column_suggests_the_columns(tmp_path):
+    """A survey export names its columns after its questions: the error says which columns look
+    like free text, attributes and an id, as the options to pass (wide and long tables)."""
+    ages = ["20代", "30代", "40代"]
+    rows = [f"R{i:03d},{ages[i % 3]},駐車場が少なくて困る{i}回目,もっと開館時間を延ばしてほしい{i}" for i in range(30)]
+    wide = tmp_path / "wide.csv"
+    wide.write_text("回答者ID,年代,問3 不便なこと,問4 要望\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load(wide, Config())
+    hint = err.value.hint
+    assert '--text-col "問3 不便なこと" --text-col "問4 要望"' in hint and "--attr-col 年代" in hint
+    assert "--id-col 回答者ID" in hint and "横持ち" in hint
+    long = tmp_path / "long.csv"
+    long.write_text("設問,回答\n" + "\n".join(f"Q{i % 2 + 1},駐車場が少なくて困る{i}回目" for i in range(30)) + "\n",
+                    encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load(long, Config())
+    assert "--text-col 回答 --question-col 設問" in err.value.hint and "縦持ち" in err.value.hint
+    short = tmp_path / "short.csv"  # nothing that looks like free text: no suggestion
+    short.write_text("番号,年代\n1,20代\n2,30代\n", encoding="utf-8")
+    with pytest.raises(UserError) as err:
+        load(short, Config())
+    assert "たとえば" not in err.value.hint
