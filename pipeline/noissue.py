@@ -145,7 +145,7 @@ _DENIAL_PATTERNS = [
     rf"ませんでした|ない))"
     rf"{_POLITE}{_THINK}{_POLITE}",
     # 問題なく利用できました / 不便なく過ごせた / 特に問題もなく楽しめました
-    rf"{_ADVERB}{_ADVERB}(?:(?:問題|支障|不便|不自由|トラブル|ストレス|苦労)(?:なく|無く|も(?:なく|無く)|は(?:なく|無く))|"
+    rf"{_ADVERB}{_ADVERB}(?:(?:問題|支障|不便|不自由|トラブル|ストレス|苦労|困る(?:こと|事))(?:なく|無く|も(?:なく|無く)|は(?:なく|無く))|"
     rf"迷わずに|迷わず|迷うことなく)(?:{_DONE})?{_DONE_END}{_POLITE}",
     # 大丈夫です / 全て大丈夫でした / 問題なしです / 車なので問題ない / ok
     rf"{_ADVERB}(?:{_AS_IS}(?:で|に|にて|でも|のままで|のまま|は|が|には|)?)?{_ADVERB}(?:大丈夫|だいじょうぶ|問題なし|問題無し|"
@@ -263,7 +263,7 @@ _VERBS = (r"(?:楽しめ(?:た|ました|る|ます|て)|楽しみました|楽�
           r"遊べ|参加|通っ|通え|散歩|買い物|運動)(?:でき|出来|し|させて(?:いただい|頂い|もらっ)|)(?:た|ました|る|ます|ている|ています|てます|ていました)|"
           r"元気に(?:過ごせ|過ごし|通っ|通え)(?:た|ました|ている|ています|てます|ていました)|"
           # (安心して遊べる in the present may be the wish: 子供が安心して遊べる)
-          r"安心して(?:過ごせ|過ごし|利用|遊べ|遊ん|参加|通え|通っ|預けられ|預け|任せられ|任せ|暮らせ|暮らし|活動)(?:でき|出来|し|させて(?:いただい|頂い|もらっ)|)"
+          r"安心して(?:過ごせ|過ごし|利用|遊べ|遊ん|参加|通院|受診|通え|通っ|預けられ|預け|任せられ|任せ|暮らせ|暮らし|活動)(?:でき|出来|し|させて(?:いただい|頂い|もらっ)|)"
           r"(?:た|ました|ている|ています|てます|ていました)|"
           r"(?:おかげ|お陰|御蔭)(?:です|でした|さま|様)|"
           r"お世話にな(?:って(?:います|おります|ます|いる)|っております)|"
@@ -335,7 +335,7 @@ _praises, _praises_noun = ending(_PRAISE), ending(_PRAISE_NOUN)
 # before the markers below are looked for.
 _HARMLESS = re.compile(
     r"申し分(?:ない|なく|なし|ありません|なかった)|言うこと(?:なし|ない|ありません)|文句(?:なし|ない|ありません|のつけようがない)|"
-    r"(?:問題|不便|不満|不自由|支障|トラブル|ストレス|苦労|混雑|渋滞|待ち時間|行列|不安|心配)(?:も|は|が)?"
+    r"(?:問題|不便|不満|不自由|支障|トラブル|ストレス|苦労|混雑|渋滞|待ち時間|行列|不安|心配|困る(?:こと|事))(?:も|は|が)?"
     r"(?:ほとんど|全然|あまり|特に|)(?:なく|無く|なし|無し)|"
     r"(?:混雑|渋滞)(?:も|は)?(?:せず|しない|しなかった)(?:で|に)?|"
     r"飽き(?:ない|なかった|ません|ることなく|ずに)|忘れられ(?:ない|ません)|間違いない|この上ない|たまらない|"
@@ -586,6 +586,16 @@ def _conceded(group: list[str]) -> list[str] | None:
     return [DONE]
 
 
+# The words of a problem written in kana (とくにふべんはないです, もんだいなし, こまったことはない): read as
+# their usual kanji, which the patterns spell.
+_KANA_WORDS = re.compile(r"ふべん|ふまん|もんだい|ふじゆう|こま(?=[るっらりれ])")
+_KANJI_OF = {"ふべん": "不便", "ふまん": "不満", "もんだい": "問題", "ふじゆう": "不自由", "こま": "困"}
+
+
+def _in_kanji(norm: str) -> str:
+    return _KANA_WORDS.sub(lambda m: _KANJI_OF[m.group()], norm)
+
+
 _GOODWILL = re.compile(r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|また)(?:どうぞ|)(?:よろしく|宜しく)お願い")
 
 
@@ -638,6 +648,7 @@ def kind(norm: str) -> str:
     plain statements with no concern in them (`_denied_in_setting`), else ""."""
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
+    norm = _in_kanji(norm)
     parts = pieces(norm)
     conceded: list[bool] = []  # (`concessive`, found when first needed)
     kinds: list[str] = []
@@ -678,7 +689,7 @@ def says_aside(norm: str, asks: str) -> bool:
     other questions: to one on why something is not done, 「困っていることが特にない」 is the reason."""
     if asks not in ("problems", "requests") or not norm:
         return False
-    return any(applies(_clause_kind(piece), asks) for piece in pieces(norm))
+    return any(applies(_clause_kind(piece), asks) for piece in pieces(_in_kanji(norm)))
 
 
 def applies(answer_kind: str, asks: str) -> bool:

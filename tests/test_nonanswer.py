@@ -91,6 +91,9 @@ def test_configured_non_answers():
     ("駅からの 眺めが素晴らしい", noissue.PRAISE), ("地元の食材 景色を活かしたもの 博物館はよかったです", ""),
     ("お店が揃ってると思う", noissue.PRAISE), ("そばが美味しい。毎回お土産に買って帰ります", noissue.PRAISE),
     ("安くてお得感がありました", noissue.PRAISE),
+    # The words of a problem in kana are read as in kanji.
+    ("とくにふべんはありません", noissue.NOTHING), ("もんだいなしです", noissue.NOTHING),
+    ("こまったことはないです", noissue.NOTHING), ("ちょっとふべんでした", ""),
     # Goodwill for what goes on is thanks.
     ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
 ])
