@@ -464,6 +464,9 @@ def _nothing_kind(clause: str) -> str:
 
 
 _QUESTION = re.compile(r"[?？]|でしょうか|ですか$|ますか$")
+# An emoji that a Shift_JIS export could not hold comes out as "?" (とても親切でした?, 大満足でした?): a single
+# "?" after a declarative ending, where a sentence ends, is no question.
+_LOST_EMOJI = re.compile(r"(?:(?<=です)|(?<=した)|(?<=せん)|(?<=った)|(?<=しい)|(?<=ない))\?(?![?？])(?=$|\s|[。!！、])")
 
 # What the visitor did, told plainly (お蕎麦をいただきました, 海鮮を目当てに来た, 梅干しを買いました): a clause that
 # reports an action of the visit and nothing else. It neither praises nor asks; beside a praise
@@ -593,6 +596,9 @@ _KANJI_OF = {"ふべん": "不便", "ふまん": "不満", "もんだい": "問�
 
 
 def _in_kanji(norm: str) -> str:
+    """The answer as the patterns read it: problem words in kanji, a lost emoji's "?" dropped."""
+    if "?" in norm:
+        norm = _LOST_EMOJI.sub("", norm)
     return _KANA_WORDS.sub(lambda m: _KANJI_OF[m.group()], norm)
 
 
@@ -610,13 +616,17 @@ _MAYBE_DENIAL = re.compile(r"な[いくかし]|無[いくかし]|ません|ず|�
                            r"現状|これ以上|今以上|結構|申し分")
 
 
+_STATEMENT_END = re.compile(r"(?:です|でした|ます|ました|だ|だった|た|だ|いる|ている|ておる)$")
+
+
 def _denied_in_setting(norm: str, parts: list[str]) -> str:
     """AMID for an answer with a clause that denies any problem or request and
     otherwise only plain statements around it, none with a concern marker: 車で行ったので駐車場も
     すぐ見つかり、特に不便なことはありませんでした / 特に問題なし。配送も早かったです. Not when the denial is
     conceded to what follows (特に問題ないが、案内板が英語だけだった), nor when a statement ends in a noun
-    (特にないです。洋式トイレ化); else ""."""
-    if "しかし" in norm or "ただし" in norm or not _MAYBE_DENIAL.search(norm):
+    (特にないです。洋式トイレ化). PRAISE for goodwill for what goes on after such statements; else ""."""
+    goodwill = "お願い" in norm and _GOODWILL.search(norm)
+    if "しかし" in norm or "ただし" in norm or not (goodwill or _MAYBE_DENIAL.search(norm)):
         return ""
     denials: list[int] = []
     plain: list[int] = []
@@ -634,6 +644,10 @@ def _denied_in_setting(norm: str, parts: list[str]) -> str:
             return ""
     denials += [i for i in plain if _clause_kind(parts[i]) in (NOTHING, ENOUGH)]
     if not denials:
+        # Goodwill for what goes on after statements of fact (子どもの頃から通っている公園です。これからも
+        # よろしくお願いします): thanks, when each statement ends as one (not トイレを洋式に。よろしくお願いします).
+        if goodwill and all(_STATEMENT_END.search(core(parts[i])) for i in plain):
+            return PRAISE
         return ""
     conceded = concessive(norm)
     if any(conceded[i] for i in denials):
@@ -646,9 +660,9 @@ def kind(norm: str) -> str:
     to report (特に不便はなかった, 現状で満足, 自家用車なので困らなかった), "praise" when it only
     praises or thanks (とても良い所です, 最高の夏休みとなりました！), AMID when it says so among
     plain statements with no concern in them (`_denied_in_setting`), else ""."""
+    norm = _in_kanji(norm)
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
-    norm = _in_kanji(norm)
     parts = pieces(norm)
     conceded: list[bool] = []  # (`concessive`, found when first needed)
     kinds: list[str] = []
@@ -675,8 +689,9 @@ def kind(norm: str) -> str:
     for k in (PRAISE, ENOUGH, NOTHING):  # the answer is what its least common clause kind is
         if k in kinds:
             return k
-    # Only goodwill for what goes on (引き続きよろしくお願いいたします): thanks, as ありがとうございます is.
-    if kinds and all(k == "closing" for k in kinds) and _GOODWILL.search(norm):
+    # Only goodwill for what goes on (引き続きよろしくお願いいたします), after what was done at most (いつも利用して
+    # います。今後ともよろしくお願いいたします): thanks, as ありがとうございます is.
+    if "closing" in kinds and all(k in ("closing", DONE) for k in kinds) and _GOODWILL.search(norm):
         return PRAISE
     return ""
 

@@ -94,7 +94,13 @@ def test_configured_non_answers():
     # The words of a problem in kana are read as in kanji.
     ("とくにふべんはありません", noissue.NOTHING), ("もんだいなしです", noissue.NOTHING),
     ("こまったことはないです", noissue.NOTHING), ("ちょっとふべんでした", ""),
-    # Goodwill for what goes on is thanks.
+    # A lost emoji's "?" after a declarative ending is no question; a question stays one.
+    ("スタッフの方がとても親切でした?", noissue.PRAISE), ("レンタサイクルはどこかにありました?", ""),
+    ("ゆっくりできました???", ""),
+    # Goodwill for what goes on is thanks, also after statements of fact or what was done.
+    ("いつも通っている図書館です。これからもよろしくお願いします", noissue.PRAISE),
+    ("毎週利用しています。今後ともよろしくお願いいたします", noissue.PRAISE),
+    ("トイレを洋式に。よろしくお願いします", ""), ("駐車場が狭いです。これからもよろしくお願いします", ""),
     ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
 ])
 def test_kind(text, expected):
