@@ -329,8 +329,8 @@ def _wish_after(tokens: Sequence[Token], k: int) -> bool:
 
 def _verb_chain(tokens: Sequence[Token], q: int, spell: Callable[[Token, str], str], prefix: str = "") -> str | None:
     """The verb at token q with what follows it, in plain form: voice kept (断られる), negation
-    kept (通らない ← 通りません), wishes kept (食べたい, 増やしてほしい), tense and politeness
-    dropped (増えた → 増える)."""
+    kept (通らない ← 通りません), wishes kept (食べたい, 増やしてほしい), excess kept (効きすぎる: 効く
+    says the opposite; an adjective's 高すぎる stays 高い), tense and politeness dropped (増えた → 増える)."""
     n = len(tokens)
     pieces = [tokens[q]]
     k = q + 1
@@ -353,6 +353,8 @@ def _verb_chain(tokens: Sequence[Token], q: int, spell: Callable[[Token, str], s
         return stem + spell(last, last.base)
     if nxt is not None and nxt.pos1 == "助動詞" and nxt.base == "たい":
         return stem + written + "たい"
+    if nxt is not None and nxt.pos1 == "動詞" and nxt.lemma == "過ぎる":  # 効きすぎる: not 効く, its opposite
+        return stem + written + "すぎる"
     if nxt is not None and nxt.pos1 == "接尾辞" and nxt.pos2 == "形容詞的":  # わかりにくい, 使いやすい
         return stem + written + _PLAIN.get(nxt.base, nxt.base)
     if nxt is not None and nxt.surface in ("て", "で") and nxt.pos1 == "助詞" and k + 1 < n:

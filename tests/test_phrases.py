@@ -49,6 +49,8 @@ def predicates(text, tokenizer):
     ("駐車場が狭いと不便", ("駐車場が狭い",)),  # a condition, but no wish
     ("お土産については種類が少ない", ("種類が少ない",)),  # について is one particle
     ("駐車場に関しては問題ない", ()),
+    ("冷房が効きすぎて寒い", ("冷房が効きすぎる",)),  # a verb's excess kept: 効く says the opposite
+    ("説明が長すぎた", ("説明が長い",)),  # an adjective's excess is the adjective
 ])
 def test_predicate_phrases(text, expected, tokenizer):
     assert predicates(text, tokenizer) == expected
