@@ -132,15 +132,26 @@ _AS_IS = (r"(?:今のまま|いまのまま|このまま|現状のまま|現在�
 # in a pattern of its own (`_denies`), tried on a clause that has one of these markers.
 _ABOUT_MARKS = r"(?:への|に対する|に対しての|に対して|についての|について|に関して|に関する|に関しては|については)"
 _ABOUT = "{about}"
+# Verbs of having trouble (困る, 迷う, 戸惑う, 苦労する, 悩む, 手間取る, まごつく, 苦戦する), by the stems their
+# denials are made of: (before ない, before ます, plain, past).
+_TROUBLE_VERBS = (("困ら", "困り", "困る", "困った"), ("迷わ", "迷い", "迷う", "迷った"), ("戸惑わ", "戸惑い", "戸惑う", "戸惑った"),
+                  ("とまどわ", "とまどい", "とまどう", "とまどった"), ("苦労し", "苦労し", "苦労する", "苦労した"),
+                  ("悩ま", "悩み", "悩む", "悩んだ"), ("手間取ら", "手間取り", "手間取る", "手間取った"),
+                  ("まごつか", "まごつき", "まごつく", "まごついた"), ("苦戦し", "苦戦し", "苦戦する", "苦戦した"))
+# Such a verb denied, after where at most (a noun and で or に: 道に, 手続きで, 初診でも): 迷いませんでした,
+# 戸惑うことはありませんでした, 苦労しなかった, 悩まずに済んだ.
+_TROUBLE_NOT = (r"(?:[一-龥ァ-ヶー]{1,8}(?:の[一-龥ァ-ヶー]{1,6})?(?:で|に|でも|には|では|にも))?(?:" + "|".join(
+    rf"{nai}(?:ない|なかった|ないです|なかったです|ず|ずに済んだ|ずに済みました|ずにすんだ|ずにすみました)|{masu}ませ(?:ん|んでした)|"
+    rf"(?:{plain}|{past})(?:こと|事)(?:は|も)?{_NEG}" for nai, masu, plain, past in _TROUBLE_VERBS) + ")")
 _DENIAL_PATTERNS = [
     # (車なので)特に不便はなかった / 問題ありません / 不便を感じることはなかった / 困ったことはない
     rf"{_ADVERB}{_ADVERB}{_ABOUT}{_ADVERB}{_ISSUE}(?:(?:や|とか|と|も|や特に){_ISSUE})?(?:は|わ|も|が|を|に|と|では|でも|など|等|なんて|とか|なども|らしい(?:もの|こと)|"
     rf"と(?:いう|言う)ほどの(?:もの|こと)|と(?:いった|言った)(?:もの|こと)|)(?:は|も|)(?:特に|)"
     rf"(?:感じ(?:る|た)?(?:こと|事|点|ところ|もの|ような(?:こと|事))?(?:は|も)?)?{_ADVERB}{_NEG}{_POLITE}{_THINK}{_POLITE}{_SO}",
-    # まったく感じませんでした / 特に困らなかった / 困ることはなかった / 迷わなかった
+    # まったく感じませんでした / 特に困らなかった / 困ることはなかった / 迷いませんでした
     rf"{_ADVERB}{_ADVERB}(?:感じ(?:ない|なかった|ません|ませんでした|なかったです|ていない|ていません|ること(?:は|も)"
-    rf"(?:なかった|ない|ありません|ありませんでした))|困ら(?:ない|なかった|ず|ずに済んだ|なかったです)|困って(?:い|)(?:ない|ません|なかった)|困っておりません|困りません|"
-    rf"困りませんでした|困ること(?:は|も)?{_NEG}|迷わ(?:なかった|ず(?:に済んだ)?)|待たされる(?:こと|事)(?:も|は)(?:なかった|ありませんでした|ない|ありません)|"
+    rf"(?:なかった|ない|ありません|ありませんでした))|困って(?:い|)(?:ない|ません|なかった)|困っておりません|"
+    rf"{_TROUBLE_NOT}|待たされる(?:こと|事)(?:も|は)(?:なかった|ありませんでした|ない|ありません)|"
     rf"(?:[ぁ-んァ-ヶー一-龥]{{1,10}}?(?:る|の))?必要(?:も|は|が|)(?:なかった|ありませんでした|ない|ありません)|(?:不便|不自由)し(?:て(?:いない|いません|おりません|ない|ません|いなかった)|なかった|ません|"
     rf"ませんでした|ない))"
     rf"{_POLITE}{_THINK}{_POLITE}",
@@ -595,11 +606,18 @@ _KANA_WORDS = re.compile(r"ふべん|ふまん|もんだい|ふじゆう|こま(
 _KANJI_OF = {"ふべん": "不便", "ふまん": "不満", "もんだい": "問題", "ふじゆう": "不自由", "こま": "困"}
 
 
+# The question's words echoed before the answer (困りごと？特にないです, 要望ですか?特には): no question of the
+# answer's own.
+_ECHO = re.compile(rf"^{_ISSUE}(?:は|ですか|)[?？]+\s*(?=.)")
+
+
 def _in_kanji(norm: str) -> str:
-    """The answer as the patterns read it: problem words in kanji, a lost emoji's "?" dropped."""
+    """The answer as the patterns read it: problem words in kanji, a lost emoji's "?" and the
+    question's words echoed before the answer dropped."""
     if "?" in norm:
         norm = _LOST_EMOJI.sub("", norm)
-    return _KANA_WORDS.sub(lambda m: _KANJI_OF[m.group()], norm)
+    norm = _KANA_WORDS.sub(lambda m: _KANJI_OF[m.group()], norm)
+    return _ECHO.sub("", norm) if "?" in norm else norm
 
 
 _GOODWILL = re.compile(r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|また)(?:どうぞ|)(?:よろしく|宜しく)お願い")
@@ -660,7 +678,7 @@ def kind(norm: str) -> str:
     to report (特に不便はなかった, 現状で満足, 自家用車なので困らなかった), "praise" when it only
     praises or thanks (とても良い所です, 最高の夏休みとなりました！), AMID when it says so among
     plain statements with no concern in them (`_denied_in_setting`), else ""."""
-    norm = _in_kanji(norm)
+    original, norm = norm, _in_kanji(norm)
     if not norm or len(norm) > LONGEST or _QUESTION.search(norm):
         return ""
     parts = pieces(norm)
@@ -689,6 +707,10 @@ def kind(norm: str) -> str:
     for k in (PRAISE, ENOUGH, NOTHING):  # the answer is what its least common clause kind is
         if k in kinds:
             return k
+    # Only "nothing" said in the words of a non-answer, after the question echoed (要望ですか？特にありません):
+    # the non-answer table reads the whole text, echo included.
+    if "non_answer" in kinds and all(k in ("non_answer", "closing") for k in kinds) and _ECHO.search(original):
+        return NOTHING
     # Only goodwill for what goes on (引き続きよろしくお願いいたします), after what was done at most (いつも利用して
     # います。今後ともよろしくお願いいたします): thanks, as ありがとうございます is.
     if "closing" in kinds and all(k in ("closing", DONE) for k in kinds) and _GOODWILL.search(norm):

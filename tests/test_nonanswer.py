@@ -102,6 +102,13 @@ def test_configured_non_answers():
     ("毎週利用しています。今後ともよろしくお願いいたします", noissue.PRAISE),
     ("トイレを洋式に。よろしくお願いします", ""), ("駐車場が狭いです。これからもよろしくお願いします", ""),
     ("引き続きよろしくお願いいたします。", noissue.PRAISE), ("よろしくお願いします", ""),
+    # A verb of having trouble denied, after where at most; not where it happened.
+    ("初診でも迷いませんでした", noissue.NOTHING), ("手続きで戸惑うことはありませんでした", noissue.NOTHING),
+    ("支払いで手間取ることもなかった", noissue.NOTHING), ("苦労しませんでした", noissue.NOTHING),
+    ("少し迷いました", ""), ("駐車場の場所に迷うことはなかったが、狭かった", ""), ("迷わないように案内板がほしい", ""),
+    # The question's words echoed before the answer are no question of its own.
+    ("困りごと？特にないですね", noissue.NOTHING), ("要望ですか？特にありません", noissue.NOTHING),
+    ("不便なこと？駐車場が狭い", ""), ("困りごと？", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
