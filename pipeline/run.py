@@ -17,7 +17,7 @@ from typing import Any, cast
 import numpy as np
 import scipy.sparse as sp
 
-from pipeline import kwic, network, noissue, parallel, quotes, tally, wordvectors
+from pipeline import collocations, kwic, network, noissue, parallel, quotes, tally, wordvectors
 from pipeline.cache import Cache
 from pipeline.cluster import OTHER, centroids, clear_rows, cluster, margins, similarities
 from pipeline.codebook import OTHER_KEY
@@ -115,6 +115,7 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
                 by_question.setdefault(p.answer.question, []).append(p)
             settle()
         framings = set_aside_no_issue(by_question, config, progress)
+        join_fixed_expressions(by_question)
         settle()  # and the records of the answers it set aside
         book = None
         earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -152,6 +153,7 @@ def _in_turn(preparation: Preparation, config: Config, vectors: wordvectors.Word
             by_question = OrderedDict([(q, items)])
             del items
             framings = set_aside_no_issue(by_question, config)
+            join_fixed_expressions(by_question)
             settle()  # the question's records out of the collections its analysis sets off
             job = _QuestionJob(by_question, config, None, vectors, {}, framings)
             finish = _analysed_in_turn(job, q, by_question.pop(q), tokenizer)
@@ -415,6 +417,14 @@ def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Co
                                                        config.question_ask(q), known)
             bar.update(1)
     return framings
+
+
+def join_fixed_expressions(by_question: OrderedDict[str, list[Prepared]]) -> None:
+    """Each question's fixed 名詞の名詞 expressions (道の駅, 海の幸) made single terms of its kept
+    answers, in place (`collocations`): read from the question's own answers, once its
+    non-answers and no_issue answers are set aside."""
+    for q, items in by_question.items():
+        by_question[q] = collocations.join(items)
 
 
 def with_previous(result: Result, out: Path) -> Result:
