@@ -438,6 +438,16 @@ def main(argv: list[str] | None = None) -> int:
     print("\nthe same totals without a few answers (how far one run's figures can be trusted):")
     print(theme_quality.resampled())
     print(f"({time.perf_counter() - t:.1f} s)")
+    t = time.perf_counter()
+    whole = theme_quality.in_context(data)
+    if whole is None:
+        print(f"skipped the coded answers in their whole questions: {data / 'fukui_kanko_survey'} not found",
+              file=sys.stderr)
+    else:
+        print("\nthe coded real answers where a user meets them: each coded question analysed whole, only its coded"
+              " answers scored")
+        print(whole)
+        print(f"({time.perf_counter() - t:.1f} s)")
     print("\nlabel problems and labels that miss their concern:")
     print("\n".join(f"- {n}" for n in notes) or "- none")
     print("\n" + evaluate_no_issue())

@@ -23,6 +23,7 @@ import re
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
 from evaluate import FUKUI, FUKUI_QUESTIONS, ROOT  # tools/evaluate.py, beside this file
 from sklearn.metrics import normalized_mutual_info_score
@@ -162,6 +163,7 @@ def score(coded: Coded, tokenizer: Tokenizer, seed: int = 0) -> tuple[dict, list
     majority = {t.theme_id: Counter(coded.gold[i][0] for i in members[t.theme_id]).most_common(1)[0][0]
                 for t in themes}
     named = sum(names_concern(t.label, majority[t.theme_id], coded, tokenizer) for t in themes)
+    in_majority = sum(Counter(coded.gold[i][0] for i in members[t.theme_id]).most_common(1)[0][1] for t in themes)
     quotes = [(t.theme_id, q.id) for t in themes for q in t.quotes if q.id in coded.gold]
     pure = sum(majority[c] in coded.gold[i][1] for c, i in quotes)
     strict = sum(majority[c] == coded.gold[i][0] for c, i in quotes)
@@ -173,6 +175,7 @@ def score(coded: Coded, tokenizer: Tokenizer, seed: int = 0) -> tuple[dict, list
     problems = rule_problems([t.label for t in result.themes if t.theme_id not in other_ids], coded.title,
                              answers_text, tokenizer)
     row = {"data": coded.name, "n": len(truth), "_themes": len(themes), "_named": named, "_quotes": len(quotes),
+           "theme purity": in_majority / len(truth) if truth else float("nan"),
            "_pure": pure, "_strict": strict,
            "NMI": normalized_mutual_info_score(truth, found) if truth else float("nan"),
            "themes": len(themes), "labels naming the concern": named / len(themes) if themes else float("nan"),
@@ -187,7 +190,7 @@ def score(coded: Coded, tokenizer: Tokenizer, seed: int = 0) -> tuple[dict, list
 
 
 COLUMNS = ("data", "n", "NMI", "themes", "labels naming the concern", "label rules broken", "quote purity",
-           "quote purity (dominant)", "largest theme", "largest purity", "in その他")
+           "quote purity (dominant)", "theme purity", "largest theme", "largest purity", "in その他")
 
 
 def evaluate(seed: int = 0) -> tuple[str, list[str]]:
@@ -209,6 +212,38 @@ def evaluate(seed: int = 0) -> tuple[str, list[str]]:
     for r in rows:
         lines.append("| " + " | ".join(_cell(r.get(c, "")) for c in COLUMNS) + " |")
     return "\n".join(lines), notes
+
+
+IN_CONTEXT_COLUMNS = ("data", "n", "NMI", "themes", "labels naming the concern", "theme purity", "largest theme",
+                      "largest purity")
+
+
+def in_context(data: Path, seed: int = 0) -> str | None:
+    """The coded Fukui answers scored where a user meets them: each coded question analysed whole
+    (all its answers in fukui_kanko_survey/all_answers.csv, 11,222 and 15,161), only the coded
+    answers scored — NMI, how many of the themes they fall in are named for their majority code,
+    the share of them in their theme's majority code (theme purity) and the largest theme; then
+    the label problems and the labels that miss their concern, one line each. None when the file
+    is not there."""
+    path = data / "fukui_kanko_survey" / "all_answers.csv"
+    coded_questions = fukui()
+    if not path.is_file() or not coded_questions:
+        return None
+    tokenizer = Tokenizer()
+    everything = load(path, coded_questions[0].config)
+    rows, notes = [], []
+    for coded in coded_questions:
+        question = coded.answers[0].question
+        whole = [a for a in everything if a.question == question]
+        row, found = score(dataclasses.replace(coded, name=f"{coded.name} (whole)", answers=whole), tokenizer, seed)
+        row["data"] = f"{coded.name} in its {len(whole):,} answers"
+        rows.append(row)
+        notes += found
+    total = _total("**coded real answers in their whole questions**", rows)
+    lines = ["| " + " | ".join(IN_CONTEXT_COLUMNS) + " |", "|" + "---|" * len(IN_CONTEXT_COLUMNS)]
+    for r in rows + [total]:
+        lines.append("| " + " | ".join(_cell(r.get(c, "")) for c in IN_CONTEXT_COLUMNS) + " |")
+    return "\n".join(lines + [f"- {n}" for n in notes])
 
 
 RESAMPLES = 5
@@ -255,6 +290,7 @@ def _total(name: str, part: list[dict]) -> dict:
             "label rules broken": sum(r["label rules broken"] for r in part),
             "quote purity": sum(r["_pure"] for r in part) / quotes if quotes else float("nan"),
             "quote purity (dominant)": sum(r["_strict"] for r in part) / quotes if quotes else float("nan"),
+            "theme purity": sum(r["theme purity"] * r["n"] for r in part) / max(sum(r["n"] for r in part), 1),
             "largest purity": min(r["largest purity"] for r in part)}
 
 
