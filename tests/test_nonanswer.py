@@ -109,6 +109,11 @@ def test_configured_non_answers():
     # The question's words echoed before the answer are no question of its own.
     ("困りごと？特にないですね", noissue.NOTHING), ("要望ですか？特にありません", noissue.NOTHING),
     ("不便なこと？駐車場が狭い", ""), ("困りごと？", ""),
+    # What was done by the place's leave (体験させてもらいました) is a setting; an absence praised in the past or with a
+    # strong word is praise, a present よい may be the place wished for; liking the place said as a bare noun phrase.
+    ("体験させてもらいました。とても楽しかったです", noissue.PRAISE),
+    ("俗化していないところが良かった", noissue.PRAISE), ("何もないところがよい", ""),
+    ("駐車場がないところが残念", ""), ("好きな県です", noissue.PRAISE), ("好きな食べ物", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
