@@ -63,10 +63,11 @@ _NON_ANSWER = re.compile("^(?:" + "|".join(_PATTERNS) + ")$")
 CLOSING = re.compile(r"^(?:以上(?:です|になります|となります|)|"
                      r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|)(?:どうぞ|)(?:よろしく|宜しく|)"
                      r"お願い(?:します|いたします|致します|申し上げます)|お疲れ様(?:です|でした))$")
-# Sentence ends, commas, list marks and line breaks; and contrastive conjunctions, which start a
+# Sentence ends, commas, list marks, line breaks and the wave dash (〜, which `normalize` writes ～); and
+# contrastive conjunctions, which start a
 # new clause: 「特にないが駐車場は狭い」 is 特にない + 駐車場は狭い.
 _SPLIT = re.compile(
-    r"[。．.!！?？\n、,，・･/／;；:：()（）「」『』【】\[\]〜~…　 ]+"
+    r"[。．.!！?？\n、,，・･/／;；:：()（）「」『』【】\[\]〜～~…　 ]+"
     r"|(?:(?<=です)|(?<=でした)|(?<=ました)|(?<=ません)|(?<=った)|(?<=ない)|(?<=だ)|(?<=る))が"
     r"|けれども|けれど|けど|ものの|のに|しかし|ただし"
 )

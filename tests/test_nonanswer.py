@@ -114,6 +114,14 @@ def test_configured_non_answers():
     ("体験させてもらいました。とても楽しかったです", noissue.PRAISE),
     ("俗化していないところが良かった", noissue.PRAISE), ("何もないところがよい", ""),
     ("駐車場がないところが残念", ""), ("好きな県です", noissue.PRAISE), ("好きな食べ物", ""),
+    # A wave dash ends a sentence (normalised 〜 is ～); a crowd, a jam or a queue denied; nothing to change;
+    # a plain promise to come again; an occasion told with a verb; a comparison with before is a complaint.
+    ("とくになかったよ〜楽しかった！", noissue.PRAISE), ("混雑もなかった", noissue.NOTHING),
+    ("行列は特になかったです", noissue.NOTHING), ("迷子にならずに済みました", noissue.NOTHING),
+    ("迷うこともなく回れました", noissue.NOTHING), ("要望なんてとんでもない", noissue.NOTHING),
+    ("今の雰囲気が大好きなので、何も変えなくていいと思います", noissue.ENOUGH), ("また絶対来る！", noissue.PRAISE),
+    ("初めて来たけど、めっちゃ楽しかった", noissue.PRAISE), ("また来る時は駐車場を広くして", ""),
+    ("以前来たときの方がお湯が熱くて良かったです", ""), ("何もなかった", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
