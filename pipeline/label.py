@@ -300,12 +300,10 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         mentions = sum(support[p] for p in said)
         if support[said[0]] >= SHARED * mentions:
             return said[:1]
-        # (Not two function-like predicates: 少ない・多い, できない・できる may contradict; nor a wish beside
-        # a state, 歩道が狭い・ほしい — but カニを食べる・食べたい.)
+        # (Not two function-like predicates: 少ない・多い, できない・できる may contradict.)
         first, second = said[0], said[1] if len(said) > 1 else -1
         if second >= 0 and support[first] + support[second] >= SHARED * mentions \
-                and _link(phrases[first]) == _link(phrases[second]) and _same_mood(phrases[first], phrases[second]) \
-                and len(_joined(phrases, [first, second])) <= MAX_LABEL \
+                and _link(phrases[first]) == _link(phrases[second]) and len(_joined(phrases, [first, second])) <= MAX_LABEL \
                 and len(phrases[first].words) + len(phrases[second].words) > 2 * len(phrases[j].words):
             return [first, second]
         return []
@@ -336,23 +334,6 @@ def _options(phrases: list[Phrase], support_row: sp.csr_matrix, central_row: sp.
         ph = phrases[j]  # a predicate phrase on its own, when its noun names nothing better
         out.setdefault(ph.text, _Option(ph.text, frozenset(ph.words), float(value[j])))
     return sorted(out.values(), key=lambda o: (-round(o.value, 12), o.text))[:OPTIONS]
-
-
-_WISH_ENDS = ("ほしい", "たい", "とよい")  # how `phrases` ends a wish in plain form
-
-
-def _wish(ph: Phrase) -> bool:
-    """Whether a predicate phrase says a wish (歩道がほしい, 蕎麦が食べたい, 値段が安いとよい), not a state."""
-    return ph.text.endswith(_WISH_ENDS)
-
-
-def _same_mood(a: Phrase, b: Phrase) -> bool:
-    """Whether two predicates about one noun can be said together: both wishes, both not, or a
-    verb beside its own wish (食べる・食べたい: the predicates start with the same two characters)."""
-    if _wish(a) == _wish(b):
-        return True
-    pa, pb = a.text[len(a.head) + 1:], b.text[len(b.head) + 1:]
-    return len(pa) >= 2 and len(pb) >= 2 and pa[:2] == pb[:2]
 
 
 def _link(ph: Phrase) -> str:

@@ -176,18 +176,6 @@ def test_no_two_function_like_predicates(tokenizer):
     assert "・" not in labels[0]
 
 
-def test_no_wish_beside_a_state_but_a_verb_beside_its_wish(tokenizer):
-    # 歩道が狭い and 歩道がほしい together are shared, but 「歩道が狭い・ほしい」 says two kinds of thing;
-    # カニを食べる and カニが食べたい are one.
-    walks = ["歩道が狭い", "歩道が狭かった", "歩道が狭くて怖い", "歩道がほしい", "歩道がもう少しほしい", "歩道がほしいです",
-             "歩道が暗い", "歩道が暗かった", "歩道が遠い", "歩道が遠かった", "歩道が古い", "歩道が古かった", "歩道"]
-    crabs = ["カニを食べる", "カニを食べた", "カニを食べに来た", "カニを食べたい", "カニを食べたかった", "カニを食べたいです",
-             "カニを買う", "カニを買った", "カニを見る", "カニを見た", "カニを焼く", "カニを焼いた", "カニ"]
-    _, labels, _ = label_themes([walks, crabs, TOILETS, BUSES], tokenizer)
-    assert "・" not in labels[0]
-    assert labels[1] in ("カニを食べる・食べたい", "カニを食べたい・食べる")
-
-
 def test_no_word_in_more_than_half_of_the_labels(tokenizer):
     # Four themes that all speak of 駐車場: at most two labels may say it.
     themes = [["駐車場が狭い", "駐車場が狭かった", "駐車場が狭くて怖い"], ["駐車場が遠い", "駐車場が遠かった", "駐車場が遠くて困る"],
