@@ -94,7 +94,7 @@ _ADVERB = (r"(?:特に|とくに|特には|とくには|特段|別に|べつに|
 # What a problems or requests question asks about, as the answer names it.
 _ISSUE = (r"(?:改善すべき(?:点|こと|事|ところ)|改善の余地|直すべき(?:点|こと|ところ)|不便|不便さ|不便な(?:こと|事|点|ところ|所)|(?:不便|不満|問題|嫌)(?:に|だと|と)(?:思う|思った|感じる|感じた)(?:こと|事|点|ところ)|不満|不満な(?:こと|事|点)|"
           r"不満点|問題|問題点|困(?:った|っている|ってる|っていた)(?:こと|事|ところ|点)|困りごと|困り事|困る(?:こと|事)|支障|苦情|不自由|不都合|ストレス|"
-          r"トラブル|混雑|渋滞|行列|待ち時間|不快な(?:こと|事|思い)|嫌な(?:こと|事|思い)|悪い(?:点|ところ|所)|悪かった(?:点|ところ|所)|"
+          r"トラブル|混雑|渋滞|行列|待ち時間|不足|物足りなさ|不快な(?:こと|事|思い)|嫌な(?:こと|事|思い)|悪い(?:点|ところ|所)|悪かった(?:点|ところ|所)|"
           r"マイナス(?:点|面)?|(?:改善的な|改善の|)(?:ご|)意見|改善点|(?:改善して|改善|変更して|変えて|直して|見直して)(?:ほしい|欲しい)"
           r"(?:こと|事|点|ところ|所)|要望|希望|注文|"
           r"(?:求める|求めている|欲しい|ほしい|望む)(?:もの|こと|事)(?=は|も)|"
@@ -378,7 +378,8 @@ _HARMLESS = re.compile(
     r"(?!と(?:良|よ|い|嬉|うれ|助か|便利|あり|なお|尚)|ば|たら)|"
     r"(?:整備|清掃|手入れ|管理|工夫|掃除)(?:が|も)?して(?:あり|あって|ある|あった|あります|ありました)|"
     rf"(?:機会|時間|チャンス|縁|ご縁|余裕)が(?:あれば|あったら)(?={_AGAIN}{_VISIT}たい)|"
-    r"(?:求めた|期待した|思った|思っていた|想像した|予想した|想像|予想|考えていた)(?:以上|よりも|より)(?=の|に)|"
+    r"(?:求めた|求めていた|期待した|期待していた|期待してた|思った|思っていた|想像した|想像していた|予想した|予想していた|想像|予想|"
+    r"考えていた)(?:以上|よりも|より)(?=の|に)|"
     r"大変(?:満足|美味し|良|よ|楽し|素晴らし|親切|丁寧|お世話|気持ち|勉強|感動|参考|嬉し|うれし|ありがた|きれい|綺麗)|"
     r"たいへん(?:満足|良|よ|楽し|美味し|おいし)|"
     rf"{_NA_WORD}で(?:良|よ|い)い")
@@ -529,8 +530,15 @@ def _clause_kind(piece: str) -> str:
     if _praise_clause(clause):
         return PRAISE
     if _did(clause) and not _CONCERN.search(_HARMLESS.sub("", clause)):
+        # Praise given as the reason of what was done (温泉饅頭が美味しかったのでお土産に買いました) is praise.
+        because = _PRAISE_BECAUSE.search(clause)
+        if because and _praise_clause(clause[:because.start()]):
+            return PRAISE
         return DONE
     return ""
+
+
+_PRAISE_BECAUSE = re.compile(r"(?<=[いたすだ])(?:ので|から)")
 
 
 # A clause cut after a particle or a continuative (トイレも、 / 休憩スペースもあり、) or after a
@@ -593,6 +601,27 @@ def _topic_kinds(group: list[str], following: list[str]) -> list[str] | None:
         return None
     found = _clause_kind("".join(group + following))
     return [found] if found == PRAISE else None
+
+
+# What a praise after a list of bare topics says of all of them (鯖寿司、へしこ、カニなど、どれも美味しかったです).
+_ALL_OF_THEM = re.compile(r"^(?:どれも|どれもこれも|全部|ぜんぶ|全て|すべて|いずれも|どちらも|何もかも|みんな|みな|皆)")
+MAX_LIST = 40  # characters of the listed topics
+
+
+def _listed(groups: list[list[str]], i: int) -> int | None:
+    """Where the praise of a list of bare topics starting at groups[i] ends (the index after it),
+    or None: each topic short, ending in no predicate, and the praise one clause that starts by
+    taking them all (`_ALL_OF_THEM`)."""
+    total = 0
+    for j in range(i, len(groups)):
+        for k, piece in enumerate(groups[j]):
+            clause = core(piece)
+            if (j > i or k > 0) and _ALL_OF_THEM.match(clause):
+                return j + 1 if _clause_kind("".join(groups[j][k:])) == PRAISE else None
+            total += len(clause)
+            if total > MAX_LIST or _PREDICATE_END.search(clause) and not clause.endswith(("など", "とか", "や")):
+                return None
+    return None
 
 
 # The occasion of a visit, conceded to what follows (2回目の利用ですが、 初めての福井旅行でしたが、 子ども2人連れで
@@ -707,6 +736,12 @@ def kind(norm: str) -> str:
             if conceded[n + len(groups[i]) - 1]:
                 found = _conceded(groups[i])
         if found is None:
+            listed = _listed(groups, i)
+            if listed:
+                kinds.append(PRAISE)
+                n += sum(len(g) for g in groups[i:listed])
+                i = listed
+                continue
             found = _topic_kinds(groups[i], groups[i + 1]) if i + 1 < len(groups) else None
             if found is None:
                 return _denied_in_setting(norm, parts)

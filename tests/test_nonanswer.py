@@ -122,6 +122,12 @@ def test_configured_non_answers():
     ("今の雰囲気が大好きなので、何も変えなくていいと思います", noissue.ENOUGH), ("また絶対来る！", noissue.PRAISE),
     ("初めて来たけど、めっちゃ楽しかった", noissue.PRAISE), ("また来る時は駐車場を広くして", ""),
     ("以前来たときの方がお湯が熱くて良かったです", ""), ("何もなかった", ""),
+    # A list of bare topics praised all together; praise given as the reason of what was done; better than
+    # expected; a lack denied.
+    ("鯖寿司、へしこ、カニなど、どれも美味しかったです", noissue.PRAISE), ("そば、カニ、どれも美味しかった", noissue.PRAISE),
+    ("駐車場、トイレ、どれも狭い", ""), ("そば、カニ、どれも食べたい", ""),
+    ("温泉饅頭が美味しかったのでお土産に買いました", noissue.PRAISE), ("高かったので買いませんでした", ""),
+    ("期待していた以上に美味しかったです", noissue.PRAISE), ("特に不足を感じなかった", noissue.NOTHING),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
