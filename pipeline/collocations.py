@@ -46,9 +46,9 @@ def _candidates(p: Prepared) -> list[tuple[str, str, str]]:
     return out
 
 
-def find(items: Sequence[Prepared]) -> dict[str, tuple[str, str]]:
+def find(items: Sequence[Prepared], stop_words: frozenset[str] = frozenset()) -> dict[str, tuple[str, str]]:
     """The fixed expressions among a question's kept answers (each distinct text counted once):
-    {A の B: (A, B)}."""
+    {A の B: (A, B)}; none that is a stop word (the config's `stop_words` may name one)."""
     seen: set[str] = set()
     holding: Counter[str] = Counter()
     joined: Counter[tuple[str, str, str]] = Counter()
@@ -60,7 +60,8 @@ def find(items: Sequence[Prepared]) -> dict[str, tuple[str, str]]:
         if "の" in p.norm:
             joined.update(set(_candidates(p)))
     return {text: (a, b) for (text, a, b), n in sorted(joined.items())
-            if n >= MIN_ANSWERS and n >= MIN_SHARE * holding[a] and n >= MIN_SHARE * holding[b]}
+            if n >= MIN_ANSWERS and n >= MIN_SHARE * holding[a] and n >= MIN_SHARE * holding[b]
+            and text not in stop_words}
 
 
 def _rewritten(terms: tuple[str, ...], parts: tuple[str, ...], text: str,
@@ -78,10 +79,10 @@ def _rewritten(terms: tuple[str, ...], parts: tuple[str, ...], text: str,
     return tuple(out), tuple(more)
 
 
-def join(items: list[Prepared]) -> list[Prepared]:
+def join(items: list[Prepared], stop_words: frozenset[str] = frozenset()) -> list[Prepared]:
     """A question's answers with its fixed 名詞の名詞 expressions (`find`) made terms; `items`
     itself when it has none."""
-    found = find(items)
+    found = find(items, stop_words)
     if not found:
         return items
     out = []

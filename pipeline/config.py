@@ -37,6 +37,7 @@ class Config:
     stop_words: tuple[str, ...] = ()  # added to the built-in list
     user_phrases: tuple[str, ...] = ()  # kept as one term each (e.g. 協働事業提案制度)
     non_answers: tuple[str, ...] = ()  # whole answers that say nothing, added to the built-in list
+    fixed_expressions: bool = True  # a question's fixed 名詞の名詞 (道の駅, 海の幸) counted as one term (`collocations`)
     # output
     mask: bool = True
     max_quotes: int = 5  # per theme in themes.json and the report (3..8)
@@ -132,7 +133,7 @@ def build(values: dict[str, Any]) -> Config:
     if clean.get("encoding", "auto") not in ENCODINGS:
         raise UserError(f"文字コード {clean['encoding']} には対応していません。",
                         f"--encoding には {' / '.join(ENCODINGS)} のいずれかを指定してください。")
-    for key in ("mask", "word_vectors"):
+    for key in ("mask", "word_vectors", "fixed_expressions"):
         if key in clean and not isinstance(clean[key], bool):
             raise UserError(f"設定 {key} は true か false で指定してください。")
     for key in ("question_titles", "question_asks"):  # a {question: value} table from Python is fine too

@@ -27,7 +27,7 @@ from pipeline.label import label_themes
 from pipeline.prepare import Preparation, prepare, store_pending
 from pipeline.progress import Progress
 from pipeline.records import Answer, Assignment, Prepared, QuestionResult, Result, Segment, Theme
-from pipeline.tokenize import Tokenizer
+from pipeline.tokenize import Tokenizer, extractor
 from pipeline.vectorize import vectorize
 
 _WORKER: dict = {}  # a question worker's own tagger (`_analyse_in_worker`)
@@ -115,7 +115,7 @@ def _analyse(answers: list[Answer], config: Config, progress: Progress, input_na
                 by_question.setdefault(p.answer.question, []).append(p)
             settle()
         framings = set_aside_no_issue(by_question, config, progress)
-        join_fixed_expressions(by_question)
+        join_fixed_expressions(by_question, config)
         settle()  # and the records of the answers it set aside
         book = None
         earlier: dict[str, dict[str, str]] = {}  # question → {id: text} of the earlier run's kept answers
@@ -153,7 +153,7 @@ def _in_turn(preparation: Preparation, config: Config, vectors: wordvectors.Word
             by_question = OrderedDict([(q, items)])
             del items
             framings = set_aside_no_issue(by_question, config)
-            join_fixed_expressions(by_question)
+            join_fixed_expressions(by_question, config)
             settle()  # the question's records out of the collections its analysis sets off
             job = _QuestionJob(by_question, config, None, vectors, {}, framings)
             finish = _analysed_in_turn(job, q, by_question.pop(q), tokenizer)
@@ -419,12 +419,16 @@ def set_aside_no_issue(by_question: OrderedDict[str, list[Prepared]], config: Co
     return framings
 
 
-def join_fixed_expressions(by_question: OrderedDict[str, list[Prepared]]) -> None:
+def join_fixed_expressions(by_question: OrderedDict[str, list[Prepared]], config: Config) -> None:
     """Each question's fixed 名詞の名詞 expressions (道の駅, 海の幸) made single terms of its kept
     answers, in place (`collocations`): read from the question's own answers, once its
-    non-answers and no_issue answers are set aside."""
+    non-answers and no_issue answers are set aside; none that is a stop word, and none when the
+    config turns them off (`fixed_expressions = false`)."""
+    if not config.fixed_expressions:
+        return
+    stop_words = extractor(config.stop_words).stop_words
     for q, items in by_question.items():
-        by_question[q] = collocations.join(items)
+        by_question[q] = collocations.join(items, stop_words)
 
 
 def with_previous(result: Result, out: Path) -> Result:

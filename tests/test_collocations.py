@@ -59,9 +59,20 @@ def test_set_aside_answers_are_neither_counted_nor_rewritten():
     assert collocations.find(items) == {}
 
 
+def test_a_stop_word_or_the_config_keeps_them_apart():
+    config = Config(word_vectors=False, workers=1)
+    by_question = OrderedDict([("q", prepared(ANSWERS))])
+    join_fixed_expressions(by_question, Config(word_vectors=False, workers=1, stop_words=("道の駅",)))
+    assert not any("道の駅" in p.terms for p in by_question["q"])
+    join_fixed_expressions(by_question, Config(word_vectors=False, workers=1, fixed_expressions=False))
+    assert not any("道の駅" in p.terms for p in by_question["q"])
+    join_fixed_expressions(by_question, config)
+    assert any("道の駅" in p.terms for p in by_question["q"])
+
+
 def test_a_run_uses_the_joined_terms():
     by_question = OrderedDict([("q", prepared(ANSWERS))])
-    join_fixed_expressions(by_question)
+    join_fixed_expressions(by_question, Config(word_vectors=False, workers=1))
     assert sum("道の駅" in p.terms for p in by_question["q"]) == 6
     result = analyse([Answer(id=f"r{n}", question="q", row=n, raw=t) for n, t in enumerate(ANSWERS * 2, start=1)],
                      Config(word_vectors=False, workers=1, k=2))[0]
