@@ -369,6 +369,9 @@ _HARMLESS = re.compile(
     # 何もないところがよい, which may be the place the answer would like)
     r"(?<=[ぁ-ん])ない(?=(?:ところ|所|点|の)(?:が|も)(?:素敵|すてき|最高|魅力|好き|気に入|良かった|よかった))|"
     r"(?:くださ|下さ)(?:って|り|った|る|います|いました|いまして)|"
+    # relief that something did not happen (揺れなくて安心しました, 混んでなくて助かった, 雨が降らずに済んだ)
+    r"(?:なく|無く)て(?=安心|ほっと|ホッと|よかった|良かった|助かった|助かりました)|"
+    r"心配(?:していた|してた|だった)(?=[^、。]{1,8}?(?:も|が|は)(?:晴れ|大丈夫|問題なく|無事|降らず))|"
     rf"{_AGAIN}{_VISIT}たい|リピートしたい|リピーターになりたい|"
     r"(?<![とばら])(?:ありがた|有難|有り難)(?:い|かった|く)|期待(?:以上|通り|どおり)|(?:頑張|がんば)って(?:ください|下さい|いる|いて|います|る|ます|おられ)|"
     rf"{_GOOD_WISH}|"
@@ -634,11 +637,21 @@ _OCCASION = re.compile(r"(?:初めて|はじめて|初|[0-9一二三四五六七
                        r"(?:た|ました)$")
 
 
+# A worry the visitor had, conceded to what follows (船酔いが心配でしたが、 天気が不安だったけど、): the
+# setting of a relief, not a concern about the place — when what follows is praise or relief.
+_WORRIED = re.compile(r"(?:が|も|は|を|の)?(?:心配|不安)(?:でした|だった|していました|していた|してました|してた)$")
+
+
 def _conceded(group: list[str]) -> list[str] | None:
-    """A clause conceded to the next that only states the occasion (`_OCCASION`): its setting, as a
-    clause that tells what was done."""
+    """A clause conceded to the next that only states the occasion (`_OCCASION`) or the visitor's
+    own worry (`_WORRIED`): its setting, as a clause that tells what was done."""
     clause = core("".join(group))
-    if not _OCCASION.search(clause) or _CONCERN.search(_HARMLESS.sub("", clause)):
+    worried = _WORRIED.search(clause)
+    if worried:
+        clause = clause[:worried.start()]
+    elif not _OCCASION.search(clause):
+        return None
+    if _CONCERN.search(_HARMLESS.sub("", clause)):
         return None
     return [DONE]
 

@@ -128,6 +128,10 @@ def test_configured_non_answers():
     ("駐車場、トイレ、どれも狭い", ""), ("そば、カニ、どれも食べたい", ""),
     ("温泉饅頭が美味しかったのでお土産に買いました", noissue.PRAISE), ("高かったので買いませんでした", ""),
     ("期待していた以上に美味しかったです", noissue.PRAISE), ("特に不足を感じなかった", noissue.NOTHING),
+    # The visitor's own worry conceded to a relief; relief that something did not happen.
+    ("船酔いが心配でしたが、全然揺れなくて安心しました", noissue.PRAISE),
+    ("心配していた天気も晴れて、最高の花火でした", noissue.PRAISE), ("人出が少なくて良かったです", noissue.PRAISE),
+    ("駐車場が心配でしたが、狭くて停めにくかった", ""), ("トイレがなくて困った", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
