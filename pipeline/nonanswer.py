@@ -54,6 +54,7 @@ _PATTERNS = [
     r"(?:記載|記入|書いた|書きました|回答|述べた)(?:しました|済み|済|した|)(?:とおり|通り|です|)",
     r"(?:よく|特に|まだ|)(?:わからない|分からない|判らない|わかりません|分かりません|解らない|不明)(?:です)?",
     r"(?:none|nothing|no|na|n/a|nil|non|nai)",
+    r"(?:特に|とくに)(?:何も|なにも|なんにも)(?:です|)",  # the sentence left unfinished: 特に何も
     # Denying the premise of a question about experience: まだ協働したことがない.
     r"(?:まだ|これまで|今まで|いままで|)[^、。]{0,12}(?:したことが|した事が|したことは|した経験が|経験が|経験は)"
     r"(?:ない|無い|ないです|ありません|なし|無し|ないので|ないのでわからない|ないのでわかりません)",
@@ -62,7 +63,8 @@ _NON_ANSWER = re.compile("^(?:" + "|".join(_PATTERNS) + ")$")
 # Formulas that close an answer and add nothing to it.
 CLOSING = re.compile(r"^(?:以上(?:です|になります|となります|)|"
                      r"(?:今後とも|今後も|これからも|引き続き|ひきつづき|)(?:どうぞ|)(?:よろしく|宜しく|)"
-                     r"お願い(?:します|いたします|致します|申し上げます)|お疲れ様(?:です|でした))$")
+                     r"お願い(?:します|いたします|致します|申し上げます)|お疲れ様(?:です|でした)|"
+                     r"(?:今後とも|今後も|これからも|引き続き|ひきつづき)(?:どうぞ|)(?:よろしく|宜しく)(?:です|ね|)(?:ー|)+)$")
 # Sentence ends, commas, list marks, line breaks and the wave dash (〜, which `normalize` writes ～); and
 # contrastive conjunctions, which start a
 # new clause: 「特にないが駐車場は狭い」 is 特にない + 駐車場は狭い.

@@ -132,6 +132,17 @@ def test_configured_non_answers():
     ("船酔いが心配でしたが、全然揺れなくて安心しました", noissue.PRAISE),
     ("心配していた天気も晴れて、最高の花火でした", noissue.PRAISE), ("人出が少なくて良かったです", noissue.PRAISE),
     ("駐車場が心配でしたが、狭くて停めにくかった", ""), ("トイレがなくて困った", ""),
+    # Humble forms read as plain polite ones; help received; two clauses joined by a giving continuative; the
+    # respondent's own condition; a potential verb's failure denied; waiting denied; laughter closes.
+    ("このままで十分でございます", noissue.ENOUGH), ("心より感謝申し上げます", noissue.PRAISE),
+    ("受講してよかったと思っております", noissue.PRAISE), ("先生方には感謝の気持ちしかありません", noissue.PRAISE),
+    ("色々教えていただき、毎回勉強になっております", noissue.PRAISE),
+    ("職員の方が丁寧に案内してくださり大丈夫でした", noissue.PRAISE),
+    ("説明がわかりやすく、足の悪い私でも無理なく参加できました", noissue.PRAISE), ("足が悪いので階段がつらい", ""),
+    ("いつも空きがあり、停められなかったことはないです", noissue.AMID), ("停められなかったことはないです", noissue.NOTHING),
+    ("当日はほとんど待ちませんでした", noissue.NOTHING), ("お祭りは毎年楽しみ！困ったことなんて無いよ〜笑", noissue.PRAISE),
+    ("いつも時間通りに来てくれるので助かってます。これからもよろしく！", noissue.PRAISE),
+    ("来てくれると助かります", ""), ("不安なく終えられました", noissue.NOTHING), ("来年も家族で来るつもりです", noissue.PRAISE),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
