@@ -143,6 +143,15 @@ def test_configured_non_answers():
     ("当日はほとんど待ちませんでした", noissue.NOTHING), ("お祭りは毎年楽しみ！困ったことなんて無いよ〜笑", noissue.PRAISE),
     ("いつも時間通りに来てくれるので助かってます。これからもよろしく！", noissue.PRAISE),
     ("来てくれると助かります", ""), ("不安なく終えられました", noissue.NOTHING), ("来年も家族で来るつもりです", noissue.PRAISE),
+    # What was spared; one's own dislike or fear conceded; weather as the occasion; 何ひとつ, ゼロ, 負担もなく.
+    ("歯医者が大の苦手でしたが、痛みもほとんどなく、怖い思いをせずに済みました", noissue.NOTHING),
+    ("運転が怖くて不安でしたが、教官が優しくて最後まで楽しく通えました", noissue.PRAISE),
+    ("雨予報でしたが屋根付きの席で濡れずに済み、問題なく観戦できました", noissue.NOTHING),
+    ("雨でしたが、屋根がなくて濡れました", ""), ("出張で利用しましたが、何ひとつ困ることはありませんでした", noissue.NOTHING),
+    ("不満はゼロです", noissue.NOTHING), ("在宅勤務中心なので通勤の負担もなく、現状困っていることはありません", noissue.AMID),
+    ("機械が苦手な私でも迷わず使えました", noissue.NOTHING), ("またツアーがあったら絶対行きます！！", noissue.PRAISE),
+    ("駐車場があれば行きたい", ""), ("担任の先生のおかげだと思います。ありがとうございます", noissue.PRAISE),
+    ("感謝の言葉しかありません", noissue.PRAISE), ("トイレがきれい", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
