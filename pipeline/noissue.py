@@ -639,6 +639,7 @@ def _topic_kinds(group: list[str], following: list[str]) -> list[str] | None:
 
 # What a praise after a list of bare topics says of all of them (鯖寿司、へしこ、カニなど、どれも美味しかったです).
 _ALL_OF_THEM = re.compile(r"^(?:どれも|どれもこれも|全部|ぜんぶ|全て|すべて|いずれも|どちらも|何もかも|みんな|みな|皆)")
+_ALL_OF_THEM_ANYWHERE = re.compile(_ALL_OF_THEM.pattern.removeprefix("^"))  # (the cheap test first)
 MAX_LIST = 40  # characters of the listed topics
 
 
@@ -794,7 +795,7 @@ def kind(norm: str) -> str:
             if conceded[n + len(groups[i]) - 1]:
                 found = _conceded(groups[i])
         if found is None:
-            listed = _listed(groups, i)
+            listed = _listed(groups, i) if _ALL_OF_THEM_ANYWHERE.search(norm) else None
             if listed:
                 kinds.append(PRAISE)
                 n += sum(len(g) for g in groups[i:listed])
