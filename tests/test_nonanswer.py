@@ -152,6 +152,13 @@ def test_configured_non_answers():
     ("機械が苦手な私でも迷わず使えました", noissue.NOTHING), ("またツアーがあったら絶対行きます！！", noissue.PRAISE),
     ("駐車場があれば行きたい", ""), ("担任の先生のおかげだと思います。ありがとうございます", noissue.PRAISE),
     ("感謝の言葉しかありません", noissue.PRAISE), ("トイレがきれい", ""),
+    # Good to excess; Kansai copulas; 100点; a bare びっくり; nothing to add; care taken everywhere; 何度来ても.
+    ("コスパ良すぎ", noissue.PRAISE), ("値段が高すぎ", ""), ("これで十分やと思うよ", noissue.ENOUGH),
+    ("めっちゃ良かったで", noissue.PRAISE), ("景色が綺麗で", ""), ("満足度100点です", noissue.ENOUGH),
+    ("お刺身が新鮮でびっくり", noissue.PRAISE), ("何も付け足さなくていいと思う", noissue.ENOUGH),
+    ("ゲレンデ整備が行き届いてた", noissue.PRAISE), ("必要なものは全部そろってました", noissue.PRAISE),
+    ("値段も手ごろで良かった", noissue.PRAISE), ("何度来ても良いところです", noissue.PRAISE),
+    ("整備してほしい", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
