@@ -745,6 +745,30 @@ _MAYBE_DENIAL = re.compile(r"な[いくかし]|無[いくかし]|ません|ず|�
 _STATEMENT_END = re.compile(r"(?:です|でした|ます|ました|だ|だった|た|だ|いる|ている|ておる)$")
 
 
+# A story's statements: actions told in the past or as what goes on (…しました, …していました, …しています), not a
+# copula (和式でした may be the lack), with no limit or number (現金のみ, 最終バスが17時).
+_TOLD = re.compile(r"(?:ました|[たっいきしちにびみりえけせてねめれげぜでべ]た|んだ|ている|ています|ていた|ていました|てます|てる|でいます|でいました)$")
+_LIMITED = re.compile(r"だけ|のみ|しか|ばかり|まで|[0-9０-９一二三四五六七八九十百千]+(?:時|分|円|本|回|日|時間|km|キロ|メートル|人|組|件|台|か所|ヶ所|箇所|番)")
+MAX_STORY = 5  # clauses
+
+
+def _story(norm: str, parts: list[str]) -> str:
+    """PRAISE for a short story of what happened that ends in praise or thanks (農家民泊で二泊しました。…最高の
+    思い出です): every clause before the last told as an action with no concern marker, no limit and no
+    number, nothing conceded; else ""."""
+    if not 2 <= len(parts) <= MAX_STORY:
+        return ""
+    told = [core(part) for part in parts[:-1]]
+    # The cheap tests first: most answers that get here name a concern early.
+    if any(_LIMITED.search(c) or _CONCERN.search(c) and _CONCERN.search(_HARMLESS.sub("", c)) for c in told):
+        return ""
+    if _clause_kind(parts[-1]) != PRAISE or any(concessive(norm)):
+        return ""
+    if all(_TOLD.search(c) or _clause_kind(part) in (PRAISE, DONE, "closing") for c, part in zip(told, parts)):
+        return PRAISE
+    return ""
+
+
 def _denied_in_setting(norm: str, parts: list[str]) -> str:
     """AMID for an answer with a clause that denies any problem or request and
     otherwise only plain statements around it, none with a concern marker: 車で行ったので駐車場も
@@ -752,8 +776,11 @@ def _denied_in_setting(norm: str, parts: list[str]) -> str:
     conceded to what follows (特に問題ないが、案内板が英語だけだった), nor when a statement ends in a noun
     (特にないです。洋式トイレ化). PRAISE for goodwill for what goes on after such statements; else ""."""
     goodwill = "お願い" in norm and _GOODWILL.search(norm)
-    if "しかし" in norm or "ただし" in norm or not (goodwill or _MAYBE_DENIAL.search(norm)):
+    if "しかし" in norm or "ただし" in norm:
         return ""
+    story = _story(norm, parts) if not _MAYBE_DENIAL.search(norm) else ""
+    if story or not (goodwill or _MAYBE_DENIAL.search(norm)):
+        return story
     denials: list[int] = []
     plain: list[int] = []
     for i, part in enumerate(parts):

@@ -159,6 +159,11 @@ def test_configured_non_answers():
     ("ゲレンデ整備が行き届いてた", noissue.PRAISE), ("必要なものは全部そろってました", noissue.PRAISE),
     ("値段も手ごろで良かった", noissue.PRAISE), ("何度来ても良いところです", noissue.PRAISE),
     ("整備してほしい", ""),
+    # A short story of what happened that ends in praise: every clause before told as an action, no concern
+    # marker, no limit, no number, nothing conceded.
+    ("農家民泊で二泊しました。子どもたちは畑で玉ねぎを抜いていました。最高の思い出です", noissue.PRAISE),
+    ("お団子屋さんが無愛想だったけど味は美味しかった", ""), ("支払いは現金のみでした。景色は最高でした", ""),
+    ("最終バスが17時に出ました。景色は最高でした", ""),
 ])
 def test_kind(text, expected):
     assert noissue.kind(normalize(text)) == expected
