@@ -21,7 +21,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import Sequence
 
-from pipeline.phrases import MINOR, SEP
+from pipeline.phrases import Phrase
 from pipeline.records import Prepared, Segment
 
 MIN_SHARE = 0.3  # of the answers holding each noun on its own
@@ -33,9 +33,10 @@ def _candidates(p: Prepared) -> list[tuple[str, str, str]]:
     terms = set(p.terms)
     out = []
     for encoded in p.phrases:
-        key, text, head = encoded.partition(MINOR)[0].split(SEP, 3)[:3]
-        if key != head or "の" not in text:  # a predicate phrase, or no の
+        phrase = Phrase.decode(encoded)
+        if phrase.predicate or "の" not in phrase.text:  # a predicate phrase, or no の
             continue
+        text = phrase.text
         start = 0
         while (i := text.find("の", start)) > 0:
             a, b = text[:i], text[i + 1:]

@@ -206,10 +206,10 @@ _ABOUT_MARK = re.compile(_ABOUT_MARKS)
 _ENOUGH = re.compile("^(?:" + "|".join(_ENOUGH_PATTERNS) + ")$")
 # Never felt what names a concern (読みにくいと感じたことはありません; 良いと思ったことはない stays).
 _FELT_NOT = re.compile(rf"^(.{{1,12}}?)(?:と|に)(?:感じた|思った|感じる|思う|感じ)(?:こと|事|場面|瞬間|ところ|時|とき)(?:は|も)?{_ADVERB}{_NEG}{_POLITE}$")
-# Where a reason, a concession or a listed reason ends, before a denial (車なので特に不便はない, 毎日使ってますが
-# 不便はない, 駅も近いしスーパーもあるし何も困っていません).
 # What was spared (怖い思いをせずに済みました, 濡れずに済み, 大事に至らずに済みました): nothing went wrong.
 _SPARED = re.compile(rf"^.{{1,24}}?ずに(?:済|す)(?:みました|んだ|み|んで){_POLITE}$")  # in the past: 済みます may be a wish
+# Where a reason, a concession or a listed reason ends, before a denial (車なので特に不便はない, 毎日使ってますが
+# 不便はない, 駅も近いしスーパーもあるし何も困っていません).
 _BECAUSE_ENDS = re.compile(rf"{_BECAUSE_END}|(?:ます|です)が|(?<=[いるただ])し")
 # After a reason, a bare 特にない says there was nothing to report: ツアーバスのため特にありません.
 _BARE_NOTHING = re.compile(rf"^(?:特に|とくに|特には|とくには|特段|別に){_NEG}{_POLITE}$")
@@ -576,8 +576,6 @@ def _clause_kind(piece: str) -> str:
 
 _LAUGH = re.compile(r"^(?:笑|わら|w|草)+$")
 _GIVING = re.compile(r"(?:てくださり|て下さり|ていただき|て頂き|てもらい|てくれて|てくださって|ていただいて)")
-
-
 _PRAISE_BECAUSE = re.compile(r"(?<=[いたすだ])(?:ので|から)")
 
 
@@ -668,8 +666,9 @@ def _listed(groups: list[list[str]], i: int) -> int | None:
 # The occasion of a visit, conceded to what follows (2回目の利用ですが、 初めての福井旅行でしたが、 子ども2人連れで
 # したが、 夜遅くの救急でしたが、): a noun of the occasion and a copula, nothing judged. A judgement conceded
 # (無愛想だったけど, カツが冷めていて固かったのですが, 階段が急。だが) names a concern that no marker word may show.
+_WEATHER_WORDS = r"雨予報|あいにくの雨|雨|雪|台風|悪天候"  # an occasion, not the place's doing
 _OCCASION = re.compile(r"(?:初めて|はじめて|初|[0-9一二三四五六七八九十何数]+回目|久しぶり|ぶり|旅行|観光|出張|帰省|連れ|付き添い|"
-                       r"付添い|救急|利用|参加|来訪|訪問|用事|仕事|平日|休日|週末|連休|雨予報|あいにくの雨|雨|雪|台風|悪天候|合宿|短期間)"
+                       rf"付添い|救急|利用|参加|来訪|訪問|用事|仕事|平日|休日|週末|連休|{_WEATHER_WORDS}|合宿|短期間)"
                        r"(?:の[^、。がはをに]{1,10})?"
                        r"(?:です|でした|だ|だった|であった|なの|なん)$|"
                        r"(?:初めて|はじめて|久しぶりに|[0-9一二三四五六七八九十何数]+回目で)(?:来|き|行っ|訪れ|利用し|参加し|泊まっ)"
@@ -697,7 +696,7 @@ def _conceded(group: list[str]) -> list[str] | None:
     return [DONE]
 
 
-_WEATHER = re.compile(r"雨予報|あいにくの雨|雨|雪|台風|悪天候")
+_WEATHER = re.compile(_WEATHER_WORDS)
 
 
 # The words of a problem written in kana (とくにふべんはないです, もんだいなし, こまったことはない): read as
@@ -778,9 +777,10 @@ def _denied_in_setting(norm: str, parts: list[str]) -> str:
     goodwill = "お願い" in norm and _GOODWILL.search(norm)
     if "しかし" in norm or "ただし" in norm:
         return ""
-    story = _story(norm, parts) if not _MAYBE_DENIAL.search(norm) else ""
-    if story or not (goodwill or _MAYBE_DENIAL.search(norm)):
-        return story
+    if not _MAYBE_DENIAL.search(norm):
+        story = _story(norm, parts)
+        if story or not goodwill:
+            return story
     denials: list[int] = []
     plain: list[int] = []
     for i, part in enumerate(parts):
