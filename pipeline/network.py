@@ -78,15 +78,13 @@ def _communities(n: int, edges, seed: int) -> tuple[int, ...]:
 
 
 def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[str, ...]) -> None:
-    """The network as PNG: a seeded spring layout, links as lines as wide as their Jaccard
-    coefficient, words in circles as large as their frequency, coloured by community."""
+    """The network as PNG (`canvas`, WIDTH × HEIGHT inches at DPI): a seeded spring layout, links as
+    lines as wide as their Jaccard coefficient, words in circles as large as their frequency,
+    coloured by community."""
     import networkx as nx
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
+    from PIL import Image, ImageDraw
 
-    from pipeline.render import save_png
+    from pipeline import canvas
 
     g = nx.Graph()
     g.add_nodes_from(range(len(network.words)))
@@ -94,25 +92,42 @@ def draw(network: Network, path: Path, *, font: Path, seed: int, palette: tuple[
     pos = nx.spring_layout(g, weight="weight", seed=seed, k=1.6 / np.sqrt(max(len(network.words), 1)))
     xy = np.array([pos[i] for i in range(len(network.words))])
     freq = np.array(network.frequency, dtype=float)
-    sizes = 250 + 2200 * np.sqrt(freq / freq.max())
-    colours = [palette[c % len(palette)] for c in network.community]
-    prop = FontProperties(fname=str(font), size=9)
-    # A Figure with its own Agg canvas, not pyplot (nor networkx's drawing, which imports pyplot):
-    # no backend switch, no global figure registry.
-    fig = Figure(figsize=(8, 6.4), dpi=110)
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    segments = [(xy[a], xy[b]) for a, b, _ in network.edges]
-    ax.add_collection(LineCollection(segments, linewidths=[0.6 + 4 * w for _, _, w in network.edges],
-                                     colors="#999999", alpha=0.7, zorder=1))
-    ax.scatter(xy[:, 0], xy[:, 1], s=sizes, c=colours, alpha=0.35, linewidths=0, zorder=2)
-    for i, word in enumerate(network.words):
-        ax.text(xy[i, 0], xy[i, 1], word, fontproperties=prop, ha="center", va="center")
-    # The view of the words' positions with a margin of 5 %, as networkx draws it.
+    # Drawn at SUPERSAMPLE times the size and reduced: smooth lines and circles.
+    s = SUPERSAMPLE
+    width, height = round(WIDTH * DPI), round(HEIGHT * DPI)
+    area = 250 + 2200 * np.sqrt(freq / freq.max())  # in pt², as a scatter's sizes
+    radius = np.sqrt(area / np.pi) * DPI / 72 * s
+    # The words' positions with a margin of 5 % (as networkx draws them), inside the picture less
+    # the largest circle, y upwards.
     low, high = xy.min(axis=0), xy.max(axis=0)
     pad = 0.05 * (high - low)
-    ax.update_datalim([low - pad, high + pad])
-    ax.autoscale_view()
-    ax.set_axis_off()
-    fig.tight_layout()
-    save_png(fig, path)
+    low, span = low - pad, np.where(high - low > 0, (high - low) * 1.1, 1.0)
+    inset = float(radius.max()) + MARGIN * s
+    box = np.array([width * s - 2 * inset, height * s - 2 * inset])
+    at = (xy - low) / span * box
+    at[:, 0] += inset
+    at[:, 1] = height * s - inset - at[:, 1]
+    image = Image.new("RGBA", (width * s, height * s), "white")
+    links = Image.new("RGBA", image.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(links)
+    for a, b, w in network.edges:
+        draw.line((*at[a], *at[b]), fill=canvas.rgb(LINK) + (255,), width=max(1, round(canvas.points(0.6 + 4 * w, DPI) * s)))
+    image.alpha_composite(Image.blend(Image.new("RGBA", image.size, (0, 0, 0, 0)), links, LINK_ALPHA))
+    for i, community in enumerate(network.community):  # each circle over the ones before it
+        r = float(radius[i])
+        size = int(np.ceil(2 * r)) + 2
+        disc = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+        ImageDraw.Draw(disc).ellipse((1, 1, 1 + 2 * r, 1 + 2 * r),
+                                     fill=canvas.rgb(palette[community % len(palette)]) + (round(255 * NODE_ALPHA),))
+        image.alpha_composite(disc, (int(round(at[i, 0] - r - 1)), int(round(at[i, 1] - r - 1))))
+    text = ImageDraw.Draw(image)
+    face = canvas.font(font, round(canvas.points(9, DPI) * s))
+    for i, word in enumerate(network.words):
+        text.text((float(at[i, 0]), float(at[i, 1])), word, font=face, fill="black", anchor="mm")
+    canvas.save(image.convert("RGB").reduce(s), path)
+
+
+WIDTH, HEIGHT, DPI = 8, 6.4, 110  # inches, pixels an inch: 880 × 704 pixels
+SUPERSAMPLE = 2
+MARGIN = 6  # pixels between the outermost circle and the picture's edge
+LINK, LINK_ALPHA, NODE_ALPHA = "#999999", 0.7, 0.35

@@ -345,7 +345,7 @@ def _question_pictures(r: QuestionResult, q: str, tmp: Path, images: dict[str, s
     if r.network is not None:
         images[f"{q}/network"] = rel
         picture = render.Picture("network", dict(network=r.network, path=tmp / rel, font=font, seed=seed,
-                                                 palette=render.PALETTE), cost=2.0)
+                                                 palette=render.PALETTE), cost=0.7)
         out += _uncached(cache, caching.key("network", r.network, seed, render.PALETTE, font), {".png": tmp / rel},
                          picture)
     elif reuse_images is not None and _copy(reuse_images, tmp, rel, f"networks/{q}_edges.csv"):

@@ -199,18 +199,17 @@ def cloud_picture(weights: tuple[tuple[str, float], ...], path: Path, style: dic
 
 def draw(pictures: list[Picture], workers: int = 0, planned: int | None = None,
          done: Callable[[], None] | None = None, fresh: bool = False, subsets: bool = False) -> Drawing:
-    """Start drawing pictures, across processes when there are enough of them (each takes a
-    tenth of a second or more: a cloud's layout, PNG and the SVG's font subset; a chart's or a
-    network's matplotlib figure); `planned`: how many in all, the rest to come by `.add`;
+    """Start drawing pictures, across processes when there are enough of them (a cloud takes a
+    tenth of a second or more: its layout, PNG and the SVG's font subset; a chart a few
+    hundredths, a network's layout a tenth); `planned`: how many in all, the rest to come by `.add`;
     `done`: called for each picture drawn; `fresh`: the processes start fresh instead of forked
     (`parallel.pool`); `subsets`: font subsets will be cut (clouds' SVGs, `Drawing.call`);
     `.wait()` for them."""
     import os
 
-    # Imported (with matplotlib) once here, not in every forked worker.
+    # Imported (wordcloud with matplotlib) once here, not in every forked worker.
     import networkx  # noqa: F401
     import wordcloud  # noqa: F401
-    from matplotlib.backends import backend_agg  # noqa: F401
 
     if subsets:  # (0.1–0.2 s each)
         import fontTools.subset  # noqa: F401
@@ -227,7 +226,7 @@ def bar_picture(result: QuestionResult, path: Path, *, font: Path) -> Picture | 
     return Picture("bars", dict(path=path, font=font, labels=[t.label for t in themes], counts=[t.size for t in themes],
                                 colours=[theme_colour(t.theme_id) for t in themes],
                                 notes=[f"{t.size}件（{t.share * 100:.1f}%）" for t in themes], xlabel="回答数",
-                                row_height=0.42, room=1.28), cost=0.5)
+                                row_height=0.42, room=1.28), cost=0.3)
 
 
 def bar_chart(result: QuestionResult, path: Path, *, font: Path) -> bool:
@@ -249,7 +248,7 @@ def tally_picture(tally, path: Path, *, font: Path) -> Picture | None:
     return Picture("bars", dict(path=path, font=font, labels=[v.value for v in values], counts=[v.count for v in values],
                                 colours=["#9E9E9E" if v.value == MISSING else PALETTE[0] for v in values],
                                 notes=[f"{v.count}件（{v.percent:.1f}%）" for v in values],
-                                xlabel=f"回答者数（全 {tally.n_respondents}）", row_height=0.38, room=1.3), cost=0.5)
+                                xlabel=f"回答者数（全 {tally.n_respondents}）", row_height=0.38, room=1.3), cost=0.3)
 
 
 def tally_chart(tally, path: Path, *, font: Path) -> bool:
@@ -262,37 +261,53 @@ def tally_chart(tally, path: Path, *, font: Path) -> bool:
 
 def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colours: list[str], notes: list[str],
           xlabel: str, row_height: float, room: float) -> None:
-    """A horizontal bar chart as PNG, bars from the bottom up, each with its note beside it."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    from matplotlib.font_manager import FontProperties
+    """A horizontal bar chart as PNG (`canvas`), bars from the bottom up, each with its note beside
+    it: labels right-aligned left of the bars, an axis of counts below with `xlabel` under it;
+    `row_height` inches a bar at BAR_DPI, the axis running to `room` times the longest bar."""
+    from PIL import Image, ImageDraw
 
-    prop = FontProperties(fname=str(font))
-    # A Figure with its own Agg canvas, not pyplot: no backend switch, no global figure registry.
-    fig = Figure(figsize=(7.5, 0.9 + row_height * len(labels)), dpi=120)
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
-    bars = ax.barh(range(len(labels)), counts, color=colours, height=0.65)
-    ax.set_yticks(range(len(labels)), labels, fontproperties=prop, fontsize=10)
+    from pipeline import canvas
+
+    dpi = BAR_DPI
+    width = round(BAR_WIDTH * dpi)
+    height = round((0.9 + row_height * len(labels)) * dpi)
+    label_face = canvas.font(font, round(canvas.points(10, dpi)))
+    note_face = canvas.font(font, round(canvas.points(9, dpi)))
+    tick_face = canvas.font(font, round(canvas.points(9, dpi)))
+    pad, tick = 12, 5
+    longest = max((label_face.getlength(label) for label in labels), default=0.0)
+    x0 = round(pad + min(longest, BAR_LABELS * width) + tick + 6)
+    right = width - 18
+    top_y, bottom_y = 16, height - 16 - 2 * tick_face.size - 2 * tick - 10
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
     top = max(counts) or 1
-    for bar, note in zip(bars, notes):
-        ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, note, va="center",
-                fontproperties=prop, fontsize=9)
-    ax.set_xlim(0, top * room)
-    ax.set_xlabel(xlabel, fontproperties=prop)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.tight_layout()
-    save_png(fig, path)
+    x_max = top * room
+    pitch = (bottom_y - top_y) / max(len(labels), 1)
+    scale = (right - x0) / x_max
+    for row, (label, count, colour, note) in enumerate(zip(labels, counts, colours, notes)):
+        centre = bottom_y - (row + 0.5) * pitch  # row 0 at the bottom
+        half = 0.65 * pitch / 2
+        end = x0 + count * scale
+        if count > 0:
+            draw.rectangle((x0, round(centre - half), round(end) - 1, round(centre + half) - 1), fill=colour)
+        draw.line((x0 - tick, round(centre), x0 - 1, round(centre)), fill="black")
+        draw.text((x0 - tick - 4, centre), canvas.fitted(label, label_face, BAR_LABELS * width), font=label_face,
+                  fill="black", anchor="rm")
+        draw.text((end + top * 0.01 * scale, centre), note, font=note_face, fill="black", anchor="lm")
+    draw.line((x0, top_y, x0, bottom_y), fill="black")  # the left and bottom spines
+    draw.line((x0, bottom_y, right, bottom_y), fill="black")
+    step = canvas.nice_step(x_max)
+    value = 0.0
+    while value <= x_max + 1e-9:
+        x = round(x0 + value * scale)
+        draw.line((x, bottom_y, x, bottom_y + tick), fill="black")
+        draw.text((x, bottom_y + tick + 3), f"{value:g}", font=tick_face, fill="black", anchor="mt")
+        value += step
+    draw.text(((x0 + right) / 2, height - 8), xlabel, font=label_face, fill="black", anchor="md")
+    canvas.save(image, path)
 
 
-def save_png(fig, path: Path) -> None:
-    """A laid-out matplotlib Figure written as PNG, drawn once. `tight_layout` leaves a
-    placeholder layout engine behind, and with any engine set `savefig` first draws the whole
-    figure without output (for layouts that need a draw: every label laid out twice). The figure
-    is laid out already, so the engine is dropped; the pixels are the same. zlib level 3, as for
-    the word clouds: faster than matplotlib's 6 and smaller on charts (a 70-bar chart: 0.31 s →
-    0.26 s, 399 → 360 KB)."""
-    fig.set_layout_engine(None)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", metadata={"Software": None}, pil_kwargs={"compress_level": 3})
+BAR_DPI = 120  # pixels an inch of the bar charts (900 pixels wide)
+BAR_WIDTH = 7.5  # inches
+BAR_LABELS = 0.45  # the labels' column takes at most this share of the width (longer labels are cut with …)

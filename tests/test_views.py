@@ -340,35 +340,69 @@ assert matplotlib.rcParams["backend"] == "pdf" and matplotlib.get_backend() == "
         assert b"Software" not in first
 
 
-def test_a_laid_out_chart_is_drawn_once_with_the_same_pixels(tmp_path):
-    """`render.save_png` drops the placeholder layout engine `tight_layout` leaves, so that
-    `savefig` draws the figure once instead of a dry run first; the pixels are those of a plain
-    savefig."""
+def test_bar_chart_bars_are_as_long_as_their_counts(tmp_path):
+    """The bar chart (`render._bars`, drawn with Pillow): one bar a label in its colour, from the
+    axis, as long as its count on the axis's scale, the largest on top; a label too long for its
+    column is cut with …, never dropped."""
     import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from PIL import Image
 
-    from pipeline import render
+    from pipeline import canvas, render
+    from pipeline.fonts import font_path
 
-    def chart():
-        fig = Figure(figsize=(4, 3), dpi=50)
-        FigureCanvasAgg(fig)
-        fig.subplots().barh([0, 1, 2], [3, 1, 2])
-        fig.tight_layout()
-        draws = []
-        real = fig.draw
-        fig.draw = lambda renderer: (draws.append(1), real(renderer))[1]
-        return fig, draws
+    colours = ["#0072B2", "#E69F00", "#009E73"]
+    labels = ["短い", "中くらいのラベル", "とても長いラベル" * 12]
+    render._bars(tmp_path / "bars.png", font_path(None), labels=labels, counts=[10, 40, 80], colours=colours,
+                 notes=["10件", "40件", "80件"], xlabel="回答数", row_height=0.42, room=1.28)
+    pixels = np.asarray(Image.open(tmp_path / "bars.png").convert("RGB")).astype(int)
+    assert pixels.shape == (round((0.9 + 0.42 * 3) * render.BAR_DPI), round(render.BAR_WIDTH * render.BAR_DPI), 3)
+    spans = {}
+    for colour in colours:
+        ys, xs = np.nonzero((pixels == canvas.rgb(colour)).all(axis=2))
+        assert len(xs), colour
+        spans[colour] = (xs.min(), xs.max() + 1, ys.mean())
+    starts = {start for start, _, _ in spans.values()}
+    assert len(starts) == 1  # every bar starts at the axis
+    lengths = [spans[c][1] - spans[c][0] for c in colours]
+    unit = lengths[2] / 80
+    assert all(abs(length - count * unit) <= 2 for length, count in zip(lengths, (10, 40, 80)))
+    assert lengths[2] < 0.8 * (pixels.shape[1] - spans[colours[2]][0])  # room for the note (room=1.28)
+    assert spans[colours[2]][2] < spans[colours[1]][2] < spans[colours[0]][2]  # drawn from the bottom up
+    # The long label is cut to its column: the bars still start inside the left half.
+    assert starts.pop() < render.BAR_LABELS * pixels.shape[1] + 40
+    face = canvas.font(font_path(None), 16)
+    cut = canvas.fitted(labels[2], face, 200)
+    assert cut.endswith("…") and face.getlength(cut) <= 200 and labels[2].startswith(cut[:-1])
+    assert canvas.fitted("短い", face, 200) == "短い"
 
-    fig, draws = chart()
-    render.save_png(fig, tmp_path / "once.png")
-    assert len(draws) == 1
-    fig, draws = chart()
-    fig.savefig(tmp_path / "plain.png", format="png")
-    assert len(draws) == 2  # what save_png avoids: the dry run, then the drawing
-    once, plain = (np.asarray(Image.open(tmp_path / f"{name}.png")) for name in ("once", "plain"))
-    assert once.shape == plain.shape and (once == plain).all()
+
+@pytest.mark.parametrize(("top", "step"), [(3, 1), (8, 1), (12, 2), (20, 5), (60, 10), (250, 50), (230, 50),
+                                           (1000, 200), (2000, 250), (48_000, 10_000)])
+def test_count_axes_have_whole_round_steps(top, step):
+    from pipeline import canvas
+
+    assert canvas.nice_step(top) == step
+    assert top / step <= 8
+
+
+def test_network_picture_shows_its_words_in_their_colours(tmp_path):
+    """The co-occurrence network (`network.draw`, Pillow): the picture's size, and every
+    community's colour among its pixels (circles at 35 % over white)."""
+    import numpy as np
+    from PIL import Image
+
+    from pipeline import canvas, network, render
+    from pipeline.fonts import font_path
+
+    net = network.build([("書類", "報告書"), ("書類", "報告書", "精算"), ("会場", "駐車場"), ("会場", "駐車場"),
+                         ("会場", "駐車場", "雨")], seed=0)
+    network.draw(net, tmp_path / "net.png", font=font_path(None), seed=0, palette=render.PALETTE)
+    pixels = np.asarray(Image.open(tmp_path / "net.png").convert("RGB")).astype(int)
+    assert pixels.shape == (round(network.HEIGHT * network.DPI), round(network.WIDTH * network.DPI), 3)
+    for community in set(net.community):
+        tint = np.array(canvas.over_white(render.PALETTE[community], network.NODE_ALPHA))
+        assert (np.abs(pixels - tint).sum(axis=2) <= 3).sum() > 500, community
+    assert (pixels.sum(axis=2) < 200).sum() > 50  # the words, in black
 
 
 def test_font_cut_before_the_pictures_covers_the_finished_page(tmp_path):
