@@ -106,7 +106,7 @@ def test_questions_one_at_a_time_are_what_result_makes(monkeypatch, chunk, compr
     by_answer = {id(p.answer): p for p in whole}
     assert all(_fields([p]) == _fields([by_answer[id(p.answer)]]) for _, items in got for p in items)
     distinct = len({a.raw for a in answers})
-    assert len(unpacked) == -(-distinct // chunk)  # every chunk unpacked once
+    assert len(unpacked) == len(preparing.chunk_starts(distinct, 2)) - 1  # every chunk unpacked once
     assert b"" not in unpacked
 
 
@@ -122,7 +122,8 @@ def test_a_question_is_made_only_at_its_turn(monkeypatch):
     next(questions)
     first = len(unpacked)
     next(questions)
-    assert 0 < first < len(unpacked) < -(-len({a.raw for a in answers}) // 3)  # not the last question's yet
+    chunks = len(preparing.chunk_starts(len({a.raw for a in answers}), 2)) - 1
+    assert 0 < first < len(unpacked) < chunks  # not the last question's yet
 
 
 def test_records_travel_between_processes_whole():
@@ -143,3 +144,19 @@ def test_records_travel_between_processes_whole():
         Assignment(p.answer, p.masked, 0, "", 0.25, (0,), "近い") for p in items[:2]), k_runs=(3, 4))
     whole = Result((result,), Config(seed=3), input_name="x.csv", notices=("注意",))
     assert pickle.loads(pickle.dumps(whole)) == whole
+
+
+@pytest.mark.parametrize("workers", [1, 2, 4])
+@pytest.mark.parametrize("n", [0, 1, 249, 1000, 2017, 8017, 70_001])
+def test_chunks_cover_every_text_once_and_end_small(n, workers):
+    """The workers' chunks (`chunk_starts`): every text in one chunk, in order, none larger than
+    CHUNK, and the last `workers` × CHUNK texts in quarter chunks, so that no worker waits long for
+    the other's last chunk."""
+    from pipeline.prepare import CHUNK, TAIL_PARTS, chunk_starts
+
+    starts = chunk_starts(n, workers)
+    assert starts[0] == 0 and starts[-1] == n
+    sizes = [b - a for a, b in zip(starts, starts[1:])]
+    assert all(0 < s <= CHUNK for s in sizes) and sum(sizes) == n
+    tail = [s for s, a in zip(sizes, starts) if a >= n - workers * CHUNK]
+    assert all(s <= CHUNK // TAIL_PARTS for s in tail)
