@@ -289,8 +289,9 @@ def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colou
         centre = bottom_y - (row + 0.5) * pitch  # row 0 at the bottom
         half = 0.65 * pitch / 2
         end = x0 + count * scale
-        if count > 0:
-            draw.rectangle((x0, round(centre - half), round(end) - 1, round(centre + half) - 1), fill=colour)
+        if count > 0:  # right of the axis line, at least a pixel wide however small beside the largest
+            draw.rectangle((x0 + 1, round(centre - half), max(x0 + 1, round(end) - 1),
+                            max(round(centre - half), round(centre + half) - 1)), fill=colour)
         draw.line((x0 - tick, round(centre), x0 - 1, round(centre)), fill="black")
         draw.text((x0 - tick - 4, centre), canvas.fitted(label, label_face, BAR_LABELS * width), font=label_face,
                   fill="black", anchor="rm")
@@ -302,7 +303,7 @@ def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colou
     while value <= x_max + 1e-9:
         x = round(x0 + value * scale)
         draw.line((x, bottom_y, x, bottom_y + tick), fill="black")
-        draw.text((x, bottom_y + tick + 3), f"{value:g}", font=tick_face, fill="black", anchor="mt")
+        draw.text((x, bottom_y + tick + 3), f"{value:.0f}", font=tick_face, fill="black", anchor="mt")
         value += step
     draw.text(((x0 + right) / 2, height - 8), xlabel, font=label_face, fill="black", anchor="md")
     canvas.save(image, path)

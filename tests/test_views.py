@@ -376,6 +376,23 @@ def test_bar_chart_bars_are_as_long_as_their_counts(tmp_path):
     assert canvas.fitted("短い", face, 200) == "短い"
 
 
+def test_bar_chart_shows_a_bar_far_smaller_than_a_pixel(tmp_path):
+    """A count thousands of times smaller than the largest (an attribute's rare value) still gets
+    a bar a pixel wide, and the chart is drawn (it once stopped the run: x1 < x0)."""
+    import numpy as np
+    from PIL import Image
+
+    from pipeline import canvas, render
+    from pipeline.fonts import font_path
+
+    render._bars(tmp_path / "bars.png", font_path(None), labels=["まれ", "多い", "なし"], counts=[1, 20_000, 0],
+                 colours=["#0072B2", "#E69F00", "#009E73"], notes=["1件", "20000件", "0件"], xlabel="回答数",
+                 row_height=0.38, room=1.3)
+    pixels = np.asarray(Image.open(tmp_path / "bars.png").convert("RGB"))
+    assert (pixels == canvas.rgb("#0072B2")).all(axis=2).sum() >= 20  # a sliver a pixel wide
+    assert not (pixels == canvas.rgb("#009E73")).all(axis=2).any()  # no bar for 0
+
+
 @pytest.mark.parametrize(("top", "step"), [(3, 1), (8, 1), (12, 2), (20, 5), (60, 10), (250, 50), (230, 50),
                                            (1000, 200), (2000, 250), (48_000, 10_000)])
 def test_count_axes_have_whole_round_steps(top, step):
