@@ -35,11 +35,6 @@ def rgb(colour: str) -> tuple[int, int, int]:
     return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
 
 
-def over_white(colour: str, alpha: float) -> tuple[int, int, int]:
-    """`colour` at opacity `alpha` over a white background."""
-    return tuple(round(alpha * c + (1 - alpha) * 255) for c in rgb(colour))  # type: ignore[return-value]
-
-
 def fitted(text: str, face, width: float) -> str:
     """`text`, cut with … to at most `width` pixels in `face`."""
     if face.getlength(text) <= width:
