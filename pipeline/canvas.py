@@ -3,9 +3,10 @@ Pillow, which the word clouds use already.
 
 A chart drawn through matplotlib cost 0.25–0.3 s (a Figure, its layout and the Agg renderer for a
 dozen bars), as long as a word cloud; the same picture drawn here takes a few hundredths of a
-second. Shapes that are not upright rectangles (lines, circles) are drawn at `scale` times the size
-and reduced, which smooths their edges as an anti-aliasing renderer would; text is smoothed by
-FreeType. Nothing here changes state outside the picture.
+second. A picture of lines and circles (the network) is drawn at a multiple of its size and reduced,
+which smooths their edges as an anti-aliasing renderer would; text is smoothed by FreeType. Every
+picture is written by `save` (the word clouds' PNGs too). Nothing here changes state outside the
+picture.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-PNG_LEVEL = 3  # zlib level: faster than the default 6 and, on charts, no larger
+PNG_LEVEL = 3  # zlib level: faster than the default 6 and, on clouds and charts, no larger
 
 
 @functools.lru_cache(maxsize=32)

@@ -33,12 +33,6 @@ CHUNK = 1000  # distinct texts per task sent to a worker process
 # 8,017 distinct texts: nine chunks for two workers left one idle for its ninth, 0.4 s).
 TAIL_PARTS = 4
 
-
-def chunk_starts(n: int, workers: int) -> list[int]:
-    """Where each chunk of `n` texts starts (and `n` at the end): CHUNK texts a chunk, the last
-    `workers` × CHUNK of them (up to one CHUNK more) in chunks of CHUNK / TAIL_PARTS."""
-    whole = max(0, n - workers * CHUNK) // CHUNK * CHUNK  # the texts in chunks of CHUNK
-    return [*range(0, whole, CHUNK), *range(whole, n, max(1, CHUNK // TAIL_PARTS)), n]
 # Distinct texts above which the workers' chunks are compressed. Such surveys are analysed in
 # turn and hold the chunks until their questions' turns (`Preparation.questions`); below, the
 # chunks are unpacked as they come, and compressing them cost the 89,683 answers 1.5 s.
@@ -49,6 +43,13 @@ PARALLEL_ABOVE = 3000  # distinct texts below which one process is faster than s
 # with it held every record at once, and peaked at 8.22 GiB where they take 3.58 GiB one
 # question at a time (`questions`). Above, the cache keeps the images and font subsets only.
 CACHE_PREPARED_UP_TO = COMPRESS_ABOVE
+
+
+def chunk_starts(n: int, workers: int) -> list[int]:
+    """Where each chunk of `n` texts starts (and `n` at the end): CHUNK texts a chunk, the last
+    `workers` × CHUNK of them (up to one CHUNK more) in chunks of CHUNK / TAIL_PARTS."""
+    whole = max(0, n - workers * CHUNK) // CHUNK * CHUNK  # the texts in chunks of CHUNK
+    return [*range(0, whole, CHUNK), *range(whole, n, max(1, CHUNK // TAIL_PARTS)), n]
 
 
 class Preparation:

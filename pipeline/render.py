@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pipeline import canvas
 from pipeline.fonts import font_face
 from pipeline.records import QuestionResult
 
@@ -60,9 +61,7 @@ def wordcloud(weights: tuple[tuple[str, float], ...], path: Path, *, font: Path,
         color_func=colour_of, regexp=None, normalize_plurals=False, include_numbers=True,
     )
     cloud.generate_from_frequencies(dict(weights))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # zlib level 3: faster than the default 6 and, on word clouds, a few per cent smaller.
-    cloud.to_image().save(path, format="PNG", compress_level=3)
+    canvas.save(cloud.to_image(), path)  # (zlib level 3: faster than 6 and, on clouds, a few per cent smaller)
     svg = cloud.to_svg(embed_font=False)
     head, rest = svg.split(">", 1)
     if face_text is None:
@@ -266,19 +265,16 @@ def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colou
     `row_height` inches a bar at BAR_DPI, the axis running to `room` times the longest bar."""
     from PIL import Image, ImageDraw
 
-    from pipeline import canvas
-
     dpi = BAR_DPI
     width = round(BAR_WIDTH * dpi)
     height = round((0.9 + row_height * len(labels)) * dpi)
     label_face = canvas.font(font, round(canvas.points(10, dpi)))
-    note_face = canvas.font(font, round(canvas.points(9, dpi)))
-    tick_face = canvas.font(font, round(canvas.points(9, dpi)))
+    small_face = canvas.font(font, round(canvas.points(9, dpi)))  # the notes and the axis numbers
     pad, tick = 12, 5
     longest = max((label_face.getlength(label) for label in labels), default=0.0)
     x0 = round(pad + min(longest, BAR_LABELS * width) + tick + 6)
     right = width - 18
-    top_y, bottom_y = 16, height - 16 - 2 * tick_face.size - 2 * tick - 10
+    top_y, bottom_y = 16, height - 16 - 2 * small_face.size - 2 * tick - 10
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
     top = max(counts) or 1
@@ -295,7 +291,7 @@ def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colou
         draw.line((x0 - tick, round(centre), x0 - 1, round(centre)), fill="black")
         draw.text((x0 - tick - 4, centre), canvas.fitted(label, label_face, BAR_LABELS * width), font=label_face,
                   fill="black", anchor="rm")
-        draw.text((end + top * 0.01 * scale, centre), note, font=note_face, fill="black", anchor="lm")
+        draw.text((end + top * 0.01 * scale, centre), note, font=small_face, fill="black", anchor="lm")
     draw.line((x0, top_y, x0, bottom_y), fill="black")  # the left and bottom spines
     draw.line((x0, bottom_y, right, bottom_y), fill="black")
     step = canvas.nice_step(x_max)
@@ -303,7 +299,7 @@ def _bars(path: Path, font: Path, *, labels: list[str], counts: list[int], colou
     while value <= x_max + 1e-9:
         x = round(x0 + value * scale)
         draw.line((x, bottom_y, x, bottom_y + tick), fill="black")
-        draw.text((x, bottom_y + tick + 3), f"{value:.0f}", font=tick_face, fill="black", anchor="mt")
+        draw.text((x, bottom_y + tick + 3), f"{value:.0f}", font=small_face, fill="black", anchor="mt")
         value += step
     draw.text(((x0 + right) / 2, height - 8), xlabel, font=label_face, fill="black", anchor="md")
     canvas.save(image, path)
